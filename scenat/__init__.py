@@ -1,0 +1,45 @@
+"""scenat: supply-chain environmental assessment on Brightway.
+
+>>> import scenat
+>>> callable(scenat.read_case) and callable(scenat.assess)
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scenat.errors import BackgroundError, InputError, Problem, ScenatError, UnitError
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Assessment",
+    "BackgroundError",
+    "InputError",
+    "Problem",
+    "ScenatError",
+    "UnitError",
+    "assess",
+    "read_case",
+    "validate",
+    "write_template",
+]
+
+# Heavy modules (bw2data, polars, openpyxl) load on first use so `import scenat` stays fast.
+_LAZY = {
+    "read_case": ("scenat.workbook", "read_case"),
+    "validate": ("scenat.workbook", "validate"),
+    "write_template": ("scenat.template", "write_template"),
+    "assess": ("scenat.assessment", "assess"),
+    "Assessment": ("scenat.assessment", "Assessment"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module, attribute = _LAZY[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module 'scenat' has no attribute {name!r}")

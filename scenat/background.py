@@ -1,0 +1,356 @@
+"""The embedded Brightway project: set-up, versioning, and the lookups an assessment needs.
+
+First use builds, offline, a project holding the ``biosphere3`` flows, the indicator
+methods of ``methods/indicators.csv`` (read from the LCIA data bundled in the bw2io wheel),
+and one background database per folder of ``inventories/``. A stamp records what was
+built; a changed inventory rebuilds its databases, a changed method list rewrites the
+methods. A file lock in ``SCENAT_HOME`` makes two processes starting at once safe: the
+second waits and then finds the work done.
+
+``bw2io.create_default_lcia_methods()`` fails on bw2data 4.8 (the bundled data stores flow
+keys as JSON lists), so methods are written here from the same bundled data.
+
+>>> import os, tempfile
+>>> os.environ["SCENAT_HOME"] = tempfile.mkdtemp()
+>>> project = ensure_project()
+>>> sorted(project.indicator_ids)
+['fossil_energy', 'gwp100', 'metals_minerals', 'water']
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import gc
+import io
+import json
+import logging
+import os
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from scenat.catalogue import (
+    BIOSPHERE_UNITS,
+    Catalogue,
+    database_folders,
+    inventory_version,
+    shipped_catalogue,
+)
+from scenat.errors import BackgroundError
+from scenat.indicators import Indicator, default_indicators
+from scenat.paths import inventories_dir, prepare_brightway_environment, scenat_home
+
+PROJECT_NAME = "scenat"
+DATABASE_PREFIX = "scenat-"
+BIOSPHERE = "biosphere3"
+#: bump when the way databases are written changes, so existing projects rebuild
+SCHEMA_VERSION = 1
+STAMP_FILE = "scenat-stamp.json"
+
+_BRIGHTWAY_FOLDER: Path | None = None
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Send anything Brightway prints (progress bars, log lines) to stderr.
+
+    ``scenat assess --json`` prints one JSON document on stdout; nothing else may land there.
+    """
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
+def import_brightway() -> Any:
+    """Import bw2data with its folder inside ``SCENAT_HOME`` and its logging kept off stdout."""
+    global _BRIGHTWAY_FOLDER
+    folder = prepare_brightway_environment()
+    if _BRIGHTWAY_FOLDER is not None and folder != _BRIGHTWAY_FOLDER:
+        raise BackgroundError(
+            f"SCENAT_HOME changed from {_BRIGHTWAY_FOLDER.parent} to {folder.parent} after "
+            "Brightway was loaded; start a new Python process to use another SCENAT_HOME"
+        )
+    # bw2data's structlog logger prints to stdout; the plain logging one can be redirected.
+    os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")
+    with quiet_stdout(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import bw2calc  # noqa: F401  (import here so its solver warning is silenced too)
+        import bw2data
+    # bw2data runs gc.collect() twice when it opens a project; freezing the objects the
+    # imports created keeps those collections short (0.2 s -> a few ms).
+    gc.freeze()
+    feedback = logging.getLogger("brightway-stdout-feedback")
+    for handler in list(feedback.handlers):
+        feedback.removeHandler(handler)
+    feedback.addHandler(logging.StreamHandler(sys.stderr))
+    feedback.setLevel(logging.WARNING)
+    _BRIGHTWAY_FOLDER = folder
+    return bw2data
+
+
+@dataclass
+class Project:
+    """Handles on a ready Brightway project: databases, methods and id lookups."""
+
+    name: str
+    databases: list[str]
+    methods: dict[str, tuple[str, ...]]
+    catalogue: Catalogue
+    process_ids: dict[str, int] = field(default_factory=dict)
+    process_names: dict[int, tuple[str, str]] = field(default_factory=dict)
+    biosphere_ids: dict[str, int] = field(default_factory=dict)
+    biosphere_info: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+
+    @property
+    def indicator_ids(self) -> list[str]:
+        return list(self.methods)
+
+    def background_datapackages(self) -> list[Any]:
+        bd = import_brightway()
+        return [bd.Database(name).datapackage() for name in self.databases]
+
+    def method_datapackage(self, indicator_id: str) -> Any:
+        bd = import_brightway()
+        return bd.Method(self.methods[indicator_id]).datapackage()
+
+
+def _stamp_path(bd: Any) -> Path:
+    return Path(bd.projects.dir) / STAMP_FILE
+
+
+def _read_stamp(bd: Any) -> dict[str, Any]:
+    try:
+        return json.loads(_stamp_path(bd).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_stamp(bd: Any, stamp: dict[str, Any]) -> None:
+    path = _stamp_path(bd)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(stamp, indent=2))
+    os.replace(tmp, path)
+
+
+def _wanted_stamp(indicators: list[Indicator]) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA_VERSION,
+        "inventory": inventory_version(),
+        "methods": {i.id: list(i.method) for i in indicators},
+    }
+
+
+def ensure_project(indicators: list[Indicator] | None = None) -> Project:
+    """Open the embedded project, building or updating it first when needed.
+
+    Cheap when the project is up to date (a stamp comparison); takes a file lock only when
+    something has to be built.
+    """
+    indicators = indicators or default_indicators()
+    return _ensure_project(tuple(indicators), str(scenat_home()))
+
+
+@lru_cache(maxsize=4)
+def _ensure_project(indicators: tuple[Indicator, ...], home: str) -> Project:
+    bd = import_brightway()
+    wanted = _wanted_stamp(list(indicators))
+    with quiet_stdout():
+        bd.projects.set_current(PROJECT_NAME)
+        if _read_stamp(bd) != wanted:
+            from filelock import FileLock
+
+            with FileLock(str(Path(home) / "setup.lock"), timeout=600):
+                # Another process may have finished the work while we waited.
+                if _read_stamp(bd) != wanted:
+                    _build(bd, list(indicators), wanted)
+        return _open(bd, list(indicators))
+
+
+def _build(bd: Any, indicators: list[Indicator], wanted: dict[str, Any]) -> None:
+    started = time.perf_counter()
+    stamp = _read_stamp(bd)
+    if BIOSPHERE not in bd.databases or len(bd.Database(BIOSPHERE)) == 0:
+        import bw2io
+
+        if BIOSPHERE in bd.databases:
+            del bd.databases[BIOSPHERE]
+        bw2io.create_default_biosphere3()
+    if stamp.get("methods") != wanted["methods"] or stamp.get("schema") != wanted["schema"]:
+        _write_methods(bd, indicators)
+    if stamp.get("inventory") != wanted["inventory"] or stamp.get("schema") != wanted["schema"]:
+        _write_inventories(bd)
+    _write_stamp(bd, {**wanted, "built_in_seconds": round(time.perf_counter() - started, 3)})
+
+
+def _biosphere_code_to_id(bd: Any) -> dict[str, int]:
+    from bw2data.backends import ActivityDataset as AD
+
+    return {
+        code: node_id
+        for code, node_id in AD.select(AD.code, AD.id).where(AD.database == BIOSPHERE).tuples()
+    }
+
+
+def _write_methods(bd: Any, indicators: list[Indicator]) -> None:
+    import zipfile
+
+    import bw2io
+
+    wanted = {i.method: i for i in indicators}
+    bundle = Path(bw2io.__file__).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
+    with zipfile.ZipFile(bundle) as archive:
+        data = json.load(archive.open("data.json"))
+    code_to_id = _biosphere_code_to_id(bd)
+    found = set()
+    for entry in data:
+        name = tuple(entry["name"])
+        if name not in wanted:
+            continue
+        found.add(name)
+        factors = []
+        for exchange in entry["exchanges"]:
+            database, code = exchange["input"]
+            if database == BIOSPHERE and code in code_to_id:
+                factors.append((code_to_id[code], float(exchange["amount"])))
+        method = bd.Method(name)
+        if name in bd.methods:
+            method.deregister()
+        method.register(
+            unit=entry["unit"],
+            description=entry.get("description", ""),
+            filename=entry.get("filename"),
+            scenat_indicator=wanted[name].id,
+        )
+        method.write(factors)
+    missing = set(wanted) - found
+    if missing:
+        raise BackgroundError(
+            "these indicator methods are not in the LCIA data bundled with bw2io: "
+            + "; ".join(" | ".join(m) for m in sorted(missing))
+            + ". Check methods/indicators.csv"
+        )
+
+
+def _read_table(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _write_inventories(bd: Any) -> None:
+    catalogue = shipped_catalogue()
+    root = inventories_dir()
+    folders = database_folders(root)
+    wanted_names = {DATABASE_PREFIX + folder.name for folder in folders}
+    for name in list(bd.databases):
+        if name.startswith(DATABASE_PREFIX) and name not in wanted_names:
+            del bd.databases[name]
+    for folder in folders:
+        _write_database(bd, DATABASE_PREFIX + folder.name, folder, catalogue)
+
+
+def _write_database(bd: Any, name: str, folder: Path, catalogue: Catalogue) -> None:
+    processes = _read_table(folder / "processes.csv")
+    exchanges = _read_table(folder / "exchanges.csv")
+    owner = {p["id"]: catalogue.processes[p["id"]].database for p in processes}
+    data: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in processes:
+        data[(name, row["id"])] = {
+            "name": row["name"],
+            "reference product": row.get("reference_product") or row["name"],
+            "unit": row["unit"],
+            "location": row.get("location") or "GLO",
+            "type": "process",
+            "comment": row.get("comment", ""),
+            "provenance": {k: row.get(k, "") for k in ("source", "table", "year", "licence")},
+            "exchanges": [
+                {"input": (name, row["id"]), "amount": 1.0, "type": "production"},
+            ],
+        }
+    for number, row in enumerate(exchanges, start=2):
+        process = (name, row["process"])
+        if process not in data:
+            raise BackgroundError(
+                f"{folder / 'exchanges.csv'}, row {number}, column process: unknown process "
+                f"{row['process']!r}"
+            )
+        amount = float(row["amount"])
+        provenance = {k: row.get(k, "") for k in ("source", "table", "year", "licence", "comment")}
+        if row["type"] == "biosphere":
+            flow = catalogue.elementary.get(row["input"])
+            if flow is None:
+                raise BackgroundError(
+                    f"{folder / 'exchanges.csv'}, row {number}, column input: unknown elementary "
+                    f"flow {row['input']!r}"
+                )
+            data[process]["exchanges"].append(
+                {
+                    "input": (BIOSPHERE, flow.code),
+                    "amount": amount,
+                    "type": "biosphere",
+                    **provenance,
+                }
+            )
+        elif row["type"] == "technosphere":
+            supplier = row["input"]
+            if supplier not in owner and supplier not in catalogue.processes:
+                raise BackgroundError(
+                    f"{folder / 'exchanges.csv'}, row {number}, column input: unknown process "
+                    f"{supplier!r}"
+                )
+            database = DATABASE_PREFIX + catalogue.processes[supplier].database
+            data[process]["exchanges"].append(
+                {
+                    "input": (database, supplier),
+                    "amount": amount,
+                    "type": "technosphere",
+                    **provenance,
+                }
+            )
+        else:
+            raise BackgroundError(
+                f"{folder / 'exchanges.csv'}, row {number}, column type: {row['type']!r} is "
+                "neither 'biosphere' nor 'technosphere'"
+            )
+    if name in bd.databases:
+        del bd.databases[name]
+    db = bd.Database(name)
+    # Database.write draws a progress bar on stdout and logs; both are redirected by callers.
+    with contextlib.redirect_stderr(io.StringIO()):
+        db.write(data)
+
+
+def _open(bd: Any, indicators: list[Indicator]) -> Project:
+    from bw2data.backends import ActivityDataset as AD
+
+    names = [DATABASE_PREFIX + folder.name for folder in database_folders()]
+    missing = [n for n in names if n not in bd.databases]
+    if missing:
+        raise BackgroundError(f"background databases missing from the project: {missing}")
+    catalogue = shipped_catalogue()
+    project = Project(
+        name=PROJECT_NAME,
+        databases=names,
+        methods={i.id: i.method for i in indicators},
+        catalogue=catalogue,
+    )
+    query = AD.select(AD.code, AD.id, AD.name, AD.database).where(AD.database << names)
+    for code, node_id, label, _database in query.tuples():
+        project.process_ids[code] = node_id
+        project.process_names[node_id] = (code, label)
+    codes = {flow.code: flow for flow in catalogue.elementary.values()}
+    query = AD.select(AD.code, AD.id, AD.name, AD.data).where(AD.database == BIOSPHERE)
+    for code, node_id, label, data in query.tuples():
+        categories = "/".join(data.get("categories", ()))
+        if code in codes:
+            project.biosphere_ids[codes[code].id] = node_id
+            key = codes[code].id
+        else:
+            key = code
+        unit = BIOSPHERE_UNITS.get(data.get("unit", ""), data.get("unit", ""))
+        project.biosphere_info[node_id] = (key, f"{label} ({categories})", unit)
+    return project

@@ -1,0 +1,1 @@
+"""Importers that turn published open datasets into scenat's shipped inventories."""
