@@ -315,6 +315,8 @@ def _table(
 ) -> pl.DataFrame:
     """A breakdown table, largest contribution first, zero rows dropped."""
     values = np.asarray(values, dtype=float)
+    # Round-off from the per-node solves (~1e-17) is not a contribution; drop it, not the sum.
+    values = np.where(np.abs(values) <= 1e-13 * np.abs(values).sum(), 0.0, values)
     columns: dict[str, Any] = {"key": keys, "label": labels, "value": values}
     if extra:
         columns.update(extra)

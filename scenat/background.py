@@ -124,10 +124,12 @@ def _stamp_path(bd: Any) -> Path:
 
 
 def _read_stamp(bd: Any) -> dict[str, Any]:
+    """The stamp's identifying fields (schema, inventory, methods); {} when there is none."""
     try:
-        return json.loads(_stamp_path(bd).read_text())
+        stamp = json.loads(_stamp_path(bd).read_text())
     except (OSError, ValueError):
         return {}
+    return {key: stamp.get(key) for key in ("schema", "inventory", "methods")}
 
 
 def _write_stamp(bd: Any, stamp: dict[str, Any]) -> None:
@@ -165,10 +167,17 @@ def _ensure_project(indicators: tuple[Indicator, ...], home: str) -> Project:
             from filelock import FileLock
 
             with FileLock(str(Path(home) / "setup.lock"), timeout=600):
-                # Another process may have finished the work while we waited.
+                # Another process may have finished the work while we waited: bw2data keeps
+                # its metadata (databases.json, methods.json) in memory, so read it again.
+                _reload_metadata(bd)
                 if _read_stamp(bd) != wanted:
                     _build(bd, list(indicators), wanted)
         return _open(bd, list(indicators))
+
+
+def _reload_metadata(bd: Any) -> None:
+    for metadata in (bd.databases, bd.methods, bd.geomapping):
+        metadata.load()
 
 
 def _build(bd: Any, indicators: list[Indicator], wanted: dict[str, Any]) -> None:

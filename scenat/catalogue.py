@@ -97,10 +97,15 @@ def database_folders(root: Path | None = None) -> list[Path]:
 
 
 def inventory_version(root: Path | None = None) -> str:
-    """A digest of every shipped table: a changed inventory gives a new version."""
+    """A digest of the background tables: a changed inventory gives a new version."""
     root = root or inventories_dir()
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.csv")):
+    # Only the tables that make up background databases; other shipped data (intervention
+    # libraries, currency tables) must not force a rebuild of the Brightway project.
+    tables = [root / "elementary_flows.csv"]
+    for folder in database_folders(root):
+        tables += [folder / "processes.csv", folder / "exchanges.csv"]
+    for path in tables:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

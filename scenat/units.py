@@ -29,7 +29,7 @@ import pint
 CURRENCIES = ("GBP", "USD", "EUR", "CNY", "JPY")
 
 _DEFINITIONS = [
-    "item = [item] = piece = pc = pcs = unit_item",
+    "item = [item] = piece = pcs = unit_item",
     "unit = item",
     "seat = item",
     "tkm = tonne * kilometer = tonne_km",
@@ -46,7 +46,7 @@ _DEFINITIONS = [
 # Spreadsheet spellings -> pint spellings. Order matters: longer patterns first.
 _REPLACEMENTS: list[tuple[re.Pattern[str], str]] = [
     # "g CO2", "kg CO2e": the substance belongs to the input id, the unit is the mass.
-    (re.compile(r"\s+(CO2e?|CO2-eq|CH4|N2O|SF6)\b", re.IGNORECASE), ""),
+    (re.compile(r"\s+(CO2-?eq|CO2e?|CH4|N2O|SF6)\b", re.IGNORECASE), ""),
     (re.compile(r"\((net|gross) cv\)", re.IGNORECASE), ""),
     (re.compile(r"\btonnes?\b", re.IGNORECASE), "tonne"),
     (re.compile(r"(?<![A-Za-z])t(?=\s*[*.·]\s*km\b)"), "tonne"),

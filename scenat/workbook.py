@@ -9,10 +9,10 @@ loses the row numbers partners see (blank rows, header position) and turns dates
 numeric column into silent nulls, and both must be reported at the exact cell.
 
 >>> from scenat.paths import examples_dir
->>> case = read_case(examples_dir() / "bakery")
+>>> case = read_case(examples_dir() / "bicycle")
 >>> case.reference_node
-'bakery'
->>> validate(examples_dir() / "bakery")
+'bike_assembly'
+>>> validate(examples_dir() / "bicycle")
 []
 """
 
@@ -23,6 +23,7 @@ import io
 import math
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -113,6 +114,9 @@ def _sheet_from_rows(name: str, numbered_rows: list[tuple[int, list[Any]]]) -> R
         record = {}
         for i, value in enumerate(cells):
             if i < len(headers) and headers[i]:
+                # A blank cell is None whether it came from a CSV ("") or a workbook (None).
+                if _is_blank(value):
+                    value = None
                 record[headers[i]] = value.strip() if isinstance(value, str) else value
         sheet.rows.append((number, record))
     return sheet
@@ -138,10 +142,22 @@ def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     try:
         for ws in book.worksheets:
             key = ws.title.strip().lower()
-            rows = [
-                (number, list(values))
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
-            ]
+            try:
+                rows = [
+                    (number, list(values))
+                    for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+                ]
+            except Exception as exc:  # openpyxl parses sheets lazily: damage shows up here
+                problems.append(
+                    Problem(
+                        file=str(path),
+                        sheet=ws.title.strip(),
+                        message=f"cannot read this sheet ({type(exc).__name__}: {exc})",
+                        hint="the workbook is damaged: open it in Excel or LibreOffice and "
+                        "save it again as .xlsx",
+                    )
+                )
+                return {}
             sheets[key] = _sheet_from_rows(ws.title.strip(), rows)
     finally:
         book.close()
@@ -186,11 +202,11 @@ def _read_csv_zip(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
                 text = _decode(archive.read(info), f"{path}:{info.filename}", problems)
                 if text is not None:
                     sheets[name.stem.strip().lower()] = _read_csv_text(text, name.stem.strip())
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
         problems.append(
             Problem(
                 file=str(path),
-                message=f"cannot open this zip archive ({exc})",
+                message=f"cannot open this zip archive ({type(exc).__name__}: {exc})",
                 hint="zip the files case.csv, nodes.csv and flows.csv again",
             )
         )
@@ -434,6 +450,8 @@ def _build_case_fields(
 ) -> tuple[dict[str, Any], dict[str, int], dict[str, Any]]:
     raw, rows = _read_case_sheet(sheet, check)
     name = sheet.name
+    if not {"field", "value"} <= set(sheet.headers):
+        return {}, rows, {}  # the missing column is reported; its fields cannot be
     # The case sheet is field/value pairs; reuse the typed readers with a one-field record.
     fields: dict[str, Any] = {}
     extra = {k: v for k, v in raw.items() if k not in CASE_FIELDS}
@@ -502,6 +520,11 @@ def _build_nodes(sheet: RawSheet, check: _Checker) -> tuple[dict[str, Node], dic
     nodes: dict[str, Node] = {}
     first_row: dict[str, int] = {}
     if not _require_columns(sheet, ("id", "name", "tier", "output_unit"), check):
+        # Keep the ids so that flows naming these nodes are not reported as unknown too.
+        if "id" in sheet.headers:
+            for number, record in sheet.rows:
+                if not _is_blank(record.get("id")):
+                    first_row.setdefault(str(record["id"]).strip(), number)
         return nodes, first_row
     name = sheet.name
     for number, record in sheet.rows:

@@ -1,0 +1,116 @@
+"""The embedded Brightway project: built offline in an empty SCENAT_HOME, idempotent, versioned,
+safe when two processes start at once, and writing nothing outside SCENAT_HOME.
+
+Each scenario runs in fresh Python processes, because bw2data fixes its folder at import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+PROBE = """
+import json, sys, time
+t = time.perf_counter()
+from scenat.background import ensure_project, import_brightway
+project = ensure_project()
+bd = import_brightway()
+print(json.dumps({
+    "seconds": time.perf_counter() - t,
+    "databases": sorted(bd.databases),
+    "methods": sorted(" | ".join(m) for m in bd.methods),
+    "processes": len(bd.Database("scenat-starter")),
+    "biosphere": len(bd.Database("biosphere3")),
+    "ids": {k: project.process_ids[k] for k in sorted(project.process_ids)[:3]},
+    "co2": project.biosphere_ids["co2_fossil"],
+}))
+"""
+
+
+def _run(home: Path, user_home: Path, code: str = PROBE) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "SCENAT_HOME": str(home),
+        "HOME": str(user_home),
+        "XDG_DATA_HOME": "",
+        "XDG_STATE_HOME": "",
+        "XDG_CACHE_HOME": "",
+        "PYTHONPATH": str(REPO),
+    }
+    env.pop("BRIGHTWAY2_DIR", None)
+    return subprocess.Popen(  # type: ignore[return-value]
+        [sys.executable, "-c", code],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _finish(process) -> dict:
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
+
+
+def test_first_use_builds_everything_and_writes_only_inside_scenat_home(tmp_path):
+    home, user_home = tmp_path / "scenat-home", tmp_path / "user-home"
+    user_home.mkdir()
+    first = _finish(_run(home, user_home))
+    assert {"biosphere3", "scenat-starter"} <= set(first["databases"])
+    assert len(first["methods"]) == 4
+    assert "IPCC 2021 | climate change | global warming potential (GWP100)" in first["methods"]
+    assert first["biosphere"] == 4709  # the ecoinvent 3.9 list bundled in bw2io
+    with (REPO / "inventories" / "starter" / "processes.csv").open() as handle:
+        assert first["processes"] == sum(1 for _ in handle) - 1
+    # bw2data would otherwise create ~/.local/share/Brightway3 at import.
+    assert _files(user_home) == []
+    assert (home / "brightway").is_dir()
+
+
+def test_second_use_is_idempotent_and_keeps_node_ids(tmp_path):
+    home, user_home = tmp_path / "h", tmp_path / "u"
+    user_home.mkdir()
+    first = _finish(_run(home, user_home))
+    stamp = next(home.rglob("scenat-stamp.json"))
+    before = stamp.stat().st_mtime_ns
+    second = _finish(_run(home, user_home))
+    assert second["ids"] == first["ids"] and second["co2"] == first["co2"]
+    assert stamp.stat().st_mtime_ns == before  # nothing rebuilt
+    assert second["databases"] == first["databases"]
+
+
+def test_a_changed_inventory_version_rebuilds_the_background(tmp_path):
+    home, user_home = tmp_path / "h", tmp_path / "u"
+    user_home.mkdir()
+    first = _finish(_run(home, user_home))
+    stamp_path = next(home.rglob("scenat-stamp.json"))
+    stamp = json.loads(stamp_path.read_text())
+    stamp["inventory"] = "an-older-version"
+    stamp_path.write_text(json.dumps(stamp))
+    rebuilt = _finish(_run(home, user_home))
+    assert json.loads(stamp_path.read_text())["inventory"] != "an-older-version"
+    assert rebuilt["processes"] == first["processes"]
+    # Rewritten database: new snowflake ids, same content.
+    assert rebuilt["ids"] != first["ids"]
+
+
+def test_two_processes_starting_at_once_build_one_project(tmp_path):
+    home, user_home = tmp_path / "h", tmp_path / "u"
+    user_home.mkdir()
+    a = _run(home, user_home)
+    b = _run(home, user_home)
+    first, second = _finish(a), _finish(b)
+    # Both see the same, complete project: the loser of the lock waited and built nothing.
+    assert first["ids"] == second["ids"]
+    assert first["processes"] == second["processes"]
+    assert len(first["methods"]) == len(second["methods"]) == 4
