@@ -25,9 +25,10 @@ import polars as pl
 
 from scenat.background import Project, ensure_project, import_brightway, quiet_stdout
 from scenat.case import BACKGROUND_KINDS, ELEMENTARY_KINDS, Case
-from scenat.errors import InputError, Problem
+from scenat.errors import BackgroundError, InputError, Problem
 from scenat.indicators import Indicator, resolve
 from scenat.lcamath import activity_contributions, flow_contributions, group_sum, shares
+from scenat.solver import FactorisedSystem
 
 BREAKDOWNS = ("node", "tier", "stage", "process", "flow")
 #: first integer id of foreground activities; bw2data node ids are 64-bit snowflakes, far above
@@ -45,6 +46,7 @@ class Assessment:
     supply: dict[str, float]
     inventory_version: str
     warnings: list[Problem] = field(default_factory=list)
+    linked: LinkedSystem | None = field(default=None, repr=False)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -75,6 +77,24 @@ class Assessment:
                 )
             )
         return self.breakdowns[indicator_id][by]
+
+    def paths(self, indicator_id: str = "gwp100", top: int = 20, cutoff: float = 1e-3) -> Any:
+        """Structural paths (a :class:`scenat.hotspots.PathTable`: ``.table``, ``.coverage``)."""
+        from scenat.hotspots import paths
+
+        return paths(self, indicator_id, top=top, cutoff=cutoff)
+
+    def edges(self, expand_background: bool = False) -> pl.DataFrame:
+        """Supply-chain graph edges with the impact flowing along each (see scenat.graph)."""
+        from scenat.graph import supply_chain_edges
+
+        return supply_chain_edges(self, expand_background=expand_background)
+
+    def all_hotspots(self) -> pl.DataFrame:
+        """Every breakdown of every indicator in one long table."""
+        from scenat.hotspots import all_hotspots
+
+        return all_hotspots(self)
 
     def totals_table(self) -> pl.DataFrame:
         return pl.DataFrame(
@@ -186,13 +206,53 @@ def _characterisation_vector(package: Any, biosphere_rows: dict[int, int]) -> np
     return vector
 
 
-def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
-    """Assess a validated case on the embedded background.
+@dataclass
+class LinkedSystem:
+    """The case linked to its background: matrices, supply, factors and labels, kept factorised.
 
-    Contributions by node, tier, stage, process and flow each sum to the total.
+    Rows and columns of ``technosphere`` are in one order (product ``i`` is made by activity
+    ``i``), so ``technosphere[j, k]`` is what activity ``k`` exchanges with product ``j``.
     """
-    chosen = resolve(indicators)
-    project = ensure_project()
+
+    solver: FactorisedSystem
+    technosphere: Any  # scipy csr, products x activities, same order
+    biosphere: Any  # scipy csr, flows x activities
+    demand: np.ndarray
+    supply: np.ndarray
+    cf: dict[str, np.ndarray]
+    node_order: list[str]
+    node_cols: dict[str, int]
+    is_foreground: np.ndarray
+    purchases: dict[str, list[tuple[int, float]]]  # node -> [(column of bg process, amount)]
+    activity_keys: list[str]
+    activity_labels: list[str]
+    activity_kind: list[str]
+    flow_keys: list[str]
+    flow_labels: list[str]
+    _scores: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def total(self, indicator_id: str) -> float:
+        return float(self.cf[indicator_id] @ (self.biosphere @ self.supply))
+
+    def direct_intensity(self, indicator_id: str) -> np.ndarray:
+        """Impact of each activity's own exchanges per activity run: ``c B``."""
+        return np.asarray(self.biosphere.T @ self.cf[indicator_id]).ravel()
+
+    def scores(self, indicator_id: str) -> np.ndarray:
+        """Cradle-to-gate impact per unit of each product, ``c B A^-1`` (one adjoint solve)."""
+        if indicator_id not in self._scores:
+            self._scores[indicator_id] = self.solver.solve_transposed(
+                self.direct_intensity(indicator_id)
+            )
+        return self._scores[indicator_id]
+
+
+def link(
+    case: Case, project: Project | None = None, indicators: list[Indicator] | None = None
+) -> LinkedSystem:
+    """Build, factorise and solve the case's system on the embedded background."""
+    chosen = indicators or resolve(None)
+    project = project or ensure_project()
     import_brightway()
     import bw2calc as bc
 
@@ -205,104 +265,144 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
             data_objs=[*project.background_datapackages(), _datapackage(system)],
         )
         lca.lci(factorize=True)
-
-    supply = np.asarray(lca.supply_array, dtype=float)
-    biosphere = lca.biosphere_matrix.tocsr()
     activity_col = lca.dicts.activity
     product_row = lca.dicts.product
-    biosphere_row = lca.dicts.biosphere
+    order = np.array([activity_col[key] for key in sorted(product_row, key=product_row.get)])
+    if not np.array_equal(order, np.arange(len(order))):
+        raise BackgroundError("bw2calc ordered products and activities differently")
+    solver = FactorisedSystem.from_lca(lca)
+    supply = np.asarray(lca.supply_array, dtype=float)
+    biosphere = lca.biosphere_matrix.tocsr()
     reverse_activity = {col: key for key, col in activity_col.items()}
-    reverse_biosphere = {row: key for key, row in biosphere_row.items()}
-    foreground_cols = np.array([activity_col[i] for i in system.node_ids.values()])
+    reverse_biosphere = {row: key for key, row in lca.dicts.biosphere.items()}
+    node_cols = {n: activity_col[i] for n, i in system.node_ids.items()}
     is_foreground = np.zeros(len(supply), dtype=bool)
-    is_foreground[foreground_cols] = True
-
-    # Each node's direct inventory and the cradle-to-gate inventory of what it buys.
-    node_order = list(system.node_ids)
-    direct = np.zeros((biosphere.shape[0], len(node_order)))
-    purchased = np.zeros((biosphere.shape[0], len(node_order)))
-    for j, node_id in enumerate(node_order):
-        col = activity_col[system.node_ids[node_id]]
-        x_node = supply[col]
-        direct[:, j] = biosphere[:, col].toarray().ravel() * x_node
-        if not system.purchases[node_id] or x_node == 0.0:
-            continue
-        rhs = np.zeros(len(product_row))
-        for supplier, amount in system.purchases[node_id]:
-            rhs[product_row[supplier]] += amount * x_node
-        upstream = np.asarray(lca.solve_linear_system(rhs), dtype=float)
-        # Background never buys from the foreground, so only background columns carry flows.
-        upstream[is_foreground] = 0.0
-        purchased[:, j] = biosphere @ upstream
-
-    nodes = case.nodes
-    activity_keys: list[str] = []
-    activity_labels: list[str] = []
-    activity_kind: list[str] = []
-    node_by_fg_id = {v: k for k, v in system.node_ids.items()}
+    is_foreground[list(node_cols.values())] = True
+    node_by_col = {col: n for n, col in node_cols.items()}
+    keys, labels, kinds = [], [], []
     for col in range(len(supply)):
-        key = reverse_activity[col]
-        if key in node_by_fg_id:
-            node = nodes[node_by_fg_id[key]]
-            activity_keys.append(node.id)
-            activity_labels.append(f"{node.name} (direct, foreground)")
-            activity_kind.append("foreground")
+        if col in node_by_col:
+            node = case.nodes[node_by_col[col]]
+            keys.append(node.id)
+            labels.append(f"{node.name} (direct, foreground)")
+            kinds.append("foreground")
         else:
+            key = reverse_activity[col]
             code, label = project.process_names.get(key, (str(key), str(key)))
-            activity_keys.append(code)
-            activity_labels.append(label)
-            activity_kind.append("background")
-    flow_keys = []
-    flow_labels = []
+            keys.append(code)
+            labels.append(label)
+            kinds.append("background")
+    flow_keys, flow_labels = [], []
     for row in range(biosphere.shape[0]):
         key, label, _unit = project.biosphere_info.get(reverse_biosphere[row], (str(row), "", ""))
         flow_keys.append(key)
         flow_labels.append(label)
+    with quiet_stdout():
+        cf = {
+            ind.id: _characterisation_vector(
+                project.method_datapackage(ind.id), lca.dicts.biosphere
+            )
+            for ind in chosen
+        }
+    return LinkedSystem(
+        solver=solver,
+        technosphere=lca.technosphere_matrix.tocsr(),
+        biosphere=biosphere,
+        demand=np.asarray(lca.demand_array, dtype=float),
+        supply=supply,
+        cf=cf,
+        node_order=list(system.node_ids),
+        node_cols=node_cols,
+        is_foreground=is_foreground,
+        purchases={
+            n: [(product_row[p], amount) for p, amount in items]
+            for n, items in system.purchases.items()
+        },
+        activity_keys=keys,
+        activity_labels=labels,
+        activity_kind=kinds,
+        flow_keys=flow_keys,
+        flow_labels=flow_labels,
+    )
 
+
+def node_inventories(linked: LinkedSystem) -> tuple[np.ndarray, np.ndarray]:
+    """Per node: its direct inventory and the cradle-to-gate inventory of what it buys.
+
+    Both flows x nodes, scaled by the node's supply; one batched solve for all nodes.
+    """
+    n_flows = linked.biosphere.shape[0]
+    direct = np.zeros((n_flows, len(linked.node_order)))
+    rhs = np.zeros((len(linked.supply), len(linked.node_order)))
+    for j, node_id in enumerate(linked.node_order):
+        col = linked.node_cols[node_id]
+        x_node = linked.supply[col]
+        direct[:, j] = linked.biosphere[:, col].toarray().ravel() * x_node
+        for row, amount in linked.purchases[node_id]:
+            rhs[row, j] += amount * x_node
+    purchased = np.zeros_like(direct)
+    if rhs.any():
+        upstream = linked.solver.solve(rhs).reshape(rhs.shape)
+        # Background never buys from the foreground, so only background columns carry flows.
+        upstream[linked.is_foreground, :] = 0.0
+        purchased = np.asarray(linked.biosphere @ upstream)
+    return direct, purchased
+
+
+def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
+    """Assess a validated case on the embedded background.
+
+    Contributions by node, tier, stage, process and flow each sum to the total.
+    """
+    chosen = resolve(indicators)
+    linked = link(case, indicators=chosen)
+    direct, purchased = node_inventories(linked)
+    nodes = case.nodes
+    node_order = linked.node_order
     totals: dict[str, float] = {}
     breakdowns: dict[str, dict[str, pl.DataFrame]] = {}
-    with quiet_stdout():
-        for ind in chosen:
-            cf = _characterisation_vector(project.method_datapackage(ind.id), biosphere_row)
-            total = float(cf @ (biosphere @ supply))
-            totals[ind.id] = total
-            by_node = cf @ direct + cf @ purchased
-            tiers = group_sum(by_node, [nodes[n].tier for n in node_order])
-            stages = group_sum(by_node, [nodes[n].stage for n in node_order])
-            breakdowns[ind.id] = {
-                "node": _table(node_order, [nodes[n].name for n in node_order], by_node, total),
-                "tier": _table(
-                    [str(t) for t in tiers],
-                    [f"tier {t}" for t in tiers],
-                    list(tiers.values()),
-                    total,
-                ),
-                "stage": _table(
-                    list(map(str, stages)),
-                    [str(s).replace("_", " ") for s in stages],
-                    list(stages.values()),
-                    total,
-                ),
-                "process": _table(
-                    activity_keys,
-                    activity_labels,
-                    activity_contributions(cf, biosphere, supply),
-                    total,
-                    extra={"kind": activity_kind},
-                ),
-                "flow": _table(
-                    flow_keys, flow_labels, flow_contributions(cf, biosphere, supply), total
-                ),
-            }
-    supply_by_node = {n: float(supply[activity_col[system.node_ids[n]]]) for n in node_order}
+    for ind in chosen:
+        cf = linked.cf[ind.id]
+        total = linked.total(ind.id)
+        totals[ind.id] = total
+        by_node = cf @ direct + cf @ purchased
+        tiers = group_sum(by_node, [nodes[n].tier for n in node_order])
+        stages = group_sum(by_node, [nodes[n].stage for n in node_order])
+        breakdowns[ind.id] = {
+            "node": _table(node_order, [nodes[n].name for n in node_order], by_node, total),
+            "tier": _table(
+                [str(t) for t in tiers], [f"tier {t}" for t in tiers], list(tiers.values()), total
+            ),
+            "stage": _table(
+                list(map(str, stages)),
+                [str(s).replace("_", " ") for s in stages],
+                list(stages.values()),
+                total,
+            ),
+            "process": _table(
+                linked.activity_keys,
+                linked.activity_labels,
+                activity_contributions(cf, linked.biosphere, linked.supply),
+                total,
+                extra={"kind": linked.activity_kind},
+            ),
+            "flow": _table(
+                linked.flow_keys,
+                linked.flow_labels,
+                flow_contributions(cf, linked.biosphere, linked.supply),
+                total,
+            ),
+        }
+    supply_by_node = {n: float(linked.supply[linked.node_cols[n]]) for n in node_order}
     return Assessment(
         case=case,
         indicators=chosen,
         totals=totals,
         breakdowns=breakdowns,
         supply=supply_by_node,
-        inventory_version=project.catalogue.version,
+        inventory_version=ensure_project().catalogue.version,
         warnings=list(case.metadata.get("warnings", [])),
+        linked=linked,
     )
 
 
@@ -313,7 +413,11 @@ def _table(
     total: float,
     extra: dict[str, list[Any]] | None = None,
 ) -> pl.DataFrame:
-    """A breakdown table, largest contribution first, zero rows dropped."""
+    """A breakdown table, largest first, zero rows dropped, the 80 % set marked.
+
+    ``in_80`` marks the smallest set of items (largest first) whose sum reaches 80 % of the
+    total; the other rows stay listed one by one, never lumped into a "rest".
+    """
     values = np.asarray(values, dtype=float)
     # Round-off from the per-node solves (~1e-17) is not a contribution; drop it, not the sum.
     values = np.where(np.abs(values) <= 1e-13 * np.abs(values).sum(), 0.0, values)
@@ -323,7 +427,11 @@ def _table(
     frame = pl.DataFrame(columns).filter(pl.col("value") != 0.0)
     frame = frame.sort("value", descending=True, maintain_order=True)
     share = shares(frame["value"].to_numpy(), total)
+    cumulative = np.cumsum(share)
+    reached = np.flatnonzero(cumulative >= 0.8 - 1e-12)
+    cut = int(reached[0]) + 1 if len(reached) and total > 0 else len(share)
     return frame.with_columns(
         pl.Series("share", share),
-        pl.Series("cumulative_share", np.cumsum(share)),
+        pl.Series("cumulative_share", cumulative),
+        pl.Series("in_80", np.arange(len(share)) < cut),
     )

@@ -10,8 +10,6 @@ second waits and then finds the work done.
 ``bw2io.create_default_lcia_methods()`` fails on bw2data 4.8 (the bundled data stores flow
 keys as JSON lists), so methods are written here from the same bundled data.
 
->>> import os, tempfile
->>> os.environ["SCENAT_HOME"] = tempfile.mkdtemp()
 >>> project = ensure_project()
 >>> sorted(project.indicator_ids)
 ['fossil_energy', 'gwp100', 'metals_minerals', 'water']
@@ -77,10 +75,13 @@ def import_brightway() -> Any:
         )
     # bw2data's structlog logger prints to stdout; the plain logging one can be redirected.
     os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")
-    with quiet_stdout(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import bw2calc  # noqa: F401  (import here so its solver warning is silenced too)
-        import bw2data
+    # Import-time chatter ("Using environment variable BRIGHTWAY2_DIR ...") is not for users.
+    chatter = io.StringIO()
+    with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import bw2calc  # noqa: F401  (import here so its solver warning is silenced too)
+            import bw2data
     # bw2data runs gc.collect() twice when it opens a project; freezing the objects the
     # imports created keeps those collections short (0.2 s -> a few ms).
     gc.freeze()
@@ -88,7 +89,8 @@ def import_brightway() -> Any:
     for handler in list(feedback.handlers):
         feedback.removeHandler(handler)
     feedback.addHandler(logging.StreamHandler(sys.stderr))
-    feedback.setLevel(logging.WARNING)
+    # Its warnings are about optional importers (SimaPro, ecoinvent) scenat does not use.
+    feedback.setLevel(logging.ERROR)
     _BRIGHTWAY_FOLDER = folder
     return bw2data
 
@@ -181,6 +183,24 @@ def _reload_metadata(bd: Any) -> None:
 
 
 def _build(bd: Any, indicators: list[Indicator], wanted: dict[str, Any]) -> None:
+    """Build what the stamp says is missing; Brightway's progress output goes to a log file."""
+    logs = scenat_home() / "logs"
+    logs.mkdir(exist_ok=True)
+    log_path = logs / "setup.log"
+    print(
+        f"scenat: setting up the embedded Brightway project in {scenat_home()} "
+        f"(first use or new data; about 10 s; log: {log_path})",
+        file=sys.stderr,
+    )
+    with log_path.open("a", encoding="utf-8") as log:
+        log.write(f"--- set-up {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _build_logged(bd, indicators, wanted)
+
+
+def _build_logged(bd: Any, indicators: list[Indicator], wanted: dict[str, Any]) -> None:
     started = time.perf_counter()
     stamp = _read_stamp(bd)
     if BIOSPHERE not in bd.databases or len(bd.Database(BIOSPHERE)) == 0:

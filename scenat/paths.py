@@ -7,8 +7,6 @@ bw2data creates folders in the user's home at import time otherwise.
 Shipped data (``inventories/``, ``methods/``, ``examples/``) sits beside the package in a
 source checkout and inside the package (``scenat/_data/``) in an installed wheel.
 
->>> import os, tempfile
->>> os.environ["SCENAT_HOME"] = tempfile.mkdtemp()
 >>> scenat_home().exists()
 True
 >>> (inventories_dir() / "elementary_flows.csv").exists()
