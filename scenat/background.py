@@ -77,7 +77,11 @@ def import_brightway() -> Any:
     os.environ.setdefault("BRIGHTWAY_NO_STRUCTLOG", "1")
     # Import-time chatter ("Using environment variable BRIGHTWAY2_DIR ...") is not for users.
     chatter = io.StringIO()
-    with contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
+    # The first import creates Brightway's project registry and a "default" project; two
+    # processes doing that at once race, so the first import happens under a lock.
+    first_use = not (folder / "projects.db").exists()
+    lock = _lock("import.lock") if first_use else contextlib.nullcontext()
+    with lock, contextlib.redirect_stdout(chatter), contextlib.redirect_stderr(chatter):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             import bw2calc  # noqa: F401  (import here so its solver warning is silenced too)
@@ -164,17 +168,26 @@ def _ensure_project(indicators: tuple[Indicator, ...], home: str) -> Project:
     bd = import_brightway()
     wanted = _wanted_stamp(list(indicators))
     with quiet_stdout():
-        bd.projects.set_current(PROJECT_NAME)
+        if PROJECT_NAME in bd.projects:
+            bd.projects.set_current(PROJECT_NAME)
+        else:
+            with _lock("setup.lock"):
+                bd.projects.set_current(PROJECT_NAME)
         if _read_stamp(bd) != wanted:
-            from filelock import FileLock
-
-            with FileLock(str(Path(home) / "setup.lock"), timeout=600):
+            with _lock("setup.lock"):
                 # Another process may have finished the work while we waited: bw2data keeps
                 # its metadata (databases.json, methods.json) in memory, so read it again.
                 _reload_metadata(bd)
                 if _read_stamp(bd) != wanted:
                     _build(bd, list(indicators), wanted)
         return _open(bd, list(indicators))
+
+
+def _lock(name: str) -> Any:
+    """A lock file in SCENAT_HOME shared by every scenat process using it."""
+    from filelock import FileLock
+
+    return FileLock(str(scenat_home() / name), timeout=600)
 
 
 def _reload_metadata(bd: Any) -> None:

@@ -42,6 +42,8 @@ def prepare_brightway_environment() -> Path:
     ``SCENAT_HOME`` is refused by :mod:`scenat.background` rather than silently ignored.
     """
     folder = brightway_dir()
+    # bw2data creates this at import with a check-then-create that races between processes.
+    (folder / "logs").mkdir(exist_ok=True)
     os.environ["BRIGHTWAY2_DIR"] = str(folder)
     # bw2calc warns at import when pypardiso is missing; SuperLU is our default solver.
     os.environ.setdefault("BW2CALC_NO_PYPARDISO_WARNING", "1")

@@ -451,7 +451,7 @@ def _build_case_fields(
     raw, rows = _read_case_sheet(sheet, check)
     name = sheet.name
     if not {"field", "value"} <= set(sheet.headers):
-        return {}, rows, {}  # the missing column is reported; its fields cannot be
+        return {}, rows, {}  # the missing column is reported; no field can be read
     # The case sheet is field/value pairs; reuse the typed readers with a one-field record.
     fields: dict[str, Any] = {}
     extra = {k: v for k, v in raw.items() if k not in CASE_FIELDS}
