@@ -363,7 +363,9 @@ def _write_database(bd: Any, name: str, folder: Path, catalogue: Catalogue) -> N
     db = bd.Database(name)
     # Database.write draws a progress bar on stdout and logs; both are redirected by callers.
     with contextlib.redirect_stderr(io.StringIO()):
-        db.write(data)
+        # No search index (scenat looks processes up by id) and no typo checks (the tables
+        # are generated): together about 3 s of the set-up.
+        db.write(data, searchable=False, check_typos=False)
 
 
 def _open(bd: Any, indicators: list[Indicator]) -> Project:

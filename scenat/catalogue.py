@@ -48,6 +48,7 @@ class ProcessInfo:
     location: str | None = None
     category: str | None = None
     source: str | None = None
+    price_year: int | None = None  # for spend sectors: the year of the money in their unit
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def _shipped(root: str) -> Catalogue:
                 location=row.get("location") or None,
                 category=row.get("category") or None,
                 source=row.get("source") or None,
+                price_year=int(row["price_year"]) if row.get("price_year") else None,
             )
     return catalogue
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from scenat.assessment import BACKGROUND_KINDS, ELEMENTARY_KINDS, LinkedSystem, link
+from scenat.assessment import LinkedSystem, link
 from scenat.case import Case, Flow
-from scenat.catalogue import shipped_catalogue
+from scenat.foreground import foreground_model, solve_foreground
 from scenat.indicators import Indicator, resolve
 
 Progress = Callable[[int, int], None]
@@ -142,66 +142,6 @@ class UncertaintyResult:
         )
 
 
-@dataclass
-class _Model:
-    """The foreground of a linked case as arrays, for fast repeated solves."""
-
-    nodes: list[str]
-    production: np.ndarray
-    demand: np.ndarray
-    flows: list[Flow]
-    node_of_flow: np.ndarray
-    input_of_flow: np.ndarray  # local node index for node flows, else -1
-    weights: dict[str, np.ndarray]  # impact per unit amount per run of the node
-
-
-def _model(case: Case, linked: LinkedSystem, indicators: list[Indicator]) -> _Model:
-    nodes = linked.node_order
-    local = {n: i for i, n in enumerate(nodes)}
-    production = np.array([case.nodes[n].output_amount for n in nodes], dtype=float)
-    demand = np.zeros(len(nodes))
-    demand[local[case.reference_node]] = case.reference_amount
-    flows = list(case.flows)
-    node_of_flow = np.array([local[f.node] for f in flows], dtype=int)
-    input_of_flow = np.array([local[f.input] if f.kind == "node" else -1 for f in flows])
-    biosphere_row = {key: i for i, key in enumerate(linked.flow_keys)}
-    activity_col = {
-        key: i
-        for i, (key, kind) in enumerate(zip(linked.activity_keys, linked.activity_kind))
-        if kind == "background"
-    }
-    by_code = shipped_catalogue().elementary_by_code()
-    weights: dict[str, np.ndarray] = {}
-    for ind in indicators:
-        cf = linked.cf[ind.id]
-        scores = linked.scores(ind.id)
-        w = np.zeros(len(flows))
-        for i, f in enumerate(flows):
-            if f.kind in BACKGROUND_KINDS:
-                sign = -1.0 if f.kind == "credit" else 1.0
-                w[i] = sign * scores[activity_col[f.input]]
-            elif f.kind in ELEMENTARY_KINDS:
-                row = biosphere_row.get(f.input)
-                if row is None:  # given by biosphere3 code: linked keys use scenat's id
-                    known = by_code.get(f.input)
-                    row = biosphere_row.get(known.id) if known else None
-                w[i] = cf[row] if row is not None else 0.0
-        weights[ind.id] = w
-    return _Model(nodes, production, demand, flows, node_of_flow, input_of_flow, weights)
-
-
-def _solve_chunk(model: _Model, amounts: np.ndarray) -> np.ndarray:
-    """Supply of every node per iteration (iterations x nodes) for sampled amounts."""
-    iterations, n = amounts.shape[0], len(model.nodes)
-    a = np.zeros((iterations, n, n))
-    a[:, np.arange(n), np.arange(n)] = model.production
-    node_flows = np.flatnonzero(model.input_of_flow >= 0)
-    for i in node_flows:
-        a[:, model.input_of_flow[i], model.node_of_flow[i]] -= amounts[:, i]
-    rhs = np.broadcast_to(model.demand, (iterations, n))[..., None]
-    return np.linalg.solve(a, rhs)[..., 0]
-
-
 def monte_carlo(
     case: Case,
     iterations: int = 1000,
@@ -214,7 +154,7 @@ def monte_carlo(
     """Sample the case's uncertain amounts; totals and node contributions per iteration."""
     chosen = resolve(indicators)
     linked = linked or link(case, indicators=chosen)
-    model = _model(case, linked, chosen)
+    model = foreground_model(case, linked, chosen)
     samples = (
         np.column_stack([sample_flow(f, iterations, seed) for f in model.flows])
         if (model.flows)
@@ -228,7 +168,7 @@ def monte_carlo(
     while done < iterations:
         stop = min(done + chunk, iterations)
         amounts = samples[done:stop]
-        supply = _solve_chunk(model, amounts)
+        supply = solve_foreground(model, amounts)
         runs = supply[:, model.node_of_flow]  # supply of each flow's node
         for ind in chosen:
             by_node = (amounts * runs * model.weights[ind.id]) @ owner

@@ -774,6 +774,7 @@ def _build_flows(
     node_rows: dict[str, int],
     catalogue: Catalogue,
     check: _Checker,
+    case_year: int | None = None,
 ) -> list[Flow]:
     flows: list[Flow] = []
     if not _require_columns(sheet, ("node", "kind", "input", "amount", "unit"), check):
@@ -814,12 +815,18 @@ def _build_flows(
         unit = check.text(name, number, record, "unit", True)
         uncertainty = _read_uncertainty(record, amount, check, name, number)
         reference_unit = None
+        if kind == "spend" and input_id is not None and input_id not in catalogue.processes:
+            # A bare sector code (e.g. NAICS 331110) names the sector's default process.
+            input_id = _spend_sector_id(input_id, catalogue) or input_id
         if kind is not None and input_id is not None:
             reference_unit = _reference_unit(
                 kind, input_id, nodes, node_rows, catalogue, check, name, number
             )
         factor = None
-        if reference_unit is not None and unit is not None:
+        money: str | None = None
+        if reference_unit is not None and unit is not None and kind == "spend":
+            factor, money = _money_factor(unit, input_id, catalogue, case_year, check, name, number)
+        elif reference_unit is not None and unit is not None:
             try:
                 factor = conversion_factor(unit, reference_unit)
             except UnitMismatch as exc:
@@ -839,6 +846,8 @@ def _build_flows(
                 )
                 continue
         metadata = {k: v for k, v in record.items() if k not in FLOW_COLUMNS and not _is_blank(v)}
+        if money:
+            metadata["currency_conversion"] = money
         flows.append(
             Flow(
                 node=node_id,  # type: ignore[arg-type]
@@ -856,6 +865,61 @@ def _build_flows(
             )
         )
     return flows
+
+
+def _spend_sector_id(code: str, catalogue: Catalogue) -> str | None:
+    candidate = f"epa_naics_{code}"
+    return candidate if candidate in catalogue.processes else None
+
+
+def _money_factor(
+    unit: str,
+    process_id: str,
+    catalogue: Catalogue,
+    case_year: int | None,
+    check: _Checker,
+    sheet: str,
+    number: int,
+) -> tuple[float | None, str | None]:
+    """Factor from the flow's money (currency, case year) to the sector's (currency, year)."""
+    from scenat.currency import conversion
+
+    process = catalogue.processes[process_id]
+    if not is_currency(unit):
+        check.add(
+            sheet,
+            number,
+            "unit",
+            unit,
+            "a spend flow is an amount of money",
+            f"give the amount in a currency such as GBP or USD (the sector is in "
+            f"{process.unit} of {process.price_year or 'its data year'})",
+        )
+        return None, None
+    currency = next(iter(parse_unit(unit).dimensionality))[len("[currency_") : -1]
+    multiple = conversion_factor(unit, currency)  # e.g. kGBP -> 1000 GBP
+    target_year = process.price_year
+    if target_year is None:
+        return (multiple if currency == process.unit else None), None
+    year = case_year
+    if year is None:
+        year = target_year
+        check.add(
+            sheet,
+            number,
+            "unit",
+            unit,
+            f"the case has no year, so this money is taken as {currency} of {year}",
+            "add a 'year' row to the case sheet: the year the money was spent",
+            severity="warning",
+        )
+    try:
+        step = conversion(currency, year, process.unit, target_year)
+    except InputError as err:
+        problem = err.problems[0]
+        check.add(sheet, number, "unit", unit, problem.message, problem.hint)
+        return None, None
+    return multiple * step.factor, step.describe()
 
 
 def _check_structure(
@@ -963,7 +1027,7 @@ def _parse(path: Path, catalogue: Catalogue | None) -> tuple[Case | None, list[P
     names = {k: sheets[k].name for k in sheets}
     fields, case_rows, extra = _build_case_fields(sheets["case"], check)
     nodes, node_rows = _build_nodes(sheets["nodes"], check)
-    flows = _build_flows(sheets["flows"], nodes, node_rows, catalogue, check)
+    flows = _build_flows(sheets["flows"], nodes, node_rows, catalogue, check, fields.get("year"))
     if not any(p.severity == "error" for p in check.problems):
         _check_structure(fields, case_rows, nodes, node_rows, flows, check, names)
     else:

@@ -291,3 +291,36 @@ def test_example_runs_and_reports_every_indicator():
     assert set(result.totals) == {"gwp100", "fossil_energy", "metals_minerals", "water"}
     assert result.total("gwp100") > 0
     assert result.indicator("gwp100").method == GWP
+
+
+def test_spend_flow_is_converted_to_the_sectors_currency_and_year(tmp_path):
+    folder = tmp_path / "spend"
+    folder.mkdir()
+    _write(
+        folder,
+        "case.csv",
+        [["field", "value"], ["name", "spend"], ["reference_node", "office"], ["year", 2024]],
+    )
+    _write(
+        folder,
+        "nodes.csv",
+        [["id", "name", "tier", "output_unit"], ["office", "Office", 0, "year"]],
+    )
+    # A bare NAICS code names the sector's with-margins process.
+    _write(folder, "flows.csv", [FLOWS[0], ["office", "spend", "331110", 2.5, "kGBP"]])
+    case = scenat.read_case(folder)
+    (flow,) = case.flows
+    assert flow.input == "epa_naics_331110"
+    # By hand: HMRC 2024 average 1.2787 USD/GBP, then US CPI-U 2024 -> 2022 (292.655/313.689).
+    usd_2022 = 2500 * 1.2787 * 292.655 / 313.689
+    assert flow.amount_in_reference == pytest.approx(usd_2022, rel=1e-12)
+    # The sector's factor from its shipped exchanges and the bundled IPCC 2021 factors.
+    codes = {r["id"]: r["code"] for r in _csv(REPO / "inventories" / "elementary_flows.csv")}
+    factors = _factors(GWP)
+    per_usd = sum(
+        float(ex["amount"]) * factors.get(codes[ex["input"]], 0.0)
+        for ex in _csv(REPO / "inventories" / "epa_spend" / "exchanges.csv")
+        if ex["process"] == "epa_naics_331110"
+    )
+    assert 0.7 < per_usd < 0.9  # EPA publishes 0.787 kg CO2e/USD (AR5) for iron and steel mills
+    assert scenat.assess(case).total("gwp100") == pytest.approx(usd_2022 * per_usd, rel=2e-6)
