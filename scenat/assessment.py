@@ -356,6 +356,24 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
     """
     chosen = resolve(indicators)
     linked = link(case, indicators=chosen)
+    totals, breakdowns = compute_breakdowns(case, linked, chosen)
+    supply_by_node = {n: float(linked.supply[linked.node_cols[n]]) for n in linked.node_order}
+    return Assessment(
+        case=case,
+        indicators=chosen,
+        totals=totals,
+        breakdowns=breakdowns,
+        supply=supply_by_node,
+        inventory_version=ensure_project().catalogue.version,
+        warnings=list(case.metadata.get("warnings", [])),
+        linked=linked,
+    )
+
+
+def compute_breakdowns(
+    case: Case, linked: LinkedSystem, chosen: list[Indicator]
+) -> tuple[dict[str, float], dict[str, dict[str, pl.DataFrame]]]:
+    """Totals and the five breakdown tables per indicator, from a linked system."""
     direct, purchased = node_inventories(linked)
     nodes = case.nodes
     node_order = linked.node_order
@@ -393,17 +411,7 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
                 total,
             ),
         }
-    supply_by_node = {n: float(linked.supply[linked.node_cols[n]]) for n in node_order}
-    return Assessment(
-        case=case,
-        indicators=chosen,
-        totals=totals,
-        breakdowns=breakdowns,
-        supply=supply_by_node,
-        inventory_version=ensure_project().catalogue.version,
-        warnings=list(case.metadata.get("warnings", [])),
-        linked=linked,
-    )
+    return totals, breakdowns
 
 
 def _table(

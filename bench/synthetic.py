@@ -1,0 +1,175 @@
+"""Synthetic, hub-like background + foreground systems for benchmarks (never for tests of values).
+
+Real LCA databases are hub-like: many processes buy electricity, transport and steel. Each
+background process here buys ``inputs`` suppliers drawn with probability proportional to
+1/rank^1.3 over a random permutation of processes (notes/performance.md: uniform draws
+give an expander graph whose LU fill is pathological). Coefficients are uniform in
+(0, 0.8/inputs) so every column sums below 0.8 and the system is productive.
+
+The linked system is built straight from scipy matrices, so the benchmark measures scenat's
+own calculations (attribution, breakdowns, paths, Monte Carlo) against a floor measured in
+the same run; bw2calc's matrix building is measured in notes/brightway.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from scenat.assessment import LinkedSystem
+from scenat.case import Case, Flow, Node, Uncertainty
+from scenat.indicators import default_indicators
+from scenat.solver import FactorisedSystem
+
+EXPONENT = 1.3
+
+
+def background(
+    n: int, inputs: int, flows: int, seed: int
+) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Technosphere (n x n, unit diagonal) and biosphere (flows x n) of the background."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(n)
+    weights = 1.0 / np.arange(1, n + 1) ** EXPONENT
+    weights /= weights.sum()
+    rows, cols, vals = [], [], []
+    for j in range(n):
+        suppliers = order[rng.choice(n, size=inputs, replace=False, p=weights)]
+        suppliers = suppliers[suppliers != j]
+        rows.extend(suppliers)
+        cols.extend([j] * len(suppliers))
+        vals.extend(-rng.uniform(0, 0.8 / inputs, len(suppliers)))
+    rows.extend(range(n))
+    cols.extend(range(n))
+    vals.extend([1.0] * n)
+    a = sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
+    # Every process emits 3 GHG-like flows; a quarter also draws on one of the other flows.
+    b_rows = np.concatenate(
+        [np.zeros(n), np.ones(n), np.full(n, 2), rng.integers(3, flows, n // 4)]
+    )
+    b_cols = np.concatenate([np.arange(n)] * 3 + [rng.choice(n, n // 4, replace=False)])
+    b_vals = rng.lognormal(0, 1, len(b_rows))
+    b = sparse.csr_matrix((b_vals, (b_rows.astype(int), b_cols)), shape=(flows, n))
+    return a, b
+
+
+def linked_system(
+    n_background: int = 20_000,
+    inputs: int = 10,
+    n_nodes: int = 30,
+    seed: int = 1,
+) -> tuple[Case, LinkedSystem]:
+    """A case of ``n_nodes`` foreground nodes over tiers 0-3 on a synthetic background.
+
+    Every foreground flow carries a lognormal uncertainty (gsd 1.2), so Monte Carlo samples
+    the whole foreground.
+    """
+    rng = np.random.default_rng(seed + 1)
+    flows_count = 12
+    a_bg, b_bg = background(n_background, inputs, flows_count, seed)
+    n = n_background + n_nodes
+    keys = [f"p{i:05d}" for i in range(n_background)] + [f"node{i:02d}" for i in range(n_nodes)]
+    flow_keys = [f"flow{i:02d}" for i in range(flows_count)]
+    nodes: dict[str, Node] = {}
+    case_flows: list[Flow] = []
+    tiers = np.minimum(np.arange(n_nodes) * 4 // n_nodes, 3)
+    a = sparse.lil_matrix((n, n))
+    a[:n_background, :n_background] = a_bg
+    b = sparse.lil_matrix((flows_count, n))
+    b[:, :n_background] = b_bg
+    purchases: dict[str, list[tuple[int, float]]] = {}
+    for i in range(n_nodes):
+        node_id = keys[n_background + i]
+        nodes[node_id] = Node(
+            node_id,
+            f"Node {i}",
+            int(tiers[i]),
+            "item",
+            1.0,
+            ["assembly", "manufacturing", "materials", "transport"][tiers[i]],
+        )
+        col = n_background + i
+        a[col, col] = 1.0
+        purchases[node_id] = []
+        for p in rng.choice(n_background, 5, replace=False):
+            amount = float(rng.uniform(0.1, 2))
+            a[p, col] = -amount
+            purchases[node_id].append((int(p), amount))
+            case_flows.append(
+                Flow(
+                    node_id,
+                    "process",
+                    keys[p],
+                    amount,
+                    "unit",
+                    amount,
+                    "unit",
+                    Uncertainty("lognormal", gsd=1.2),
+                )
+            )
+        # Suppliers one tier down; the last tier closes a loop back into tier 2.
+        candidates = [j for j in range(n_nodes) if tiers[j] == min(tiers[i] + 1, 3) and j != i]
+        if tiers[i] == 3:
+            candidates = [j for j in range(n_nodes) if tiers[j] == 2][:1]
+        for j in rng.choice(candidates, min(2, len(candidates)), replace=False):
+            amount = float(rng.uniform(0.05, 0.4))
+            a[n_background + j, col] = -amount
+            case_flows.append(
+                Flow(
+                    node_id,
+                    "node",
+                    keys[n_background + j],
+                    amount,
+                    "item",
+                    amount,
+                    "item",
+                    Uncertainty("lognormal", gsd=1.2),
+                )
+            )
+        amount = float(rng.uniform(0.1, 1))
+        b[0, col] = amount
+        case_flows.append(
+            Flow(
+                node_id,
+                "emission",
+                "flow00",
+                amount,
+                "kg",
+                amount,
+                "kg",
+                Uncertainty("lognormal", gsd=1.2),
+            )
+        )
+    a = a.tocsr()
+    b = b.tocsr()
+    demand = np.zeros(n)
+    demand[n_background] = 1.0
+    solver = FactorisedSystem.from_matrix(a)
+    supply = solver.solve(demand)
+    cf = {}
+    for k, ind in enumerate(default_indicators()):
+        vector = np.zeros(flows_count)
+        vector[k % 3] = 1.0
+        vector[3 + k :: 4] = rng.uniform(0.1, 2, len(vector[3 + k :: 4]))
+        cf[ind.id] = vector
+    is_foreground = np.zeros(n, dtype=bool)
+    is_foreground[n_background:] = True
+    case = Case(name="synthetic", reference_node=keys[n_background], nodes=nodes, flows=case_flows)
+    linked = LinkedSystem(
+        solver=solver,
+        technosphere=a,
+        biosphere=b,
+        demand=demand,
+        supply=supply,
+        cf=cf,
+        node_order=list(nodes),
+        node_cols={k: n_background + i for i, k in enumerate(nodes)},
+        is_foreground=is_foreground,
+        purchases=purchases,
+        activity_keys=keys,
+        activity_labels=keys,
+        activity_kind=["background"] * n_background + ["foreground"] * n_nodes,
+        flow_keys=flow_keys,
+        flow_labels=flow_keys,
+    )
+    return case, linked
