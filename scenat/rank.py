@@ -343,6 +343,7 @@ def portfolio(
     target: float | None = None,
     exact_limit: int = 16,
     max_evaluations: int = 64,
+    milp_limit: int = 2000,
 ) -> Portfolio:
     """The set with the most benefit whose capex fits the budget (0/1 knapsack).
 
@@ -350,9 +351,11 @@ def portfolio(
     additive benefit; with ``evaluate`` (the benefit of a set applied together) the sets
     are evaluated in that order until the best evaluated benefit reaches the next additive
     one (then nothing left can beat it if effects are sub-additive) or ``max_evaluations``
-    is spent. More options: greedy by benefit per unit of capex, with the LP-relaxation
-    upper bound and the gap reported. Options with no benefit are never chosen. At most
-    one option per non-empty ``groups`` value.
+    is spent. Up to ``milp_limit`` options: the additive knapsack solved exactly as a
+    mixed-integer programme (HiGHS, through ``scipy.optimize.milp``), the chosen set then
+    evaluated as a combination. More: greedy by benefit per unit of capex, with the
+    LP-relaxation upper bound and the gap reported. Options with no benefit are never
+    chosen. At most one option per non-empty ``groups`` value.
 
     >>> p = portfolio(["a", "b", "c"], [4, 3, 2], [5.0, 4.0, 3.5], budget=5)
     >>> p.chosen, p.additive_benefit
@@ -384,6 +387,8 @@ def portfolio(
         result = _exact(
             rest_ids, c[rest], b[rest], budget, wrapped, rest_groups, max_evaluations, offset
         )
+    elif len(rest_ids) <= milp_limit:
+        result = _milp(rest_ids, c[rest], b[rest], budget, wrapped, rest_groups, offset)
     else:
         result = _greedy(rest_ids, c[rest], b[rest], budget, wrapped, rest_groups, offset)
     result.chosen = tuple(sorted({*result.chosen, *free_ids}, key=order_of.__getitem__))
@@ -445,6 +450,42 @@ def _exact(ids, c, b, budget, evaluate, groups, max_evaluations, offset=0.0) -> 
         certified=certified,
         superadditive=superadditive,
         considered=considered,
+    )
+
+
+def _milp(ids, c, b, budget, evaluate, groups, offset=0.0) -> Portfolio:
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    rows = [c]
+    upper = [budget * (1 + 1e-12) + 1e-9]
+    for group in sorted({g for g in groups if g}):
+        rows.append(np.array([1.0 if g == group else 0.0 for g in groups]))
+        upper.append(1.0)
+    solution = milp(
+        -b,
+        constraints=LinearConstraint(np.vstack(rows), -np.inf, np.array(upper)),
+        integrality=np.ones(len(ids)),
+        bounds=Bounds(0, 1),
+        options={"time_limit": 30.0},
+    )
+    if solution.x is None:
+        return _greedy(ids, c, b, budget, evaluate, groups, offset)
+    chosen = np.flatnonzero(solution.x > 0.5)
+    names = tuple(ids[i] for i in chosen)
+    additive = float(b[chosen].sum()) + offset
+    evaluated = float(evaluate(frozenset(names))) if evaluate is not None else None
+    optimal = solution.status == 0
+    return Portfolio(
+        names,
+        float(c[chosen].sum()),
+        additive,
+        evaluated,
+        "MILP on the additive benefits (HiGHS), evaluated as a combination",
+        budget,
+        evaluations=int(evaluated is not None),
+        certified=optimal and evaluate is None,
+        upper_bound=additive if optimal else None,
+        gap=0.0 if optimal else None,
     )
 
 

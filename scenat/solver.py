@@ -14,6 +14,8 @@ own SuperLU factorisation of ``A^T``, made once and kept.
 [1.0, 0.5]
 >>> solver.solve_transposed(np.array([0.0, 2.0])).tolist()
 [1.0, 2.0]
+>>> solver.solve_rank_one(np.array([0.0, -0.5]), np.array([1.0, 0.0]), np.array([1.0, 0.0]))
+array([1., 1.])
 """
 
 from __future__ import annotations
@@ -61,6 +63,19 @@ class FactorisedSystem:
         if isinstance(self._adjoint, _SUPERLU):
             return self._adjoint.solve(np.ascontiguousarray(rhs), trans="T")
         return np.column_stack([self._solve(rhs[:, j]) for j in range(rhs.shape[1])])
+
+    def solve_rank_one(self, u: np.ndarray, v: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+        """``x`` with ``(A + u v^T) x = rhs``, by Sherman-Morrison on the kept factorisation.
+
+        Changing one exchange of one activity (``A[i, j] += d``) is ``u = d e_i``,
+        ``v = e_j``: two solves with the existing factorisation instead of a new one.
+        """
+        y = self.solve(rhs)
+        z = self.solve(u)
+        denominator = 1.0 + float(v @ z)
+        if abs(denominator) < 1e-14:
+            raise ValueError("the changed matrix is singular (1 + v^T A^-1 u = 0)")
+        return y - z * (float(v @ y) / denominator)
 
     def solve_transposed(self, rhs: np.ndarray) -> np.ndarray:
         """``y`` with ``A^T y = rhs``: e.g. every product's score, ``y = (c B A^-1)^T``."""

@@ -202,7 +202,7 @@ def test_greedy_reports_a_valid_gap() -> None:
     capex = [rng.uniform(1, 50) for _ in ids]
     benefit = [rng.uniform(1, 50) for _ in ids]
     budget = 100.0
-    p = rank.portfolio(ids, capex, benefit, budget, exact_limit=4)
+    p = rank.portfolio(ids, capex, benefit, budget, exact_limit=4, milp_limit=4)
     assert p.method.startswith("greedy")
     lookup = dict(zip(ids, benefit))
     _, best = _brute(ids, capex, budget, lambda s: sum(lookup[i] for i in s))
@@ -232,3 +232,25 @@ def test_free_options_are_always_taken_and_the_rest_searched_exactly() -> None:
     _, best = _brute(priced, capex[20:], 60.0, lambda s: sum(lookup[i] for i in s))
     assert p.evaluated_benefit == pytest.approx(best + sum(benefit[:20]))
     assert p.certified
+
+
+def test_large_portfolio_uses_milp_and_matches_brute_force_on_the_additive_values():
+    rng = np.random.default_rng(4)
+    n = 20
+    ids = [f"o{i}" for i in range(n)]
+    capex = rng.uniform(1, 10, n).round(2)
+    benefit = rng.uniform(0.5, 5, n).round(3)
+    groups = [("g1" if i in (0, 1, 2) else None) for i in range(n)]
+    budget = 25.0
+    plan = rank.portfolio(ids, capex, benefit, budget, groups=groups, exact_limit=8)
+    assert plan.method.startswith("MILP")
+    # Brute force over subsets of size <= 8 suffices: 8 cheapest capex exceed the budget.
+    assert np.sort(capex)[:8].sum() > budget
+    best = 0.0
+    for size in range(1, 8):
+        for combo in itertools.combinations(range(n), size):
+            if sum(1 for i in combo if i < 3) > 1 or capex[list(combo)].sum() > budget:
+                continue
+            best = max(best, benefit[list(combo)].sum())
+    assert plan.additive_benefit == pytest.approx(best, rel=1e-9)
+    assert plan.capex <= budget
