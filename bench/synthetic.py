@@ -72,7 +72,8 @@ def linked_system(
     flow_keys = [f"flow{i:02d}" for i in range(flows_count)]
     nodes: dict[str, Node] = {}
     case_flows: list[Flow] = []
-    tiers = np.minimum(np.arange(n_nodes) * 4 // n_nodes, 3)
+    # Node 0 is the reference (tier 0); the others spread over tiers 1-3.
+    tiers = np.array([0] + [1 + (i - 1) * 3 // (n_nodes - 1) for i in range(1, n_nodes)])
     a = sparse.lil_matrix((n, n))
     a[:n_background, :n_background] = a_bg
     b = sparse.lil_matrix((flows_count, n))
@@ -111,7 +112,12 @@ def linked_system(
         candidates = [j for j in range(n_nodes) if tiers[j] == min(tiers[i] + 1, 3) and j != i]
         if tiers[i] == 3:
             candidates = [j for j in range(n_nodes) if tiers[j] == 2][:1]
-        for j in rng.choice(candidates, min(2, len(candidates)), replace=False):
+        # The reference buys from every tier-1 node; the others from up to 3 below them,
+        # chosen so every node is reached (node j is bought by node j - 1's tier).
+        picks = candidates if tiers[i] == 0 else rng.choice(
+            candidates, min(3, len(candidates)), replace=False
+        )
+        for j in picks:
             amount = float(rng.uniform(0.05, 0.4))
             a[n_background + j, col] = -amount
             case_flows.append(
