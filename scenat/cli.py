@@ -134,7 +134,8 @@ def resolve_case_path(text: str) -> Path:
     return path
 
 
-def _print_problems(problems: list[Problem], stream=sys.stderr) -> None:
+def _print_problems(problems: list[Problem], stream=None) -> None:
+    stream = stream or sys.stderr  # looked up at call time: callers may redirect stderr
     errors = [p for p in problems if p.severity == "error"]
     warnings = [p for p in problems if p.severity == "warning"]
     for problem in errors + warnings:

@@ -1,0 +1,114 @@
+"""The analysis commands in-process: assess --paths/--mc/--edges, interventions, compare, data."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from scenat.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DESNZ = ROOT.parent / "shared" / "data" / "desnz" / "ghg-conversion-factors-2025-flat-format.csv"
+
+
+def _json(capsys) -> dict:
+    out = capsys.readouterr().out
+    return json.loads(out)
+
+
+def test_assess_with_paths_monte_carlo_and_edges(capsys, tmp_path):
+    edges = tmp_path / "edges.csv"
+    code = main(
+        [
+            "assess",
+            "bicycle",
+            "--json",
+            "--paths",
+            "5",
+            "--mc",
+            "200",
+            "--seed",
+            "3",
+            "--edges",
+            str(edges),
+        ]
+    )
+    assert code == 0
+    doc = _json(capsys)
+    gwp_paths = doc["paths"]["gwp100"]
+    assert len(gwp_paths["paths"]) == 5
+    assert 0 < gwp_paths["coverage"] <= 1
+    assert sum(p["value"] for p in gwp_paths["paths"]) == pytest.approx(
+        gwp_paths["coverage"] * doc["indicators"]["gwp100"]["total"], rel=1e-9
+    )
+    mc = doc["monte_carlo"]
+    assert mc["iterations"] == 200 and mc["seed"] == 3
+    summary = {row["indicator"]: row for row in mc["summary"]}
+    assert summary["gwp100"]["deterministic"] == pytest.approx(
+        doc["indicators"]["gwp100"]["total"], rel=1e-12
+    )
+    with edges.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"source", "target", "kind", "amount", "impact_gwp100"} <= set(rows[0])
+    assert {r["kind"] for r in rows} == {"node", "background"}
+
+
+def test_interventions_json_is_ranked_by_mac(capsys):
+    assert main(["interventions", "bicycle", "--json", "--budget", "20000"]) == 0
+    doc = _json(capsys)
+    ranked = [r for r in doc["interventions"] if r.get("mac") is not None]
+    macs = [r["mac"] for r in ranked if r["abatement_t_year"] > 0]
+    assert macs == sorted(macs)
+    assert doc["portfolio"]["capex"] <= 20000
+    assert doc["discount_rate"] == pytest.approx(0.035)
+
+
+def test_interventions_topsis_with_weights_and_bad_weights(capsys):
+    assert (
+        main(
+            [
+                "interventions",
+                "bicycle",
+                "--json",
+                "--rank",
+                "topsis",
+                "--weights",
+                "gwp100=0.7,cost=0.3",
+            ]
+        )
+        == 0
+    )
+    assert _json(capsys)["ranking"] == "topsis"
+    assert main(["interventions", "bicycle", "--weights", "gwp100"]) == 2
+    err = capsys.readouterr().err
+    assert "--weights" in err and "Traceback" not in err
+
+
+def test_compare_two_cases_with_monte_carlo(capsys, tmp_path):
+    bicycle = ROOT / "examples" / "bicycle"
+    variant = tmp_path / "variant"
+    variant.mkdir()
+    for name in ("case.csv", "nodes.csv"):
+        (variant / name).write_text((bicycle / name).read_text())
+    lines = (bicycle / "flows.csv").read_text().splitlines()
+    kept = [line for line in lines if "hfc134a" not in line]
+    (variant / "flows.csv").write_text("\n".join(kept) + "\n")
+    assert main(["compare", str(bicycle), str(variant), "--json", "--mc", "100"]) == 0
+    doc = _json(capsys)
+    gwp = next(r for r in doc["totals"] if r["indicator"] == "gwp100")
+    assert gwp["difference"] == pytest.approx(-0.002 * 1530, rel=1e-6)
+    assert (
+        next(r for r in doc["monte_carlo"] if r["indicator"] == "gwp100")["probability_a_lower"]
+        == 0.0
+    )
+
+
+@pytest.mark.skipif(not DESNZ.exists(), reason="shared DESNZ data is not beside the checkout")
+def test_data_command_rebuilds_the_starter_inventory(tmp_path):
+    out = tmp_path / "starter"
+    assert main(["data", "desnz", str(DESNZ), str(out)]) == 0
+    for name in ("processes.csv", "exchanges.csv"):
+        assert (out / name).read_bytes() == (ROOT / "inventories" / "starter" / name).read_bytes()
