@@ -47,6 +47,7 @@ class Assessment:
     inventory_version: str
     warnings: list[Problem] = field(default_factory=list)
     linked: LinkedSystem | None = field(default=None, repr=False)
+    notes: list[str] = field(default_factory=list)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -367,7 +368,24 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
         inventory_version=ensure_project().catalogue.version,
         warnings=list(case.metadata.get("warnings", [])),
         linked=linked,
+        notes=_notes(chosen, totals, linked),
     )
+
+
+def _notes(chosen: list[Indicator], totals: dict[str, float], linked: LinkedSystem) -> list[str]:
+    """Say so when an indicator is zero because nothing in the system is characterised by it."""
+    notes = []
+    inventory = np.asarray(linked.biosphere @ linked.supply).ravel()
+    for ind in chosen:
+        if totals[ind.id] == 0.0:
+            reached = np.flatnonzero((linked.cf[ind.id] != 0) & (inventory != 0))
+            if len(reached) == 0:
+                notes.append(
+                    f"{ind.id} is 0: no elementary flow in this supply chain's inventory has a "
+                    f"factor in {' | '.join(ind.method)}; the background data may not record "
+                    "these flows (the starter inventory records no metal resources, for one)"
+                )
+    return notes
 
 
 def compute_breakdowns(

@@ -45,6 +45,14 @@ from scenat.case import (
 )
 from scenat.catalogue import Catalogue, shipped_catalogue
 from scenat.errors import InputError, Problem
+from scenat.safe_files import (
+    AUXILIARY_SHEETS,
+    Screen,
+    column_letter,
+    current_limits,
+    screen_file,
+    split_ref,
+)
 from scenat.units import CURRENCIES, UnitMismatch, conversion_factor, is_currency, parse_unit
 
 SHEETS = ("case", "nodes", "flows", "interventions")
@@ -87,6 +95,8 @@ class RawSheet:
     headers: list[str]
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     header_row: int = 1
+    #: the first rows' cells as read, for diagnosing a header that is not on the first row
+    leading_cells: list[tuple[int, list[Any]]] = field(default_factory=list)
 
 
 def _normalise_header(value: Any) -> str:
@@ -119,13 +129,22 @@ def _sheet_from_rows(name: str, numbered_rows: list[tuple[int, list[Any]]]) -> R
                     value = None
                 record[headers[i]] = value.strip() if isinstance(value, str) else value
         sheet.rows.append((number, record))
+        if len(sheet.leading_cells) < 20:
+            sheet.leading_cells.append((number, list(cells)))
     return sheet
 
 
-def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
+def _read_xlsx(
+    path: Path, problems: list[Problem], strict: bool = False, screen: Screen | None = None
+) -> dict[str, RawSheet]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # Size, zip integrity, bombs, XML attacks and sheet extents are checked before openpyxl.
+    screen = screen or screen_file(path)
+    if not screen.ok:
+        problems.extend(screen.problems)
+        return {}
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -142,10 +161,32 @@ def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     try:
         for ws in book.worksheets:
             key = ws.title.strip().lower()
+            if key in sheets:
+                problems.append(
+                    Problem(
+                        file=str(path),
+                        sheet=ws.title.strip(),
+                        message=f"two sheets are named {key!r} (names are read case-insensitive "
+                        "and trimmed); only the first is read",
+                        hint="rename or delete one of them",
+                    )
+                )
+                continue
+            # The screened extent, not the sheet's own <dimension>, which can claim a million rows.
+            scan = screen.sheet(ws.title)
+            extent: dict[str, int] = {}
+            if scan is not None:
+                extent = {
+                    "min_row": 1,
+                    "max_row": max(scan.max_row, 1),
+                    "max_col": max(scan.max_column, 1),
+                }
             try:
                 rows = [
                     (number, list(values))
-                    for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+                    for number, values in enumerate(
+                        ws.iter_rows(values_only=True, **extent), start=1
+                    )
                 ]
             except Exception as exc:  # openpyxl parses sheets lazily: damage shows up here
                 problems.append(
@@ -161,20 +202,185 @@ def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
             sheets[key] = _sheet_from_rows(ws.title.strip(), rows)
     finally:
         book.close()
+    problems.extend(_screen_problems(str(path), screen, sheets, strict))
     return sheets
 
 
-def _read_csv_text(text: str, name: str) -> RawSheet:
-    reader = csv.reader(io.StringIO(text))
-    return _sheet_from_rows(name, [(n, row) for n, row in enumerate(reader, start=1)])
+def _screen_problems(
+    file: str, screen: Screen, sheets: dict[str, RawSheet], strict: bool
+) -> list[Problem]:
+    """What screening found in a workbook, located by sheet, row and column name.
+
+    Always errors: a hidden case sheet, formulas without a saved value and merged cells in a
+    case sheet. Warnings (errors when ``strict``): other hidden sheets, hidden rows or columns
+    holding data, macros, external links, embedded objects.
+    """
+    found: list[Problem] = []
+    doubtful = "error" if strict else "warning"
+
+    def add(message: str, hint: str, severity: str = "error", **where: Any) -> None:
+        found.append(Problem(message=message, file=file, hint=hint, severity=severity, **where))
+
+    for message, hint in screen.notices:
+        add(message, hint, doubtful)
+    for scan in screen.sheets:
+        key = scan.name.strip().lower()
+        sheet = sheets.get(key)
+        name = scan.name.strip()
+
+        def column(index: int, sheet: RawSheet | None = sheet) -> str:
+            if sheet is not None and 0 < index <= len(sheet.headers) and sheet.headers[index - 1]:
+                return sheet.headers[index - 1]
+            return column_letter(index)
+
+        if scan.state != "visible":
+            if key in SHEETS:
+                add(
+                    f"the sheet {name!r} is hidden: its data would be read although nobody "
+                    "sees it",
+                    "unhide it (right-click a sheet tab > Unhide), check it and save again",
+                    sheet=name,
+                )
+            elif key not in AUXILIARY_SHEETS:
+                add(
+                    f"the hidden sheet {name!r} is not read",
+                    "delete it, or unhide it and move any case data to the case sheets",
+                    doubtful,
+                    sheet=name,
+                )
+        if key not in SHEETS:
+            continue
+        for row, col, formula in scan.formulas_without_value:
+            add(
+                "formula without a saved value: scenat reads the value a spreadsheet saved "
+                "with a formula and never calculates formulas",
+                "open the workbook in Excel or LibreOffice, let it calculate and save it; or "
+                "replace the formula by its value (Paste Special > Values)",
+                sheet=name,
+                row=row,
+                column=column(col),
+                value=formula,
+            )
+        for ref in scan.merged:
+            corner = split_ref(ref.split(":")[0])
+            add(
+                f"merged cells {ref}: only the first cell of a merged range holds a value",
+                "unmerge the cells (Merge & Center > Unmerge Cells) and fill in every cell",
+                sheet=name,
+                row=corner[0] if corner else None,
+                column=column(corner[1]) if corner else None,
+                value=ref,
+            )
+        for row in scan.hidden_rows:
+            add(
+                f"row {row} is hidden but holds data, which is read",
+                "unhide the row (select the rows around it > Unhide) to check it, or delete it",
+                doubtful,
+                sheet=name,
+                row=row,
+            )
+        for col in scan.hidden_columns:
+            if sheet is not None and 0 < col <= len(sheet.headers) and sheet.headers[col - 1]:
+                add(
+                    f"the column {sheet.headers[col - 1]!r} is hidden but is read",
+                    "unhide the column to check it, or delete it",
+                    doubtful,
+                    sheet=name,
+                    row=sheet.header_row,
+                    column=sheet.headers[col - 1],
+                )
+    return found
+
+
+def _read_csv_text(
+    text: str, name: str, problems: list[Problem] | None = None, where: str | None = None
+) -> RawSheet:
+    """A CSV's rows; ``;`` or tab separators (Excel in many locales) are recognised."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ","
+    for candidate in (";", "\t"):
+        if candidate in first and "," not in first:
+            delimiter = candidate
+    limit = current_limits().max_rows
+    numbered: list[tuple[int, list[str]]] = []
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            if number > limit:
+                if problems is not None:
+                    problems.append(
+                        Problem(
+                            file=where,
+                            sheet=name,
+                            row=number,
+                            message=f"the file has more than {limit} rows",
+                            hint="remove the rows that are not case data, or raise the limit "
+                            "(SCENAT_MAX_ROWS)",
+                        )
+                    )
+                break
+            numbered.append((number, row))
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        if problems is not None:
+            problems.append(
+                Problem(
+                    file=where,
+                    sheet=name,
+                    row=len(numbered) + 1,
+                    message=f"cannot read this CSV row ({exc})",
+                    hint="check the quotes on that row; save the sheet again as CSV UTF-8",
+                )
+            )
+    if delimiter != "," and problems is not None:
+        problems.append(
+            Problem(
+                file=where,
+                sheet=name,
+                row=1,
+                value=delimiter,
+                message=f"the file is separated by {delimiter!r}, not commas; read as such",
+                hint="numbers must still use '.' as the decimal separator",
+                severity="warning",
+            )
+        )
+    return _sheet_from_rows(name, numbered)
 
 
 def _decode(data: bytes, where: str, problems: list[Problem]) -> str | None:
+    import codecs
+
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" in data[:4096]:
+        # UTF-16 without a byte-order mark: every other byte of ASCII text is zero.
+        encoding = "utf-16-le" if data[1:4096:2].count(0) > data[0:4096:2].count(0) else "utf-16-be"
+        try:
+            text = data.decode(encoding)
+            if "\x00" not in text:
+                return text
+        except UnicodeDecodeError:
+            pass
+        problems.append(
+            Problem(file=where, message="the file is not text", hint="save it as UTF-8 CSV")
+        )
+        return None
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if encoding == "cp1252":
+            problems.append(
+                Problem(
+                    file=where,
+                    message="the file is not UTF-8; read as Windows-1252 (Western European)",
+                    hint="check names with accents; save as 'CSV UTF-8' to be sure",
+                    severity="warning",
+                )
+            )
+        return text
     problems.append(
         Problem(file=where, message="the file is not text", hint="save it as UTF-8 CSV")
     )
@@ -183,11 +389,23 @@ def _decode(data: bytes, where: str, problems: list[Problem]) -> str | None:
 
 def _read_csv_folder(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
+    limit = current_limits().max_file_bytes
     for file in sorted(path.iterdir()):
         if file.suffix.lower() == ".csv":
+            if file.stat().st_size > limit:
+                problems.append(
+                    Problem(
+                        file=str(file),
+                        message=f"the file is over the size limit of {limit // 2**20} MB",
+                        hint="keep only case data in it, or raise the limit (SCENAT_MAX_FILE_MB)",
+                    )
+                )
+                continue
             text = _decode(file.read_bytes(), str(file), problems)
             if text is not None:
-                sheets[file.stem.strip().lower()] = _read_csv_text(text, file.stem.strip())
+                sheets[file.stem.strip().lower()] = _read_csv_text(
+                    text, file.stem.strip(), problems, str(file)
+                )
     return sheets
 
 
@@ -201,7 +419,9 @@ def _read_csv_zip(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
                     continue
                 text = _decode(archive.read(info), f"{path}:{info.filename}", problems)
                 if text is not None:
-                    sheets[name.stem.strip().lower()] = _read_csv_text(text, name.stem.strip())
+                    sheets[name.stem.strip().lower()] = _read_csv_text(
+                        text, name.stem.strip(), problems, f"{path}:{info.filename}"
+                    )
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
         problems.append(
             Problem(
@@ -213,8 +433,13 @@ def _read_csv_zip(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     return sheets
 
 
-def read_sheets(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
-    """Read every sheet of a workbook, CSV folder or zip into RawSheets keyed by lower-case name."""
+def read_sheets(path: Path, problems: list[Problem], strict: bool = False) -> dict[str, RawSheet]:
+    """Read every sheet of a workbook, CSV folder or zip into RawSheets keyed by lower-case name.
+
+    Files are screened first (:mod:`scenat.safe_files`): size and row limits, zip bombs,
+    damaged archives, formulas without saved values, merged cells, hidden sheets. ``strict``
+    turns the doubtful findings (hidden rows, extra hidden sheets, macros) into errors.
+    """
     if not path.exists():
         problems.append(
             Problem(
@@ -228,13 +453,15 @@ def read_sheets(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
         return _read_csv_folder(path, problems)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, problems)
+        return _read_xlsx(path, problems, strict)
     if suffix == ".zip":
-        with path.open("rb") as handle:
-            head = handle.read(4)
+        screen = screen_file(path, workbook=False)
+        if not screen.ok:
+            problems.extend(screen.problems)
+            return {}
         # An .xlsx renamed .zip is still a workbook.
-        if head == b"PK\x03\x04" and _zip_is_xlsx(path):
-            return _read_xlsx(path, problems)
+        if screen.is_workbook:
+            return _read_xlsx(path, problems, strict, screen)
         return _read_csv_zip(path, problems)
     if suffix == ".csv":
         problems.append(
@@ -397,18 +624,34 @@ def _missing_sheets(sheets: dict[str, RawSheet], check: _Checker) -> None:
 def _require_columns(sheet: RawSheet, required: tuple[str, ...], check: _Checker) -> bool:
     ok = True
     found = ", ".join(h for h in sheet.headers if h)
+    lower_header = _header_further_down(sheet, required)
     for column in required:
         if column not in sheet.headers:
+            hint = f"add a column headed {column!r} (headers found: {found})"
+            if lower_header is not None:
+                hint = (
+                    f"the header row seems to be row {lower_header}, not row "
+                    f"{sheet.header_row}: delete the title rows above it"
+                )
             check.add(
                 sheet.name,
                 sheet.header_row,
                 column,
                 None,
                 f"the column {column!r} is missing from the header row",
-                f"add a column headed {column!r} (headers found: {found})",
+                hint,
             )
             ok = False
     return ok
+
+
+def _header_further_down(sheet: RawSheet, required: tuple[str, ...]) -> int | None:
+    """The row number of a later row holding every required header (a title row above it)."""
+    for number, cells in sheet.leading_cells:
+        names = {_normalise_header(v) for v in cells if not _is_blank(v)}
+        if set(required) <= names:
+            return number
+    return None
 
 
 def _read_case_sheet(sheet: RawSheet, check: _Checker) -> tuple[dict[str, Any], dict[str, int]]:
@@ -741,7 +984,12 @@ def _read_uncertainty(
     elif dist == "normal" and not (unc.sd and unc.sd > 0):
         missing = ("sd", "give sd > 0")
     elif dist in ("triangular", "uniform"):
-        if unc.minimum is None or unc.maximum is None or unc.minimum > unc.maximum:
+        if unc.minimum is not None and unc.maximum is not None and unc.minimum > unc.maximum:
+            # Both given but swapped: a typing mistake, not a missing spread.
+            check.add(sheet, number, "min", unc.minimum, f"min is above max ({unc.maximum})",
+                      "swap min and max: the distribution needs min <= amount <= max")
+            return None
+        if unc.minimum is None or unc.maximum is None:
             missing = ("min", "give min <= amount <= max")
         elif amount is not None and not (unc.minimum <= amount <= unc.maximum):
             check.add(

@@ -324,3 +324,12 @@ def test_spend_flow_is_converted_to_the_sectors_currency_and_year(tmp_path):
     )
     assert 0.7 < per_usd < 0.9  # EPA publishes 0.787 kg CO2e/USD (AR5) for iron and steel mills
     assert scenat.assess(case).total("gwp100") == pytest.approx(usd_2022 * per_usd, rel=2e-6)
+
+
+def test_an_indicator_nothing_characterises_is_explained():
+    from scenat.paths import examples_dir
+
+    result = scenat.assess(scenat.read_case(examples_dir() / "bicycle"))
+    assert result.total("metals_minerals") == 0.0
+    assert any(note.startswith("metals_minerals is 0") for note in result.notes)
+    assert not any(note.startswith("gwp100") for note in result.notes)

@@ -457,9 +457,9 @@ def test_lognormal_without_gsd_is_a_warning_and_treated_as_certain(write_case):
 def test_triangular_with_min_above_max_is_reported(write_case):
     flows = _uncertain("emission", "n2o", 1, "kg", "triangular", None, None, 3, 0.5)
     path = write_case("xlsx", flows=flows)
-    p = only(validate(path), "warning")  # as implemented: a warning, flow treated as certain
-    assert_problem(p, sheet="flows", row=3, column="min", value=3, severity="warning")
-    assert "min <= amount <= max" in p.hint
+    p = only(validate(path))  # swapped bounds are a typing mistake: an error
+    assert_problem(p, sheet="flows", row=3, column="min", value=3, severity="error")
+    assert "min <= amount <= max" in p.hint and "swap" in p.hint
 
 
 def test_amount_outside_min_max_is_an_error(write_case):
@@ -768,3 +768,11 @@ def test_empty_folder_lists_all_missing_sheets(tmp_path):
         ("nodes", "error"),
         ("flows", "error"),
     ]
+
+
+def test_a_title_row_above_the_header_is_named_in_the_hint(write_case):
+    flows = [["Flows of our plant (2025)"], FLOW_HEADER, *VALID_SHEETS["flows"][1:]]
+    path = write_case("xlsx", flows=flows)
+    problems = [p for p in validate(path) if p.sheet == "flows"]
+    assert problems and all(p.row == 1 for p in problems)
+    assert "row 2" in problems[0].hint and "title" in problems[0].hint
