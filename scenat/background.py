@@ -35,10 +35,13 @@ from typing import Any
 
 from scenat.catalogue import (
     BIOSPHERE_UNITS,
+    EXTERNAL_SEPARATOR,
     Catalogue,
+    brightway_unit,
     database_folders,
     inventory_version,
     shipped_catalogue,
+    split_background_id,
 )
 from scenat.errors import BackgroundError
 from scenat.indicators import Indicator, default_indicators
@@ -112,17 +115,301 @@ class Project:
     biosphere_ids: dict[str, int] = field(default_factory=dict)
     biosphere_info: dict[int, tuple[str, str, str]] = field(default_factory=dict)
 
+    #: user databases (see :func:`user_databases`) opened so far, with their dependencies
+    external: list[str] = field(default_factory=list)
+    #: per user database: its biosphere node ids -> biosphere3 node ids (same code)
+    relinked: dict[str, dict[int, int]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.process_ids, _BackgroundIds):
+            self.process_ids = _BackgroundIds(self.process_ids, self)
+
     @property
     def indicator_ids(self) -> list[str]:
         return list(self.methods)
 
     def background_datapackages(self) -> list[Any]:
+        """The shipped databases, plus every user database a case has used in this process.
+
+        A user database stays included once opened (results are unchanged: its activities
+        are simply not reached by a case that does not use it).
+        """
         bd = import_brightway()
-        return [bd.Database(name).datapackage() for name in self.databases]
+        packages = [bd.Database(name).datapackage() for name in self.databases]
+        for name in self.external:
+            packages.extend(_user_datapackages(bd, name, self.relinked.get(name, {})))
+        return packages
 
     def method_datapackage(self, indicator_id: str) -> Any:
         bd = import_brightway()
         return bd.Method(self.methods[indicator_id]).datapackage()
+
+    def open_database(self, name: str) -> bool:
+        """Make a user database's processes available as ``<name>:<code>``; False if none."""
+        if name in self.external:
+            return True
+        bd = import_brightway()
+        with quiet_stdout():
+            _reload_metadata(bd)
+            if not _is_user_database(bd, name):
+                return False
+            for database in _technosphere_closure(bd, name):
+                if database in self.external:
+                    continue
+                self._index(bd, database)
+                self.external.append(database)
+        return True
+
+    def _index(self, bd: Any, database: str) -> None:
+        from bw2data.backends import ActivityDataset as AD
+
+        lci = set(bd.labels.lci_node_types)
+        query = AD.select(AD.code, AD.id, AD.name, AD.product, AD.type, AD.location)
+        for code, node_id, label, product, kind, location in query.where(
+            AD.database == database
+        ).tuples():
+            if kind not in lci:
+                continue
+            key = f"{database}{EXTERNAL_SEPARATOR}{code}"
+            dict.__setitem__(self.process_ids, key, node_id)
+            text = label if not product or product == label else f"{label} | {product}"
+            self.process_names[node_id] = (key, f"{text} ({location})" if location else text)
+        relink = _biosphere_relink(bd, database)
+        if relink:
+            self.relinked[database] = relink
+
+
+class _BackgroundIds(dict):
+    """Process id -> node id; ``<database>:<code>`` ids of user databases load on demand."""
+
+    def __init__(self, data: dict[str, int], project: Project):
+        super().__init__(data)
+        self._project = project
+
+    def __contains__(self, key: object) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        parts = split_background_id(key) if isinstance(key, str) else None
+        if parts is None or parts[0] in self._project.external:
+            return False
+        return self._project.open_database(parts[0]) and dict.__contains__(self, key)
+
+    def __missing__(self, key: str) -> int:
+        if self.__contains__(key):
+            return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[key] if key in self else default
+
+
+def _shipped_database_names() -> set[str]:
+    return {DATABASE_PREFIX + folder.name for folder in database_folders()}
+
+
+def _is_technosphere(bd: Any, database: str) -> bool:
+    from bw2data.backends import ActivityDataset as AD
+
+    lci = list(bd.labels.lci_node_types)
+    query = AD.select(AD.id).where((AD.database == database) & (AD.type << lci)).limit(1)
+    return query.exists()
+
+
+def _is_user_database(bd: Any, name: str) -> bool:
+    """A technosphere database of the project that scenat did not build itself."""
+    if name == BIOSPHERE or name in _shipped_database_names() or name not in bd.databases:
+        return False
+    return _is_technosphere(bd, name)
+
+
+def _technosphere_closure(bd: Any, name: str) -> list[str]:
+    """``name`` and every user technosphere database it depends on, recursively."""
+    found: list[str] = []
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in found or not _is_user_database(bd, current):
+            continue
+        found.append(current)
+        todo.extend(bd.databases[current].get("depends", []))
+    return found
+
+
+def _biosphere_relink(bd: Any, database: str) -> dict[int, int]:
+    """Node ids of another biosphere database used by ``database`` -> biosphere3 ids by code.
+
+    ecoinvent imported with current bw2io brings its own biosphere database (e.g.
+    ``ecoinvent-3.10-biosphere``); scenat's indicators characterise ``biosphere3`` nodes, so
+    flows are linked to biosphere3 by their ids (codes), which ecoinvent keeps across 3.x.
+    """
+    from bw2data.backends import ActivityDataset as AD
+
+    others = [
+        d
+        for d in bd.databases[database].get("depends", [])
+        if d != BIOSPHERE and d in bd.databases and not _is_technosphere(bd, d)
+    ]
+    if not others:
+        return {}
+    ours = _biosphere_code_to_id(bd)
+    mapping = {}
+    query = AD.select(AD.id, AD.code).where(AD.database << others)
+    for node_id, code in query.tuples():
+        if code in ours:
+            mapping[node_id] = ours[code]
+    return mapping
+
+
+def _user_datapackages(bd: Any, name: str, relink: dict[int, int]) -> list[Any]:
+    package = bd.Database(name).datapackage()
+    if not relink:
+        return [package]
+    import bw_processing as bwp
+    import numpy as np
+
+    biosphere = package.filter_by_attribute("matrix", "biosphere_matrix")
+    groups = sorted({r["group"] for r in biosphere.resources})
+    kept = package.exclude({"matrix": "biosphere_matrix"})
+    moved = bwp.create_datapackage(sequential=True)
+    for group in groups:
+        indices = np.array(package.get_resource(f"{group}.indices")[0]).copy()
+        rows = indices["row"]
+        indices["row"] = np.array([relink.get(int(r), int(r)) for r in rows], dtype=rows.dtype)
+        extra = {}
+        for kind in ("flip", "distributions"):
+            try:
+                extra[f"{kind}_array"] = np.array(package.get_resource(f"{group}.{kind}")[0])
+            except Exception:  # noqa: BLE001  (the resource is optional)
+                pass
+        moved.add_persistent_vector(
+            matrix="biosphere_matrix",
+            name=f"{group}-relinked",
+            indices_array=indices,
+            data_array=np.array(package.get_resource(f"{group}.data")[0]),
+            **extra,
+        )
+    return [kept, moved]
+
+
+def _use_project(bd: Any) -> bool:
+    """Make scenat's project current if it exists (never creates or builds it)."""
+    if bd.projects.current == PROJECT_NAME:
+        return True
+    if PROJECT_NAME not in bd.projects:
+        return False
+    bd.projects.set_current(PROJECT_NAME)
+    return True
+
+
+def user_databases() -> list[dict[str, Any]]:
+    """Databases of scenat's Brightway project a case can use as ``<database>:<code>``.
+
+    Anything imported into the project (``scenat data uslci``, or bw2io run inside
+    :func:`brightway_project`) that holds processes, except scenat's own databases.
+    """
+    bd = import_brightway()
+    with quiet_stdout():
+        if not _use_project(bd):
+            return []
+        _reload_metadata(bd)
+        return [
+            {
+                "name": name,
+                "processes": len(bd.Database(name)),
+                "depends": list(bd.databases[name].get("depends", [])),
+                "format": bd.databases[name].get("format", ""),
+                "imported": bd.databases[name].get("imported", ""),
+            }
+            for name in sorted(bd.databases)
+            if _is_user_database(bd, name)
+        ]
+
+
+def lookup_process(database: str, code: str) -> dict[str, Any] | None:
+    """Name, unit and location of a process of a user database, without building anything."""
+    bd = import_brightway()
+    from bw2data.backends import ActivityDataset as AD
+
+    with quiet_stdout():
+        if not _use_project(bd):
+            return None
+        if database == BIOSPHERE or database in _shipped_database_names():
+            return None
+        row = (
+            AD.select(AD.name, AD.location, AD.product, AD.type, AD.data)
+            .where((AD.database == database) & (AD.code == code))
+            .tuples()
+            .first()
+        )
+    if row is None or row[3] not in bd.labels.lci_node_types:
+        return None
+    name, location, product, _kind, data = row
+    return {"name": name, "location": location, "product": product, "unit": data.get("unit")}
+
+
+def process_codes(database: str) -> list[str]:
+    """Every process code of a user database (for suggestions); empty if there is none."""
+    bd = import_brightway()
+    from bw2data.backends import ActivityDataset as AD
+
+    with quiet_stdout():
+        if not _use_project(bd):
+            return []
+        if database == BIOSPHERE or database in _shipped_database_names():
+            return []
+        lci = list(bd.labels.lci_node_types)
+        query = AD.select(AD.code).where((AD.database == database) & (AD.type << lci))
+        return [code for (code,) in query.tuples()]
+
+
+def search_processes(database: str, text: str | None = None) -> list[dict[str, Any]]:
+    """Processes of a user database (name containing ``text``), with the id a case uses."""
+    bd = import_brightway()
+    from bw2data.backends import ActivityDataset as AD
+
+    with quiet_stdout():
+        if not _use_project(bd) or database == BIOSPHERE:
+            return []
+        if database in _shipped_database_names():
+            return []
+        lci = list(bd.labels.lci_node_types)
+        where = (AD.database == database) & (AD.type << lci)
+        if text:
+            where &= AD.name.contains(text) | AD.product.contains(text)
+        query = AD.select(AD.code, AD.name, AD.product, AD.location, AD.data).where(where)
+        rows = [
+            {
+                "id": f"{database}{EXTERNAL_SEPARATOR}{code}",
+                "name": name if not product or product == name else f"{name} | {product}",
+                "unit": brightway_unit(data.get("unit")),
+                "location": location,
+            }
+            for code, name, product, location, data in query.tuples()
+        ]
+    return sorted(rows, key=lambda r: r["name"])
+
+
+@contextlib.contextmanager
+def brightway_project() -> Iterator[Any]:
+    """bw2data with scenat's project current: import your own databases inside this block.
+
+    >>> with brightway_project() as bd:                       # doctest: +SKIP
+    ...     importer = bw2io.SingleOutputEcospold2Importer(path, "ecoinvent-3.10-cutoff")
+    ...     importer.apply_strategies(); importer.write_database()
+    """
+    ensure_project()
+    bd = import_brightway()
+    bd.projects.set_current(PROJECT_NAME)
+    yield bd
+    _reload_metadata(bd)
+
+
+def database_changed(name: str) -> None:
+    """Forget what this process cached about a user database after it was (re)written."""
+    from scenat.catalogue import forget_database
+
+    _ensure_project.cache_clear()
+    forget_database(name)
 
 
 def _stamp_path(bd: Any) -> Path:

@@ -20,6 +20,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from scenat.paths import inventories_dir
 
@@ -67,15 +68,115 @@ class ElementaryFlow:
         return f"{self.name} ({'/'.join(self.categories)})"
 
 
+#: separates a user database's name from a process code in a flow input: ``uslci:<code>``
+EXTERNAL_SEPARATOR = ":"
+
+# bw2io's unit names (ecoinvent, USLCI after `scenat data uslci`) -> units scenat's pint knows.
+BRIGHTWAY_UNITS = {
+    **BIOSPHERE_UNITS,
+    "ton kilometer": "tkm",
+    "kilogram kilometer": "kg*km",
+    "person kilometer": "pkm",
+    "vehicle kilometer": "vkm",
+    "unit": "unit",
+    "kilometer": "km",
+    "meter": "m",
+    "hectare": "ha",
+    "litre": "L",
+    "liter": "L",
+    "ton": "t",
+    "gram": "g",
+    "gigajoule": "GJ",
+    "kilojoule": "kJ",
+    "watt hour": "Wh",
+    "hour": "hour",
+    "year": "year",
+    "meter-year": "m*year",
+    "kilometer-year": "km*year",
+    "Becquerel": "Bq",
+    "kilo Becquerel": "kBq",
+    "normal cubic meter": "m3",
+}
+
+
+def split_background_id(text: str) -> tuple[str, str] | None:
+    """``'uslci:abc'`` -> ``('uslci', 'abc')``: a process of a user database; None otherwise.
+
+    >>> split_background_id("uslci:0aaf1e13"), split_background_id("electricity_uk")
+    (('uslci', '0aaf1e13'), None)
+    """
+    database, sep, code = str(text).partition(EXTERNAL_SEPARATOR)
+    return (database, code) if sep and database and code else None
+
+
+def brightway_unit(unit: str | None) -> str:
+    """A Brightway unit name in scenat's spelling (``ton kilometer`` -> ``tkm``)."""
+    text = (unit or "").strip()
+    return BRIGHTWAY_UNITS.get(text, BRIGHTWAY_UNITS.get(text.lower(), text))
+
+
+class ProcessTable(dict):
+    """Process id -> :class:`ProcessInfo`; ``<database>:<code>`` ids are looked up on demand.
+
+    Shipped processes are plain entries. A process of a user database of the Brightway
+    project (USLCI imported with ``scenat data uslci``, ecoinvent imported with bw2io, ...)
+    is found the first time a case names it, so reading a shipped-only case never imports
+    bw2data. Iterating lists the shipped processes and the user processes found so far.
+    """
+
+    def _resolve(self, key: object) -> ProcessInfo | None:
+        parts = split_background_id(key) if isinstance(key, str) else None
+        if parts is None:
+            return None
+        from scenat.background import lookup_process
+
+        found = lookup_process(*parts)
+        if found is None:
+            return None
+        product = found.get("product")
+        info = ProcessInfo(
+            id=str(key),
+            name=found["name"] + (f" | {product}" if product not in (None, found["name"]) else ""),
+            unit=brightway_unit(found.get("unit")),
+            database=parts[0],
+            location=found.get("location") or None,
+            source=f"Brightway database {parts[0]}",
+        )
+        dict.__setitem__(self, str(key), info)
+        return info
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or self._resolve(key) is not None
+
+    def __missing__(self, key: str) -> ProcessInfo:
+        info = self._resolve(key)
+        if info is None:
+            raise KeyError(key)
+        return info
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self[key] if key in self else default
+
+    def forget(self, database: str) -> None:
+        prefix = database + EXTERNAL_SEPARATOR
+        for key in [k for k in self if k.startswith(prefix)]:
+            del self[key]
+
+
 @dataclass
 class Catalogue:
-    processes: dict[str, ProcessInfo] = field(default_factory=dict)
+    processes: dict[str, ProcessInfo] = field(default_factory=ProcessTable)
     elementary: dict[str, ElementaryFlow] = field(default_factory=dict)
     version: str = ""
 
     def suggest(self, value: str, choices: list[str] | None = None) -> str | None:
         """The closest known id to a mistyped one, for hints."""
         pool = choices if choices is not None else list(self.processes)
+        parts = split_background_id(value) if choices is None else None
+        if parts is not None:  # a user database's process: suggest among its codes
+            from scenat.background import process_codes
+
+            pool = [f"{parts[0]}{EXTERNAL_SEPARATOR}{c}" for c in process_codes(parts[0])]
         matches = difflib.get_close_matches(str(value), pool, n=1, cutoff=0.6)
         if not matches:
             lowered = {c.lower(): c for c in pool}
@@ -142,5 +243,16 @@ def _shipped(root: str) -> Catalogue:
 
 
 def shipped_catalogue() -> Catalogue:
-    """The catalogue of the inventories shipped with scenat (cached)."""
+    """The catalogue of the inventories shipped with scenat (cached).
+
+    It also answers for processes of user databases (``<database>:<code>``, see
+    :class:`ProcessTable`).
+    """
     return _shipped(str(inventories_dir()))
+
+
+def forget_database(name: str) -> None:
+    """Drop cached processes of a user database (after it was re-imported or deleted)."""
+    processes = shipped_catalogue().processes
+    if isinstance(processes, ProcessTable):
+        processes.forget(name)
