@@ -19,6 +19,7 @@ located problem.
 from __future__ import annotations
 
 import math
+import pickle
 import re
 from functools import lru_cache
 
@@ -84,7 +85,8 @@ def registry() -> pint.UnitRegistry:
     cache = scenat_home() / "cache" / "pint"
     try:
         ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=cache)
-    except OSError:
+    except (OSError, EOFError, ValueError, pickle.UnpicklingError):
+        # Another process may be writing the cache this very moment: parse without it.
         ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     for line in _DEFINITIONS:
         ureg.define(line)

@@ -1,0 +1,290 @@
+"""Hotspots: breakdowns with the 80 % line, structural paths, carbon vs resources, Monte Carlo."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+from scenat_app import session
+
+from scenat import charts
+from scenat.assessment import BREAKDOWNS
+from scenat.charts import format_number, format_quantity
+
+session.page_header(
+    "Hotspots",
+    "Where the burden sits: by supplier node, tier, life-cycle stage, background process and "
+    "elementary flow. The dashed line marks 80 % of the total; the items up to it are where "
+    "action pays most.",
+)
+
+loaded = session.require_valid()
+result = session.assessment(loaded)
+ind = session.selected_indicator()
+total = result.total(ind.id)
+by_node = result.hotspots(ind.id, "node")
+
+cols = st.columns([1.3, 1.3, 1, 1])
+cols[0].metric(
+    "Total per functional unit",
+    format_quantity(total, ind.unit),
+    help=f"{ind.label}. Method: " + " | ".join(ind.method),
+    border=True,
+)
+annual, annual_unit = total * loaded.case.annual_volume, ind.unit
+if annual_unit.startswith("kg ") and abs(annual) >= 1000:
+    annual, annual_unit = annual / 1000, "t " + annual_unit[3:]
+cols[1].metric(
+    "Per year",
+    format_quantity(annual, annual_unit),
+    help=f"Total x annual volume ({format_number(loaded.case.annual_volume)} a year).",
+    border=True,
+)
+if by_node.height:
+    lead = by_node.row(0, named=True)
+    cols[2].metric(
+        "Top hotspot node",
+        f"{100 * lead['share']:.1f} %",
+        lead["label"],
+        delta_color="off",
+        delta_arrow="off",
+        help="Share of the total carried by the largest node.",
+        border=True,
+    )
+    cols[3].metric(
+        "Nodes making up 80 %",
+        f"{int(by_node['in_80'].sum())} of {by_node.height}",
+        border=True,
+    )
+else:
+    cols[2].metric("Top hotspot node", "–", border=True)
+    cols[3].metric("Nodes making up 80 %", "–", border=True)
+
+if total == 0:
+    st.info(
+        f"The {ind.label.lower()} total is zero: nothing in this supply chain carries a "
+        "characterisation factor of this indicator in the shipped inventory. Pick another "
+        "indicator in the sidebar."
+    )
+
+st.subheader(f"Breakdowns of {ind.label} [{ind.unit}]")
+NAMES = {
+    "node": "By node",
+    "tier": "By tier",
+    "stage": "By stage",
+    "process": "By process",
+    "flow": "By elementary flow",
+}
+tabs = st.tabs([NAMES[b] for b in BREAKDOWNS], key="hotspot_tabs")
+for tab, by in zip(tabs, BREAKDOWNS):
+    with tab:
+        table = result.hotspots(ind.id, by)
+        if table.height == 0:
+            st.info("Nothing contributes to this indicator.")
+            continue
+        st.plotly_chart(charts.hotspot_bars(table, ind.id, ind.unit, by), key=f"hotspot_chart_{by}")
+        shown = table.with_row_index("#", offset=1).select(
+            "#",
+            pl.col("label").alias(by),
+            "key",
+            *(["kind"] if "kind" in table.columns else []),
+            pl.col("value").alias(f"value [{ind.unit}]"),
+            (pl.col("share") * 100).alias("share [%]"),
+            (pl.col("cumulative_share") * 100).alias("cumulative [%]"),
+            pl.col("in_80").alias("in the 80 % set"),
+        )
+        st.dataframe(
+            shown,
+            hide_index=True,
+            key=f"hotspot_table_{by}",
+            column_config={
+                f"value [{ind.unit}]": st.column_config.NumberColumn(format="%.4g"),
+                "share [%]": st.column_config.NumberColumn(format="%.1f"),
+                "cumulative [%]": st.column_config.NumberColumn(format="%.1f"),
+            },
+        )
+        st.download_button(
+            f"Download {NAMES[by].lower()} (.csv)",
+            data=shown.write_csv(),
+            file_name=f"hotspots-{ind.id}-{by}.csv",
+            mime="text/csv",
+            key=f"download_{by}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+
+st.subheader("Structural paths")
+st.markdown(
+    "The supply-chain routes that carry the most impact, from the functional unit down to "
+    "the activity that emits. Coverage says how much of the total the listed paths explain."
+)
+left, right = st.columns(2)
+top = left.slider("Paths to list", 5, 50, 15, step=5, key="paths_top")
+cutoff = right.select_slider(
+    "Prune branches below this share of the total",
+    options=[1e-4, 5e-4, 1e-3, 5e-3, 1e-2],
+    value=1e-3,
+    format_func=lambda v: f"{100 * v:g} %",
+    key="paths_cutoff",
+)
+if total != 0:
+    path_table = session.paths(loaded.fingerprint, ind.id, top, cutoff, result)
+    pcols = st.columns(3)
+    pcols[0].metric("Paths listed", path_table.table.height, border=True)
+    pcols[1].metric("Coverage of the total", f"{100 * path_table.coverage:.1f} %", border=True)
+    pcols[2].metric(
+        "Explained by the listed paths",
+        format_quantity(float(path_table.table["value"].sum()), ind.unit),
+        border=True,
+    )
+    st.dataframe(
+        path_table.table.select(
+            "rank",
+            "path",
+            "depth",
+            "emitter",
+            pl.col("value").alias(f"value [{ind.unit}]"),
+            (pl.col("share") * 100).alias("share [%]"),
+        ),
+        hide_index=True,
+        key="paths_table",
+        column_config={
+            "path": st.column_config.TextColumn(width="large"),
+            f"value [{ind.unit}]": st.column_config.NumberColumn(format="%.4g"),
+            "share [%]": st.column_config.NumberColumn(format="%.1f"),
+        },
+    )
+    if path_table.truncated:
+        st.caption("The search stopped at its depth limit; lower the cutoff to go deeper.")
+
+st.subheader("Carbon vs resources")
+st.markdown(
+    "Do carbon and resource use point at the same places? Shares of each indicator's total "
+    "for every item in the top five of any indicator. Items flagged *resource only* are "
+    "hotspots a carbon-only view misses."
+)
+cv_by = st.segmented_control(
+    "Compare by",
+    ["node", "stage", "process", "tier"],
+    default="node",
+    key="cvr_by",
+    required=True,
+)
+comparison = session.carbon_vs_resources(loaded.fingerprint, cv_by or "node", 5, result)
+resource_ids = [i for i in result.indicators if f"{i.id}_share" in comparison.columns]
+st.plotly_chart(
+    charts.share_heatmap(comparison, [(i.id, i.label) for i in resource_ids]),
+    key="cvr_heatmap",
+)
+cvr_table = comparison.select(
+    "label",
+    "key",
+    *[(pl.col(f"{i.id}_share") * 100).alias(f"{i.id} share [%]") for i in resource_ids],
+    *[pl.col(f"{i.id}_rank").alias(f"{i.id} rank") for i in resource_ids],
+    "resource_only",
+    "carbon_only",
+)
+st.dataframe(
+    cvr_table,
+    hide_index=True,
+    key="cvr_table",
+    column_config={
+        f"{i.id} share [%]": st.column_config.NumberColumn(format="%.1f") for i in resource_ids
+    },
+)
+
+st.subheader("Uncertainty (Monte Carlo)")
+uncertain = sum(f.uncertainty is not None for f in loaded.case.flows)
+st.markdown(
+    f"Samples the uncertainty columns of the workbook ({uncertain} of "
+    f"{len(loaded.case.flows)} flows carry a distribution) and solves the supply chain for "
+    "each sample around the factorised background. Background data carry no uncertainty."
+)
+with st.form("mc_form", border=False):
+    c1, c2, c3 = st.columns([2, 2, 1])
+    iterations = c1.number_input(
+        "Iterations", min_value=100, max_value=200_000, value=1000, step=100, key="mc_iterations"
+    )
+    seed = c2.number_input("Seed", min_value=0, value=42, step=1, key="mc_seed")
+    c3.write("")
+    run = c3.form_submit_button("Run Monte Carlo", type="primary", icon=":material/casino:")
+
+if run:
+    from scenat.uncertainty import monte_carlo
+
+    bar = st.progress(0.0, text="Sampling…")
+
+    def progress(done: int, total_iterations: int) -> None:
+        bar.progress(done / total_iterations, text=f"{done:,} of {total_iterations:,} iterations")
+
+    mc = monte_carlo(
+        loaded.case,
+        iterations=int(iterations),
+        seed=int(seed),
+        progress=progress,
+        chunk=max(50, int(iterations) // 20),
+        linked=result.linked,
+    )
+    bar.empty()
+    st.session_state["mc_result"] = (loaded.fingerprint, mc)
+
+stored = st.session_state.get("mc_result")
+if stored and stored[0] == loaded.fingerprint:
+    mc = stored[1]
+    summary = mc.summary()
+    row = summary.filter(pl.col("indicator") == ind.id).row(0, named=True)
+    mcols = st.columns(4)
+    mcols[0].metric("Iterations", f"{mc.iterations:,}", border=True)
+    mcols[1].metric("Median", format_quantity(row["p50"], ind.unit), border=True)
+    mcols[2].metric(
+        "90 % interval",
+        f"{format_number(row['p5'])} – {format_number(row['p95'])}",
+        help=f"5th to 95th percentile, {ind.unit}",
+        border=True,
+    )
+    mcols[3].metric("Deterministic", format_quantity(row["deterministic"], ind.unit), border=True)
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(
+            charts.intervals(summary, {i.id: i.label for i in result.indicators}),
+            key="mc_intervals",
+        )
+    with right:
+        st.plotly_chart(
+            charts.histogram(mc.totals[ind.id], ind.id, ind.unit, row["deterministic"]),
+            key="mc_histogram",
+        )
+    st.dataframe(
+        summary,
+        hide_index=True,
+        key="mc_summary",
+        column_config={
+            c: st.column_config.NumberColumn(format="%.4g")
+            for c in ("deterministic", "mean", "sd", "p5", "p50", "p95")
+        },
+    )
+    shares = mc.hotspot_summary(ind.id).select(
+        "key",
+        *[
+            (pl.col(f"{q}_share") * 100).alias(f"{q} [%]")
+            for q in ("mean", "sd", "p5", "p50", "p95")
+        ],
+    )
+    st.markdown(f"**Node shares of {ind.label} under uncertainty [% of the total]**")
+    st.dataframe(
+        shares,
+        hide_index=True,
+        key="mc_shares",
+        column_config={c: st.column_config.NumberColumn(format="%.2f") for c in shares.columns[1:]},
+    )
+    st.download_button(
+        "Download the samples (.csv)",
+        data=mc.samples().write_csv(),
+        file_name=f"monte-carlo-{mc.iterations}-seed{mc.seed}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    st.caption(
+        f"Seed {mc.seed}; {mc.uncertain_flows} uncertain flows; background: "
+        f"{mc.background_uncertainty}."
+    )

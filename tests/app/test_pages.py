@@ -1,0 +1,293 @@
+"""The Streamlit app without a browser (``streamlit.testing.v1.AppTest``), one test per page.
+
+AppTest starts from the entry point (``app/main.py``, which calls ``st.navigation``) and
+``switch_page`` moves between the registered pages. Numbers on the pages are compared with
+what the scenat API gives for the same case, formatted the same way.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+pytest.importorskip("plotly")
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app" / "main.py"
+if str(APP.parent) not in sys.path:
+    sys.path.insert(0, str(APP.parent))
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+TIMEOUT = 120  # the first run may build the embedded Brightway project
+
+
+@pytest.fixture(scope="module")
+def example() -> dict:
+    from scenat.examples import list_examples
+
+    return list_examples()[0]
+
+
+@pytest.fixture(scope="module")
+def api(example: dict):
+    """The API's answers for the default example: case, assessment, intervention table."""
+    import scenat
+    from scenat import interventions
+    from scenat.foreground import ForegroundResolver
+
+    case = scenat.read_case(example["path"])
+    result = scenat.assess(case)
+    table = interventions.evaluate(case, solve=ForegroundResolver(case, linked=result.linked))
+    return case, result, table
+
+
+def start() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def shown_table(at: AppTest, *columns: str):
+    """The first dataframe on the page that has these columns (as pandas)."""
+    for frame in at.dataframe:
+        value = frame.value
+        if all(c in value.columns for c in columns):
+            return value
+    raise AssertionError(f"no table with columns {columns}")
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def test_case_page_loads_the_first_example_and_its_totals(api, example):
+    from scenat.charts import format_quantity
+
+    case, result, _ = api
+    at = start()
+    assert not at.error
+    assert at.title[0].value == "Case"
+    sidebar = " ".join(m.value for m in at.sidebar.markdown)
+    assert example["title"] in sidebar
+    shown = metrics(at)
+    for ind in result.indicators:
+        assert shown[ind.label] == format_quantity(result.total(ind.id), ind.unit)
+    assert shown["Nodes"] == str(len(case.nodes))
+    assert shown["Flows"] == str(len(case.flows))
+    assert at.success, "a valid case says so"
+
+
+def test_picking_another_example_assesses_it():
+    import scenat
+    from scenat.charts import format_quantity
+    from scenat.examples import list_examples
+
+    examples = list_examples()
+    other = next((e for e in examples if "stadium" in e["name"]), examples[-1])
+    expected = scenat.assess(scenat.read_case(other["path"])).total("gwp100")
+    at = start()
+    at.selectbox(key="example_choice").set_value(other["name"]).run()
+    assert not at.exception and not at.error
+    assert any(other["title"] in m.value for m in at.sidebar.markdown)
+    assert metrics(at)["Climate change (GWP100)"] == format_quantity(expected, "kg CO2-eq")
+    assert at.query_params["example"] in (other["name"], [other["name"]])
+    # the same example from a link, on any page
+    link = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    link.query_params["example"] = other["name"]
+    link.run()
+    goto(link, "hotspots")
+    assert metrics(link)["Total per functional unit"] == format_quantity(expected, "kg CO2-eq")
+
+
+def test_supply_chain_page(api):
+    case, result, _ = api
+    at = goto(start(), "supply_chain")
+    assert at.title[0].value == "Supply chain"
+    assert metrics(at)["Nodes"] == str(len(case.nodes))
+    nodes = shown_table(at, "id", "runs per functional unit")
+    assert set(nodes["id"]) == set(case.nodes)
+    links = shown_table(at, "source_label", "target_label")
+    edges = result.edges()
+    assert len(links) == edges.height
+    assert links["gwp100 [kg CO2-eq]"].sum() == pytest.approx(edges["impact_gwp100"].sum())
+    # filters: only tier 0 and 1
+    at.multiselect(key="sc_tiers").set_value([0, 1]).run()
+    assert not at.exception
+    assert set(shown_table(at, "id", "runs per functional unit")["tier"]) <= {0, 1}
+
+
+def test_hotspots_page_numbers_equal_the_api(api):
+    from scenat.charts import format_quantity
+
+    _, result, _ = api
+    at = goto(start(), "hotspots")
+    shown = metrics(at)
+    assert shown["Total per functional unit"] == format_quantity(
+        result.total("gwp100"), "kg CO2-eq"
+    )
+    by_node = result.hotspots("gwp100", "node")
+    top = next(m for m in at.metric if m.label == "Top hotspot node")
+    assert top.value == f"{100 * by_node['share'][0]:.1f} %"
+    assert shown["Nodes making up 80 %"] == f"{int(by_node['in_80'].sum())} of {by_node.height}"
+    table = shown_table(at, "node", "value [kg CO2-eq]")
+    assert list(table["key"]) == by_node["key"].to_list()
+    assert table["value [kg CO2-eq]"].sum() == pytest.approx(result.total("gwp100"), rel=1e-9)
+    paths = result.paths("gwp100", top=15, cutoff=1e-3)
+    assert shown["Coverage of the total"] == f"{100 * paths.coverage:.1f} %"
+    # another indicator from the sidebar
+    at.sidebar.selectbox(key="indicator").set_value("fossil_energy").run()
+    assert not at.exception
+    assert metrics(at)["Total per functional unit"] == format_quantity(
+        result.total("fossil_energy"), "MJ, net calorific value"
+    )
+
+
+def test_monte_carlo_runs_on_request(api):
+    from scenat.charts import format_quantity
+    from scenat.uncertainty import monte_carlo
+
+    case, result, _ = api
+    at = goto(start(), "hotspots")
+    assert "Median" not in metrics(at), "nothing is sampled until asked"
+    at.number_input(key="mc_iterations").set_value(200)
+    at.button[[b.label for b in at.button].index("Run Monte Carlo")].click().run()
+    assert not at.exception
+    expected = monte_carlo(case, 200, seed=42, linked=result.linked).summary().row(0, named=True)
+    shown = metrics(at)
+    assert shown["Iterations"] == "200"
+    assert shown["Median"] == format_quantity(expected["p50"], "kg CO2-eq")
+
+
+def test_interventions_page_ranks_like_the_api(api):
+    from scenat import rank
+
+    case, result, table = api
+    at = goto(start(), "interventions")
+    shown = metrics(at)
+    assert shown["Applicable interventions"] == str(table.height)
+    ranked = shown_table(at, "intervention", "abatement [t CO2-eq/yr]")
+    curve = rank.macc(table)
+    assert list(ranked["id"][: curve.height]) == curve["id"].to_list()
+    assert any(curve["name"][0] in m.value for m in at.markdown)
+    # weighted sum with the user's weights
+    at.radio(key="rank_method").set_value("weighted").run()
+    at.slider(key="weight_cost").set_value(0.0).run()
+    assert not at.exception and not at.error
+    expected = rank.weighted(table, {"gwp100": 0.5})
+    assert shown_table(at, "intervention", "abatement [t CO2-eq/yr]")["id"][0] == expected["id"][0]
+    # a budget: the portfolio is the API's
+    at.number_input(key="budget").set_value(20000.0).run()
+    assert not at.exception
+    from scenat.foreground import ForegroundResolver
+    from scenat.interventions import plan_portfolio
+
+    plan = plan_portfolio(
+        case, 20000.0, table=table, solve=ForegroundResolver(case, linked=result.linked)
+    )
+    assert metrics(at)["Options chosen"] == str(len(plan.chosen))
+    chosen = shown_table(at, "abatement on its own [t CO2-eq/yr]")
+    assert list(chosen["id"]) == list(plan.chosen)
+
+
+def test_report_page_offers_three_downloads(api):
+    at = goto(start(), "report")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download xlsx", "Download html", "Download json"]
+
+
+def test_invalid_upload_shows_every_problem_and_blocks_the_other_pages(write_case):
+    from scenat_app.casefiles import problems_table
+
+    import scenat
+
+    bad = write_case(
+        "xlsx",
+        flows=[
+            ["node", "kind", "input", "amount", "unit"],
+            ["plant", "node", "supplier", 2, "kg"],
+            ["plant", "process", "electricity_uk_grid_delivered", 10, "kWhh"],
+            ["supplier", "emission", "co2_fossil", -0.5, "kg"],
+        ],
+    )
+    expected = problems_table(scenat.validate(bad)).drop("file")
+    assert expected.height >= 2
+    at = start()
+    at.radio(key="case_source").set_value("Upload a workbook").run()
+    assert at.file_uploader(key="case_upload")
+    at.file_uploader(key="case_upload").set_value(("partner.xlsx", bad.read_bytes(), XLSX)).run()
+    assert not at.exception
+    assert at.error, "the errors are announced"
+    shown = shown_table(at, "severity", "hint")
+    assert list(shown.columns[:7]) == [
+        "severity",
+        "sheet",
+        "row",
+        "column",
+        "value",
+        "message",
+        "hint",
+    ]
+    assert len(shown) == expected.height
+    assert list(shown["row"]) == expected["row"].to_list()
+    assert list(shown["column"]) == expected["column"].to_list()
+    assert set(shown["file"]) == {"partner.xlsx"}
+    assert [b.label for b in at.get("download_button")][-1] == "Download the problems (.xlsx)"
+    assert "Headline results per functional unit" not in [s.value for s in at.subheader]
+    # every other page refuses to assess it
+    at.switch_page("views/hotspots.py").run()
+    assert not at.exception
+    assert at.warning and "problem" in at.warning[0].value
+    assert not at.metric
+
+
+def test_valid_zip_upload_is_assessed():
+    import scenat
+    from scenat.charts import format_quantity
+
+    case_dir = ROOT / "examples" / "bicycle"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in ("case.csv", "nodes.csv", "flows.csv"):
+            archive.writestr(name, (case_dir / name).read_bytes())
+    at = start()
+    at.radio(key="case_source").set_value("Upload a workbook").run()
+    at.file_uploader(key="case_upload").set_value(
+        ("bike.zip", buffer.getvalue(), "application/zip")
+    ).run()
+    assert not at.exception and not at.error
+    assert any("bike.zip" in m.value for m in at.sidebar.markdown)
+    expected = scenat.assess(scenat.read_case(case_dir)).total("gwp100")
+    assert metrics(at)["Climate change (GWP100)"] == format_quantity(expected, "kg CO2-eq")
+
+
+def test_upload_helpers_never_raise_on_bad_input(tmp_path):
+    from openpyxl import load_workbook
+    from scenat_app import casefiles
+
+    wrong = casefiles.load_upload("case.pdf", b"%PDF", folder=tmp_path)
+    assert not wrong.valid and wrong.errors[0].hint
+    empty = casefiles.load_upload("case.xlsx", b"", folder=tmp_path)
+    assert not empty.valid
+    garbage = casefiles.load_upload("case.xlsx", b"not a workbook", folder=tmp_path)
+    assert not garbage.valid and garbage.errors
+    assert all(p.file is None or "case.xlsx" in p.file for p in garbage.problems)
+    book = load_workbook(io.BytesIO(casefiles.problems_xlsx(garbage.problems)))
+    rows = list(book["problems"].values)
+    assert rows[0] == casefiles.PROBLEM_COLUMNS
+    assert len(rows) == 1 + len(garbage.problems)
+    template = load_workbook(io.BytesIO(casefiles.template_bytes()))
+    assert {"case", "nodes", "flows"} <= set(template.sheetnames)
