@@ -146,7 +146,8 @@ def _read_xlsx(
         problems.extend(screen.problems)
         return {}
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # From memory (the size is screened): openpyxl refuses a path ending in .zip.
+        book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         problems.append(
             Problem(
@@ -161,6 +162,8 @@ def _read_xlsx(
     try:
         for ws in book.worksheets:
             key = ws.title.strip().lower()
+            if key in AUXILIARY_SHEETS:
+                continue  # instructions and drop-down lists: not case data, not read
             if key in sheets:
                 problems.append(
                     Problem(
@@ -236,8 +239,7 @@ def _screen_problems(
         if scan.state != "visible":
             if key in SHEETS:
                 add(
-                    f"the sheet {name!r} is hidden: its data would be read although nobody "
-                    "sees it",
+                    f"the sheet {name!r} is hidden: its data would be read although nobody sees it",
                     "unhide it (right-click a sheet tab > Unhide), check it and save again",
                     sheet=name,
                 )
@@ -354,11 +356,13 @@ def _decode(data: bytes, where: str, problems: list[Problem]) -> str | None:
         except UnicodeDecodeError:
             pass
     elif b"\x00" in data[:4096]:
-        # UTF-16 without a byte-order mark: every other byte of ASCII text is zero.
-        encoding = "utf-16-le" if data[1:4096:2].count(0) > data[0:4096:2].count(0) else "utf-16-be"
+        # UTF-16 without a byte-order mark: every other byte of ASCII text (headers) is zero.
+        odd, even = data[1:4096:2], data[0:4096:2]
+        encoding = "utf-16-le" if odd.count(0) > even.count(0) else "utf-16-be"
+        zeros = max(odd.count(0), even.count(0))
         try:
             text = data.decode(encoding)
-            if "\x00" not in text:
+            if zeros >= 0.9 * max(len(odd), 1) and "\x00" not in text:
                 return text
         except UnicodeDecodeError:
             pass
@@ -1261,15 +1265,61 @@ def _interventions(sheet: RawSheet | None) -> list[dict[str, Any]]:
     return [{"_row": number, **record} for number, record in sheet.rows]
 
 
-def _parse(path: Path, catalogue: Catalogue | None) -> tuple[Case | None, list[Problem]]:
+def _extra_sheets(sheets: dict[str, RawSheet], check: _Checker, strict: bool) -> None:
+    """Sheets scenat does not read are named, never ignored silently."""
+    for key, sheet in sheets.items():
+        if key in SHEETS or key in AUXILIARY_SHEETS or not sheet.rows and not sheet.headers:
+            continue
+        check.add(
+            sheet.name,
+            None,
+            None,
+            None,
+            f"the sheet {sheet.name!r} is not read (scenat reads " + ", ".join(SHEETS) + ")",
+            "move its data to the case sheets, or delete the sheet",
+            severity="error" if strict else "warning",
+        )
+
+
+def _duplicate_rows(sheet: RawSheet, check: _Checker, strict: bool) -> None:
+    """A flow row repeated exactly is counted twice: usually a copy-and-paste slip."""
+    seen: dict[tuple, int] = {}
+    if not {"node", "kind", "input", "amount"} <= set(sheet.headers):
+        return  # the header is wrong; that is reported, and rows cannot be compared
+    for number, record in sheet.rows:
+        key = tuple(
+            sorted((k, str(v).strip().lower()) for k, v in record.items() if not _is_blank(v))
+        )
+        if not key:
+            continue
+        if key in seen:
+            check.add(
+                sheet.name,
+                number,
+                "input",
+                record.get("input"),
+                f"this row repeats row {seen[key]} exactly; both are counted",
+                "delete the copy, or add the amounts into one row (or give each its source)",
+                severity="error" if strict else "warning",
+            )
+        else:
+            seen[key] = number
+
+
+def _parse(
+    path: Path, catalogue: Catalogue | None, strict: bool = False
+) -> tuple[Case | None, list[Problem]]:
     catalogue = catalogue or shipped_catalogue()
     read_problems: list[Problem] = []
-    sheets = read_sheets(path, read_problems)
+    sheets = read_sheets(path, read_problems, strict)
     check = _Checker(str(path))
     check.problems.extend(read_problems)
     if read_problems and not sheets:
         return None, check.problems
     _missing_sheets(sheets, check)
+    _extra_sheets(sheets, check, strict)
+    if "flows" in sheets:
+        _duplicate_rows(sheets["flows"], check, strict)
     if any(name not in sheets for name in REQUIRED_SHEETS):
         return None, check.problems
     names = {k: sheets[k].name for k in sheets}
@@ -1326,19 +1376,23 @@ def _check_structure_reference_only(
         )
 
 
-def validate(path: str | Path, catalogue: Catalogue | None = None) -> list[Problem]:
+def validate(
+    path: str | Path, catalogue: Catalogue | None = None, strict: bool = False
+) -> list[Problem]:
     """Every problem in a case (errors and warnings, each with its ``severity``).
 
-    An empty list means the case is valid and has nothing to warn about.
+    An empty list means the case is valid and has nothing to warn about. ``strict`` (used
+    for partner submissions) makes doubtful input an error: extra or hidden sheets, hidden
+    rows, repeated flow rows, macros.
     """
-    _, problems = _parse(Path(path), catalogue)
+    _, problems = _parse(Path(path), catalogue, strict)
     return problems
 
 
-def read_case(path: str | Path, catalogue: Catalogue | None = None) -> Case:
+def read_case(path: str | Path, catalogue: Catalogue | None = None, strict: bool = False) -> Case:
     """Read and validate a case; raises :class:`InputError` listing every error found."""
     path = Path(path)
-    case, problems = _parse(path, catalogue)
+    case, problems = _parse(path, catalogue, strict)
     if case is None:
         errors = [p for p in problems if p.severity == "error"]
         raise InputError(problems, f"{len(errors)} problem(s) in {path}")
