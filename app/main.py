@@ -34,6 +34,7 @@ PAGES = [
     st.Page("views/hotspots.py", title="Hotspots", icon=":material/local_fire_department:"),
     st.Page("views/interventions.py", title="Interventions", icon=":material/trending_down:"),
     st.Page("views/report.py", title="Report", icon=":material/description:"),
+    st.Page("views/submissions.py", title="Submissions", icon=":material/inbox:"),
 ]
 
 # Metric cards: numbers with their units, wrapped rather than cut off.
