@@ -31,6 +31,17 @@ from scenat.lcamath import activity_contributions, flow_contributions, group_sum
 from scenat.solver import FactorisedSystem
 
 BREAKDOWNS = ("node", "tier", "stage", "process", "flow")
+#: every breakdown ``Assessment.hotspots`` answers: the five above (which the app, compare
+#: and the xlsx report iterate) plus the hybrid-screening split by data source
+ALL_BREAKDOWNS = (*BREAKDOWNS, "data_source")
+#: where a result comes from (``data_source`` breakdown): purchases of process data
+#: (``process`` and ``credit`` flows), spend (EEIO) purchases, and the nodes' own emissions
+DATA_SOURCES = ("process", "spend", "direct")
+DATA_SOURCE_LABELS = {
+    "process": "process data (background processes, credits included)",
+    "spend": "spend data (EEIO sectors)",
+    "direct": "direct emissions and resources (primary data)",
+}
 #: first integer id of foreground activities; bw2data node ids are 64-bit snowflakes, far above
 FOREGROUND_ID_START = 1
 
@@ -69,12 +80,12 @@ class Assessment:
     def hotspots(self, indicator_id: str, by: str = "node") -> pl.DataFrame:
         """Breakdown table: key, label, value, share, cumulative_share (largest first)."""
         self.indicator(indicator_id)
-        if by not in BREAKDOWNS:
+        if by not in ALL_BREAKDOWNS:
             raise InputError(
                 Problem(
                     message=f"unknown breakdown {by!r}",
                     value=by,
-                    hint="use one of " + ", ".join(BREAKDOWNS),
+                    hint="use one of " + ", ".join(ALL_BREAKDOWNS),
                 )
             )
         return self.breakdowns[indicator_id][by]
@@ -117,6 +128,8 @@ class ForegroundSystem:
     technosphere: list[tuple[int, int, float, bool]]
     biosphere: list[tuple[int, int, float]]
     purchases: dict[str, list[tuple[int, float]]]
+    #: per node, the flow kind of each purchase (same order as ``purchases``)
+    purchase_kinds: dict[str, list[str]] = field(default_factory=dict)
 
 
 def build_foreground(case: Case, project: Project) -> ForegroundSystem:
@@ -125,6 +138,7 @@ def build_foreground(case: Case, project: Project) -> ForegroundSystem:
     technosphere: list[tuple[int, int, float, bool]] = []
     biosphere: list[tuple[int, int, float]] = []
     purchases: dict[str, list[tuple[int, float]]] = {node_id: [] for node_id in case.nodes}
+    kinds: dict[str, list[str]] = {node_id: [] for node_id in case.nodes}
     problems: list[Problem] = []
     for node_id, node in case.nodes.items():
         technosphere.append((node_ids[node_id], node_ids[node_id], node.output_amount, False))
@@ -142,6 +156,7 @@ def build_foreground(case: Case, project: Project) -> ForegroundSystem:
             flipped = flow.kind != "credit"
             technosphere.append((supplier, consumer, amount, flipped))
             purchases[flow.node].append((supplier, amount if flipped else -amount))
+            kinds[flow.node].append(flow.kind)
         elif flow.kind in ELEMENTARY_KINDS:
             elementary = project.biosphere_ids.get(flow.input)
             if elementary is None:
@@ -153,7 +168,7 @@ def build_foreground(case: Case, project: Project) -> ForegroundSystem:
             biosphere.append((elementary, consumer, amount))
     if problems:
         raise InputError(problems)
-    return ForegroundSystem(node_ids, technosphere, biosphere, purchases)
+    return ForegroundSystem(node_ids, technosphere, biosphere, purchases, kinds)
 
 
 def _not_in_project(case: Case, row: int | None, value: str) -> Problem:
@@ -231,6 +246,8 @@ class LinkedSystem:
     flow_keys: list[str]
     flow_labels: list[str]
     _scores: dict[str, np.ndarray] = field(default_factory=dict)
+    #: per node, the flow kind (process, spend, credit) of each entry of ``purchases``
+    purchase_kinds: dict[str, list[str]] = field(default_factory=dict)
 
     def total(self, indicator_id: str) -> float:
         return float(self.cf[indicator_id] @ (self.biosphere @ self.supply))
@@ -324,7 +341,34 @@ def link(
         activity_kind=kinds,
         flow_keys=flow_keys,
         flow_labels=flow_labels,
+        purchase_kinds=system.purchase_kinds,
     )
+
+
+def data_source_inventories(linked: LinkedSystem) -> dict[str, np.ndarray]:
+    """The system's inventory split by data source: ``process``, ``spend`` and ``direct``.
+
+    ``direct`` is the nodes' own exchanges; ``process`` and ``spend`` are the cradle-to-gate
+    inventories of the nodes' purchases by flow kind (credits, being avoided process
+    purchases, count with ``process``). One batched solve; the three sum to ``B s``.
+    """
+    n_flows = linked.biosphere.shape[0]
+    out = {name: np.zeros(n_flows) for name in DATA_SOURCES}
+    rhs = np.zeros((len(linked.supply), 2))
+    for node_id in linked.node_order:
+        col = linked.node_cols[node_id]
+        x_node = linked.supply[col]
+        out["direct"] += linked.biosphere[:, col].toarray().ravel() * x_node
+        kinds = linked.purchase_kinds.get(node_id) or []
+        for i, (row, amount) in enumerate(linked.purchases[node_id]):
+            kind = kinds[i] if i < len(kinds) else "process"
+            rhs[row, 1 if kind == "spend" else 0] += amount * x_node
+    if rhs.any():
+        upstream = linked.solver.solve(rhs).reshape(rhs.shape)
+        upstream[linked.is_foreground, :] = 0.0
+        inventory = np.asarray(linked.biosphere @ upstream)
+        out["process"], out["spend"] = inventory[:, 0], inventory[:, 1]
+    return out
 
 
 def node_inventories(linked: LinkedSystem) -> tuple[np.ndarray, np.ndarray]:
@@ -393,6 +437,7 @@ def compute_breakdowns(
 ) -> tuple[dict[str, float], dict[str, dict[str, pl.DataFrame]]]:
     """Totals and the five breakdown tables per indicator, from a linked system."""
     direct, purchased = node_inventories(linked)
+    by_source = data_source_inventories(linked)
     nodes = case.nodes
     node_order = linked.node_order
     totals: dict[str, float] = {}
@@ -426,6 +471,12 @@ def compute_breakdowns(
                 linked.flow_keys,
                 linked.flow_labels,
                 flow_contributions(cf, linked.biosphere, linked.supply),
+                total,
+            ),
+            "data_source": _table(
+                list(DATA_SOURCES),
+                [DATA_SOURCE_LABELS[k] for k in DATA_SOURCES],
+                [float(cf @ by_source[k]) for k in DATA_SOURCES],
                 total,
             ),
         }

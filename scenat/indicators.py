@@ -15,8 +15,11 @@ source of its characterisation factors.
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from scenat.errors import InputError, Problem
 from scenat.paths import methods_dir
@@ -33,28 +36,122 @@ class Indicator:
     licence: str
 
 
+COLUMNS = ("id", "label", "method", "unit", "kind", "source", "licence")
+
+
+def user_method_dirs() -> list[Path]:
+    """Folders of user indicator definitions: ``SCENAT_HOME/methods`` and ``$SCENAT_METHODS``.
+
+    Every ``*.csv`` in them (same columns as ``methods/indicators.csv``) is loaded after the
+    shipped definitions, in folder then file-name order.
+    """
+    from scenat.paths import scenat_home
+
+    folders = [scenat_home() / "methods"]
+    extra = os.environ.get("SCENAT_METHODS")
+    if extra:
+        folders += [Path(p).expanduser() for p in extra.split(os.pathsep) if p]
+    return [f for f in folders if f.is_dir()]
+
+
+def _definition_files() -> list[Path]:
+    files = [methods_dir() / "indicators.csv"]
+    for folder in user_method_dirs():
+        files += sorted(p for p in folder.glob("*.csv") if p.resolve() not in
+                        {f.resolve() for f in files})
+    return files
+
+
 @lru_cache(maxsize=1)
-def _load() -> dict[str, Indicator]:
-    path = methods_dir() / "indicators.csv"
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return {
-        row["id"]: Indicator(
+def _bundled_method_names() -> frozenset[tuple[str, ...]]:
+    """Names of the LCIA methods bundled with bw2io (the only ones scenat can write)."""
+    import json
+    import zipfile
+
+    import bw2io
+
+    bundle = Path(bw2io.__file__).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
+    with zipfile.ZipFile(bundle) as archive:
+        return frozenset(tuple(e["name"]) for e in json.load(archive.open("data.json")))
+
+
+def _load_file(path: Path, known: dict[str, Indicator], shipped: bool) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def problem(row: int | None, column: str | None, value: Any, message: str, hint: str) -> None:
+        problems.append(Problem(file=str(path), row=row, column=column, value=value,
+                                message=message, hint=hint))
+
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = [(h or "").strip().lower() for h in reader.fieldnames or []]
+        missing = [c for c in COLUMNS if c not in header]
+        if missing:
+            problem(1, ", ".join(missing), None, "missing column(s) " + ", ".join(missing),
+                    "an indicator file has the columns " + ", ".join(COLUMNS))
+            return problems
+        rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in r.items()}
+                for r in reader]
+    for number, row in enumerate(rows, start=2):  # row 1 is the header
+        method = tuple(part.strip() for part in row["method"].split("|"))
+        if not row["id"]:
+            problem(number, "id", "", "empty indicator id", "give the indicator a short id")
+            continue
+        if row["id"] in known:
+            problem(number, "id", row["id"], f"indicator {row['id']!r} is already defined",
+                    "choose another id; ids must be unique over methods/ and user files")
+            continue
+        if not shipped and method not in _bundled_method_names():
+            import difflib
+
+            names = sorted(" | ".join(m) for m in _bundled_method_names())
+            close = difflib.get_close_matches(" | ".join(method), names, n=3, cutoff=0.5)
+            problem(number, "method", row["method"],
+                    "not an LCIA method bundled with bw2io (ecoinvent 3.9 LCIA implementation)",
+                    "write the method name as 'part | part | part'"
+                    + ("; e.g. " + "; ".join(sorted(close)) if close else ""))
+            continue
+        known[row["id"]] = Indicator(
             id=row["id"],
-            label=row["label"],
-            method=tuple(part.strip() for part in row["method"].split("|")),
+            label=row["label"] or row["id"],
+            method=method,
             unit=row["unit"],
             kind=row["kind"],
             source=row["source"],
             licence=row["licence"],
         )
-        for row in rows
-    }
+    return problems
+
+
+@lru_cache(maxsize=1)
+def _load_cached(key: tuple[tuple[str, float], ...]) -> dict[str, Indicator]:
+    known: dict[str, Indicator] = {}
+    problems: list[Problem] = []
+    for i, (name, _mtime) in enumerate(key):
+        problems += _load_file(Path(name), known, shipped=i == 0)
+    if problems:
+        raise InputError(problems)
+    return known
+
+
+def _load() -> dict[str, Indicator]:
+    """Shipped indicators, then user definition files (reloaded when one changes)."""
+    files = _definition_files()
+    return _load_cached(tuple((str(p), p.stat().st_mtime) for p in files))
 
 
 def default_indicators() -> list[Indicator]:
-    """The indicators every assessment reports unless told otherwise."""
+    """The indicators every assessment reports unless told otherwise (user ones included)."""
     return list(_load().values())
+
+
+def shipped_indicators() -> list[Indicator]:
+    """Only the indicators of the shipped ``methods/indicators.csv``, without user files."""
+    known: dict[str, Indicator] = {}
+    problems = _load_file(methods_dir() / "indicators.csv", known, shipped=True)
+    if problems:
+        raise InputError(problems)
+    return list(known.values())
 
 
 def indicator(indicator_id: str) -> Indicator:

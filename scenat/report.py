@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from scenat.assessment import BREAKDOWNS, Assessment
+from scenat.assessment import ALL_BREAKDOWNS, BREAKDOWNS, Assessment
 
 
 def assessment_document(result: Assessment) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def assessment_document(result: Assessment) -> dict[str, Any]:
     hotspots: dict[str, Any] = {}
     for ind in result.indicators:
         hotspots[ind.id] = {}
-        for by in BREAKDOWNS:
+        for by in ALL_BREAKDOWNS:
             rows = []
             for row in result.hotspots(ind.id, by).iter_rows(named=True):
                 key: Any = int(row["key"]) if by == "tier" else row["key"]
@@ -83,7 +83,7 @@ def text_report(result: Assessment, top: int = 5) -> str:
             continue
         lines.append("")
         lines.append(f"Hotspots for {ind.label} [{ind.unit}]")
-        for by in BREAKDOWNS:
+        for by in ALL_BREAKDOWNS:
             table = result.hotspots(ind.id, by)
             lines.append(f"  by {by}:")
             for row in table.head(top).iter_rows(named=True):
