@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from scenat.assessment import BREAKDOWNS, Assessment
+from scenat.assessment import ALL_BREAKDOWNS, Assessment
 from scenat.case import Case
 from scenat.uncertainty import Progress, monte_carlo
 
@@ -45,8 +45,8 @@ def compare_hotspots(
     a: Assessment, b: Assessment, indicator: str, by: str = "node"
 ) -> pl.DataFrame:
     """Per hotspot item (matched on key): A, B and B - A, largest absolute change first."""
-    if by not in BREAKDOWNS:
-        raise ValueError(f"unknown breakdown {by!r}; use one of {', '.join(BREAKDOWNS)}")
+    if by not in ALL_BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {by!r}; use one of {', '.join(ALL_BREAKDOWNS)}")
     left = a.hotspots(indicator, by).select("key", "label", pl.col("value").alias("a"))
     right = b.hotspots(indicator, by).select(
         "key", pl.col("label").alias("label_b"), pl.col("value").alias("b")

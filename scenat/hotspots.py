@@ -5,7 +5,7 @@
 >>> result = scenat.assess(scenat.read_case(examples_dir() / "bicycle"))
 >>> table = all_hotspots(result)
 >>> sorted(set(table["by"]))
-['flow', 'node', 'process', 'stage', 'tier']
+['data_source', 'flow', 'node', 'process', 'stage', 'tier']
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from scenat.assessment import BREAKDOWNS, Assessment
+from scenat.assessment import ALL_BREAKDOWNS, Assessment
 from scenat.structural_paths import PathSearch, structural_paths
 
 CARBON = "gwp100"
@@ -24,7 +24,7 @@ def all_hotspots(result: Assessment) -> pl.DataFrame:
     """Every breakdown for every indicator in one long table."""
     frames = []
     for ind in result.indicators:
-        for by in BREAKDOWNS:
+        for by in ALL_BREAKDOWNS:
             table = result.hotspots(ind.id, by).select(
                 "key", "label", "value", "share", "cumulative_share", "in_80"
             )

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from scenat.assessment import ALL_BREAKDOWNS, BREAKDOWNS, Assessment
+from scenat.assessment import ALL_BREAKDOWNS, Assessment
 
 
 def assessment_document(result: Assessment) -> dict[str, Any]:
@@ -171,7 +171,7 @@ def _xlsx_bytes(result: Assessment) -> bytes:
     for row in totals.iter_rows():
         sheet.append(list(row))
     for ind in result.indicators:
-        for by in BREAKDOWNS:
+        for by in ALL_BREAKDOWNS:
             table = result.hotspots(ind.id, by)
             ws = book.create_sheet(f"{ind.id[:20]}_{by}"[:31])
             ws.append(table.columns)

@@ -7,7 +7,7 @@ import streamlit as st
 from scenat_app import session
 
 from scenat import charts
-from scenat.assessment import BREAKDOWNS
+from scenat.assessment import ALL_BREAKDOWNS
 from scenat.charts import format_number, format_quantity
 
 session.page_header(
@@ -73,9 +73,10 @@ NAMES = {
     "stage": "By stage",
     "process": "By process",
     "flow": "By elementary flow",
+    "data_source": "By data source",
 }
-tabs = st.tabs([NAMES[b] for b in BREAKDOWNS], key="hotspot_tabs")
-for tab, by in zip(tabs, BREAKDOWNS):
+tabs = st.tabs([NAMES[b] for b in ALL_BREAKDOWNS], key="hotspot_tabs")
+for tab, by in zip(tabs, ALL_BREAKDOWNS):
     with tab:
         table = result.hotspots(ind.id, by)
         if table.height == 0:
