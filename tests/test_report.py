@@ -12,7 +12,7 @@ import pytest
 
 import scenat
 from scenat import report
-from scenat.assessment import BREAKDOWNS
+from scenat.assessment import ALL_BREAKDOWNS
 
 pytest.importorskip("plotly")
 
@@ -96,7 +96,7 @@ def test_xlsx_report_has_the_totals_and_every_breakdown(result, tmp_path):
     report.write_report(result, path)
     book = load_workbook(path, read_only=True)
     expected = ["totals"] + [
-        f"{ind.id[:20]}_{by}"[:31] for ind in result.indicators for by in BREAKDOWNS
+        f"{ind.id[:20]}_{by}"[:31] for ind in result.indicators for by in ALL_BREAKDOWNS
     ]
     assert book.sheetnames == expected
     rows = list(book["totals"].values)
