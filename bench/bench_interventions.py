@@ -1,4 +1,4 @@
-"""Evaluating many interventions: the foreground re-solve against the floor and a full re-assessment.
+"""Evaluating many interventions: foreground re-solve against the floor and a full re-assessment.
 
 Run: python bench/bench_interventions.py [--processes 20000] [--interventions 200]
 

@@ -21,6 +21,9 @@ __all__ = [
     "ScenatError",
     "UnitError",
     "assess",
+    "assess_many",
+    "evaluate_interventions",
+    "monte_carlo",
     "read_case",
     "validate",
     "write_template",
@@ -33,6 +36,9 @@ _LAZY = {
     "write_template": ("scenat.template", "write_template"),
     "assess": ("scenat.assessment", "assess"),
     "Assessment": ("scenat.assessment", "Assessment"),
+    "evaluate_interventions": ("scenat.interventions", "evaluate"),
+    "monte_carlo": ("scenat.uncertainty", "monte_carlo"),
+    "assess_many": ("scenat.distributed", "assess_many"),
 }
 
 

@@ -344,7 +344,15 @@ def lookup_process(database: str, code: str) -> dict[str, Any] | None:
     if row is None or row[3] not in bd.labels.lci_node_types:
         return None
     name, location, product, _kind, data = row
-    return {"name": name, "location": location, "product": product, "unit": data.get("unit")}
+    price_year = data.get("price_year")
+    return {
+        "name": name,
+        "location": location,
+        "product": product,
+        "unit": data.get("unit"),
+        # Spend sectors of IO models carry the year of the money in their unit.
+        "price_year": int(price_year) if price_year not in (None, "") else None,
+    }
 
 
 def process_codes(database: str) -> list[str]:
@@ -391,11 +399,17 @@ def search_processes(database: str, text: str | None = None) -> list[dict[str, A
 
 @contextlib.contextmanager
 def brightway_project() -> Iterator[Any]:
-    """bw2data with scenat's project current: import your own databases inside this block.
+    """bw2data with scenat's project current: import your own databases inside this block,
+    e.g. a licensed ecoinvent with ``bw2io.SingleOutputEcospold2Importer(path, name)``, then
+    ``apply_strategies()`` and ``write_database()``.
 
-    >>> with brightway_project() as bd:                       # doctest: +SKIP
-    ...     importer = bw2io.SingleOutputEcospold2Importer(path, "ecoinvent-3.10-cutoff")
-    ...     importer.apply_strategies(); importer.write_database()
+    >>> with brightway_project() as bd:
+    ...     bd.Database("doc-example").write(
+    ...         {("doc-example", "a"): {"name": "a", "unit": "kilogram", "exchanges": []}})
+    ...     "doc-example" in bd.databases
+    True
+    >>> with brightway_project() as bd:
+    ...     del bd.databases["doc-example"]
     """
     ensure_project()
     bd = import_brightway()

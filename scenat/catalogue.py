@@ -141,6 +141,7 @@ class ProcessTable(dict):
             database=parts[0],
             location=found.get("location") or None,
             source=f"Brightway database {parts[0]}",
+            price_year=found.get("price_year"),
         )
         dict.__setitem__(self, str(key), info)
         return info

@@ -108,7 +108,9 @@ def _parser() -> argparse.ArgumentParser:
         help="rebuild shipped inventories from published source files, or import USLCI / "
         "an openLCA JSON-LD export as a background database",
     )
-    p.add_argument("source", choices=["desnz", "epa", "grid", "uslci", "olca"])
+    p.add_argument(
+        "source", choices=["desnz", "epa", "grid", "uslci", "olca", "useeio", "exiobase"]
+    )
     p.add_argument("input", type=Path, help="the published file or folder")
     p.add_argument(
         "output",
@@ -206,6 +208,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("processes", help="list the background processes a case can use")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("inventory", help="find background processes by id or name")
+    inventory = p.add_subparsers(dest="inventory_command", required=True)
+    p = inventory.add_parser(
+        "search",
+        help="shipped processes (and those of user databases) whose id or name contains TEXT",
+    )
+    p.add_argument("text", help="case-insensitive; several words must all match")
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("setup", help="build the embedded Brightway project now")
@@ -434,6 +445,13 @@ def _compare(args: argparse.Namespace) -> int:
 def _data(args: argparse.Namespace) -> int:
     import importlib
 
+    if args.source in ("useeio", "exiobase"):
+        from scenat.io_models import main as io_main
+
+        argv = [args.source, str(args.input)]
+        if args.output:
+            argv += ["--database", str(args.output)]
+        return int(io_main(argv) or 0)
     module = importlib.import_module(f"scenat.data.{args.source}")
     argv = [str(args.input)] + ([str(args.output)] if args.output else [])
     if args.allocation:
@@ -513,6 +531,42 @@ def _processes(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             print(f"{row['id']:<40} {row['unit']:<6} {row['name']}")
+    return EXIT_OK
+
+
+def inventory_search(text: str) -> list[dict[str, str | None]]:
+    """Shipped processes whose id or name holds every word of ``text`` (any case), then the
+    processes of user Brightway databases (``<database>:<code>``) whose name holds ``text``.
+    """
+    from scenat.catalogue import shipped_catalogue
+    from scenat.paths import brightway_dir
+
+    words = text.lower().split()
+    rows: list[dict[str, str | None]] = [
+        {"id": p.id, "unit": p.unit, "name": p.name, "database": p.database,
+         "location": p.location}
+        for p in shipped_catalogue().processes.values()
+        if all(w in f"{p.id} {p.name}".lower() for w in words)
+    ]
+    if brightway_dir().exists():  # a user database exists only in a project already built
+        from scenat.background import search_processes, user_databases
+
+        for database in user_databases():
+            for row in search_processes(database["name"], text):
+                rows.append({**row, "database": database["name"]})
+    return rows
+
+
+def _inventory(args: argparse.Namespace) -> int:
+    rows = inventory_search(args.text)
+    if args.json:
+        json.dump(rows, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    if not rows:
+        print(f"no process matches {args.text!r}; `scenat processes` lists them all")
+    for row in rows:
+        print(f"{row['id']:<44} {row['unit']:<6} {row['name']}  [{row['database']}]")
     return EXIT_OK
 
 
@@ -825,6 +879,7 @@ COMMANDS = {
     "examples": _examples,
     "processes": _processes,
     "backgrounds": _backgrounds,
+    "inventory": _inventory,
     "setup": _setup,
     "app": _app,
 }

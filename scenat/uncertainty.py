@@ -12,7 +12,9 @@ flow's node, kind and input), so two cases that share a flow share its draws: co
 use common random numbers, and the same seed always gives the same samples.
 
 Uncertainty stored in background databases is not sampled here (the shipped inventories
-carry none); results say so in ``background_uncertainty``.
+carry none); results say so in ``background_uncertainty``. :mod:`scenat.background_uncertainty`
+samples it, with the same foreground draws for the same seed, and :mod:`scenat.distributed`
+runs either on Dask.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import polars as pl
 
 from scenat.assessment import LinkedSystem, link
 from scenat.case import Case, Flow
-from scenat.foreground import foreground_model, solve_foreground
+from scenat.foreground import ForegroundModel, foreground_model, solve_foreground
 from scenat.indicators import Indicator, resolve
 
 Progress = Callable[[int, int], None]
@@ -95,7 +97,10 @@ class UncertaintyResult:
     seed: int
     iterations: int
     uncertain_flows: int
-    background_uncertainty: str = "not sampled: the background databases carry none"
+    background_uncertainty: str = (
+        "not sampled (the shipped inventories carry none; scenat.background_uncertainty "
+        "samples databases that do)"
+    )
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> pl.DataFrame:
@@ -142,6 +147,26 @@ class UncertaintyResult:
         )
 
 
+def score_samples(
+    model: ForegroundModel, chosen: list[Indicator], amounts: np.ndarray
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Totals and node values per indicator for sampled amounts (iterations x flows).
+
+    The unit of work of :func:`monte_carlo`; :mod:`scenat.distributed` runs the same
+    function on the same chunks, so both give identical numbers for the same seed.
+    """
+    owner = np.zeros((len(model.flows), len(model.nodes)))  # flow -> node it belongs to
+    owner[np.arange(len(model.flows)), model.node_of_flow] = 1.0
+    supply = solve_foreground(model, amounts)
+    runs = supply[:, model.node_of_flow]  # supply of each flow's node
+    totals, node_values = {}, {}
+    for ind in chosen:
+        by_node = (amounts * runs * model.weights[ind.id]) @ owner
+        node_values[ind.id] = by_node
+        totals[ind.id] = by_node.sum(axis=1)
+    return totals, node_values
+
+
 def monte_carlo(
     case: Case,
     iterations: int = 1000,
@@ -160,20 +185,15 @@ def monte_carlo(
         if (model.flows)
         else np.zeros((iterations, 0))
     )
-    owner = np.zeros((len(model.flows), len(model.nodes)))  # flow -> node it belongs to
-    owner[np.arange(len(model.flows)), model.node_of_flow] = 1.0
     totals = {ind.id: np.zeros(iterations) for ind in chosen}
     node_values = {ind.id: np.zeros((iterations, len(model.nodes))) for ind in chosen}
     done = 0
     while done < iterations:
         stop = min(done + chunk, iterations)
-        amounts = samples[done:stop]
-        supply = solve_foreground(model, amounts)
-        runs = supply[:, model.node_of_flow]  # supply of each flow's node
+        chunk_totals, chunk_nodes = score_samples(model, chosen, samples[done:stop])
         for ind in chosen:
-            by_node = (amounts * runs * model.weights[ind.id]) @ owner
-            node_values[ind.id][done:stop] = by_node
-            totals[ind.id][done:stop] = by_node.sum(axis=1)
+            node_values[ind.id][done:stop] = chunk_nodes[ind.id]
+            totals[ind.id][done:stop] = chunk_totals[ind.id]
         done = stop
         if progress:
             progress(done, iterations)
