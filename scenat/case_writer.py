@@ -49,12 +49,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from scenat.atomic import write_atomic, write_many_atomic
 from scenat.case import UNSPECIFIED_STAGE, Case
 
 __all__ = ["case_sheets", "write_case", "write_sheets"]
@@ -229,26 +228,13 @@ def write_sheets(
         if not rows:
             raise ValueError(f"sheet {name!r} has no header row")
     if fmt == "xlsx":
-        _write_atomic(path, _xlsx_bytes(sheets, notes or {}))
+        write_atomic(path, _xlsx_bytes(sheets, notes or {}))
     else:
         _write_csv_folder(path, sheets)
     return path
 
 
 # --------------------------------------------------------------------------- files
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Readers see the old content or the whole new content, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _csv_bytes(rows: Rows) -> bytes:
@@ -261,19 +247,7 @@ def _csv_bytes(rows: Rows) -> bytes:
 
 def _write_csv_folder(folder: Path, sheets: Mapping[str, Rows]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, rows in sheets.items():
-            handle, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-            staged.append((tmp, folder / f"{name}.csv"))
-            with os.fdopen(handle, "wb") as out:
-                out.write(_csv_bytes(rows))
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except BaseException:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise
+    write_many_atomic({folder / f"{name}.csv": _csv_bytes(rows) for name, rows in sheets.items()})
     written = {name.lower() for name in sheets}
     for name in CASE_SHEETS:
         stale = folder / f"{name}.csv"

@@ -348,7 +348,7 @@ def _progress_bar(done: int, total: int) -> None:
 
 
 def _write_edges(result, path: Path) -> None:
-    from scenat.report import write_atomic
+    from scenat.atomic import write_atomic
 
     edges = result.edges(expand_background=True)
     if path.suffix.lower() == ".json":
@@ -666,7 +666,7 @@ def _author(args: argparse.Namespace) -> str:
 
 
 def _submit(args: argparse.Namespace) -> int:
-    from scenat.report import write_atomic
+    from scenat.atomic import write_atomic
     from scenat.store import Store, open_case
     from scenat.submissions import SubmissionRejected, submit, validation_report
 
@@ -699,7 +699,7 @@ def _submit(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from scenat.report import write_atomic
+    from scenat.atomic import write_atomic
     from scenat.store import Store, export_version
     from scenat.submissions import validation_report
 
@@ -832,7 +832,7 @@ def _ledger(args: argparse.Namespace) -> int:
             i.id: {"unit": i.unit, "total": result.total(i.id)} for i in result.indicators
         }
     if args.out:
-        from scenat.report import write_atomic
+        from scenat.atomic import write_atomic
 
         write_atomic(args.out, screen.sectors.write_csv().encode())
     if args.json:
@@ -895,6 +895,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERNAL
+    except BrokenPipeError:
+        # The reader went away (`scenat ... | head`): not an error of ours, and nothing more
+        # can be written to it; point stdout at devnull so the exit flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except Exception as err:  # an internal error: say so plainly, traceback only on request
         if os.environ.get("SCENAT_DEBUG"):
             raise

@@ -325,7 +325,7 @@ def write_partner_template(
     prefill: bool = True,
 ) -> Path:
     """Write the partner workbook for ``node_id`` to ``path`` (``.xlsx``, atomically)."""
-    from scenat.report import write_atomic
+    from scenat.atomic import write_atomic
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":

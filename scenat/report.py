@@ -12,12 +12,11 @@ link to any other file or server), which needs plotly (the ``[app]`` extra).
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from scenat.assessment import ALL_BREAKDOWNS, Assessment
+from scenat.atomic import write_atomic
 
 
 def assessment_document(result: Assessment) -> dict[str, Any]:
@@ -101,20 +100,6 @@ def text_report(result: Assessment, top: int = 5) -> str:
     for problem in result.warnings:
         lines.append(str(problem))
     return "\n".join(lines)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see either the old or the whole new content."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_report(result: Assessment, path: Path, **options: Any) -> None:

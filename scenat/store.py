@@ -1124,7 +1124,7 @@ def diff_versions(
 
 def export_version(store: Store, key: str, path: str | Path, number: int | None = None) -> Path:
     """Write a version as an ``.xlsx`` case workbook (read back by :func:`scenat.read_case`)."""
-    from scenat.report import write_atomic
+    from scenat.atomic import write_atomic
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":

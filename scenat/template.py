@@ -16,8 +16,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from scenat.atomic import write_atomic
 from scenat.case import DISTRIBUTIONS, FLOW_KINDS, STAGES
-from scenat.report import write_atomic
 from scenat.units import CURRENCIES
 
 CASE_NOTES = {
