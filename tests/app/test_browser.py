@@ -228,6 +228,28 @@ def test_consultant_walks_through_every_page(server, chromium, tmp_path):
                         _expect_metric(page, "Total per functional unit", total)
                     if name == "Supply chain":
                         page.locator(".js-plotly-plot").first.wait_for()
+                    if name == "Interventions":
+                        # The consultant's own ranking and budget.
+                        page.get_by_text("TOPSIS (closeness to the ideal)").click()
+                        page.get_by_text("Set how much each criterion matters").wait_for(
+                            timeout=60_000
+                        )
+                        budget = page.get_by_label(re.compile(r"Capital budget"))
+                        budget.fill("500000")
+                        budget.press("Enter")
+                        _settle(page)
+                        _healthy(page, name)
+                        page.locator(
+                            "[data-testid='stMetricLabel']", has_text="Options chosen"
+                        ).wait_for(timeout=60_000)
+                    if name == "Report":
+                        with page.expect_download(timeout=120_000) as info:
+                            page.get_by_text("Download html").first.click()
+                        report = tmp_path / "report.html"
+                        info.value.save_as(report)
+                        html = report.read_text(encoding="utf-8")
+                        assert "<html" in html[:2000].lower()
+                        assert "plotly" in html.lower()
                     slug = name.lower().replace(" ", "-")
                     page.screenshot(path=str(shots / f"{number}-{slug}.png"), full_page=True)
             except Exception:
