@@ -55,37 +55,12 @@ from typing import Any
 
 from scenat.atomic import write_atomic, write_many_atomic
 from scenat.case import UNSPECIFIED_STAGE, Case
+from scenat.workbook import CASE_FIELDS, FLOW_COLUMNS, NODE_COLUMNS, SHEETS
 
 __all__ = ["case_sheets", "write_case", "write_sheets"]
 
 #: The sheets that make a case; a CSV folder's stale copies of these are removed on write.
-CASE_SHEETS = ("case", "nodes", "flows", "interventions")
-CASE_FIELDS = (
-    "name",
-    "reference_node",
-    "reference_amount",
-    "functional_unit",
-    "annual_volume",
-    "currency",
-    "year",
-    "region",
-    "description",
-)
-NODE_COLUMNS = ("id", "name", "tier", "stage", "location", "output_amount", "output_unit")
-FLOW_COLUMNS = (
-    "node",
-    "kind",
-    "input",
-    "amount",
-    "unit",
-    "distribution",
-    "sd",
-    "gsd",
-    "min",
-    "max",
-    "source",
-    "comment",
-)
+CASE_SHEETS = SHEETS
 # Case metadata the reader adds itself; writing it back would only be noise.
 _DERIVED_CASE_KEYS = {"warnings", "inventory_version"}
 _DERIVED_FLOW_KEYS = {"currency_conversion"}

@@ -39,8 +39,9 @@ from typing import Any
 from scenat.case import DISTRIBUTIONS, FLOW_KINDS, Case
 from scenat.catalogue import Catalogue, shipped_catalogue
 from scenat.errors import InputError, Problem
-from scenat.store import FLOW_COLUMNS, NODE_COLUMNS, case_content, records, set_cell
+from scenat.store import case_content, records, set_cell
 from scenat.template import FLOW_NOTES, NODE_NOTES
+from scenat.workbook import FLOW_COLUMNS, NODE_COLUMNS
 
 #: flow rows the drop-downs and editable cells cover
 MAX_FLOW_ROWS = 5000

@@ -43,40 +43,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from scenat.case import UNSPECIFIED_STAGE, Case
+from scenat.case import Case
+from scenat.case_writer import case_sheets
 from scenat.errors import InputError, Problem, ScenatError
 
 T = TypeVar("T")
 SCHEMA_VERSION = "1"
 
-NODE_COLUMNS = ("id", "name", "tier", "stage", "location", "output_amount", "output_unit")
-FLOW_COLUMNS = (
-    "node",
-    "kind",
-    "input",
-    "amount",
-    "unit",
-    "distribution",
-    "sd",
-    "gsd",
-    "min",
-    "max",
-    "source",
-    "comment",
-)
-_CASE_FIELDS = (
-    "name",
-    "reference_node",
-    "reference_amount",
-    "functional_unit",
-    "annual_volume",
-    "currency",
-    "year",
-    "region",
-    "description",
-)
-_DERIVED_CASE_KEYS = {"warnings", "inventory_version"}
-_DERIVED_FLOW_KEYS = {"currency_conversion"}
 #: text that a spreadsheet would take for a formula when typed (formula injection)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -107,99 +80,14 @@ def default_url() -> str:
 # --- canonical case content ------------------------------------------------------------------
 
 
-def _cell(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, (list, tuple, set)):
-        return "|".join(str(v) for v in value)
-    return str(value)
-
-
-def _extra_columns(records: list[dict[str, Any]], known: tuple[str, ...]) -> list[str]:
-    seen: dict[str, None] = {}
-    for record in records:
-        for key in record:
-            if key not in known and not key.startswith("_"):
-                seen.setdefault(key, None)
-    return list(seen)
-
-
 def case_content(case: Case) -> dict[str, list[list[Any]]]:
     """A case as the rows of its sheets (header first): the store's canonical, JSON-safe form.
 
-    Reading these rows back (:func:`content_case`) gives the same case; two cases are the same
+    The same rows the case writer puts in a workbook (:func:`scenat.case_writer.case_sheets`);
+    reading them back (:func:`content_case`) gives the same case, and two cases are the same
     exactly when their contents are equal.
     """
-    fields: list[list[Any]] = [["field", "value"]]
-    values = {
-        "name": case.name,
-        "reference_node": case.reference_node,
-        "reference_amount": case.reference_amount,
-        "functional_unit": case.functional_unit,
-        "annual_volume": case.annual_volume,
-        "currency": case.currency,
-        "year": case.year,
-        "region": case.region,
-        "description": case.description,
-    }
-    for key in _CASE_FIELDS:
-        if values[key] is not None:
-            fields.append([key, _cell(values[key])])
-    for key, value in case.metadata.items():
-        if key not in _DERIVED_CASE_KEYS and key not in values and _cell(value) is not None:
-            fields.append([key, _cell(value)])
-    node_extra = _extra_columns([n.metadata for n in case.nodes.values()], NODE_COLUMNS)
-    nodes: list[list[Any]] = [[*NODE_COLUMNS, *node_extra]]
-    for node in case.nodes.values():
-        nodes.append(
-            [
-                node.id,
-                node.name,
-                node.tier,
-                None if node.stage == UNSPECIFIED_STAGE else node.stage,
-                node.location,
-                _cell(node.output_amount),
-                node.output_unit,
-                *(_cell(node.metadata.get(k)) for k in node_extra),
-            ]
-        )
-    flow_extra = _extra_columns(
-        [{k: v for k, v in f.metadata.items() if k not in _DERIVED_FLOW_KEYS} for f in case.flows],
-        FLOW_COLUMNS,
-    )
-    flows: list[list[Any]] = [[*FLOW_COLUMNS, *flow_extra]]
-    for flow in case.flows:
-        unc = flow.uncertainty
-        flows.append(
-            [
-                flow.node,
-                flow.kind,
-                flow.input,
-                _cell(flow.amount),
-                flow.unit,
-                unc.distribution if unc else None,
-                _cell(unc.sd) if unc else None,
-                _cell(unc.gsd) if unc else None,
-                _cell(unc.minimum) if unc else None,
-                _cell(unc.maximum) if unc else None,
-                flow.source,
-                flow.comment,
-                *(_cell(flow.metadata.get(k)) for k in flow_extra),
-            ]
-        )
-    content = {"case": fields, "nodes": nodes, "flows": flows}
-    if case.interventions:
-        columns = _extra_columns(case.interventions, ())
-        content["interventions"] = [columns] + [
-            [_cell(record.get(c)) for c in columns] for record in case.interventions
-        ]
-    return content
+    return case_sheets(case)
 
 
 def records(rows: list[list[Any]]) -> list[dict[str, Any]]:

@@ -11,9 +11,9 @@ from scenat.cli import main
 from scenat.errors import InputError
 from scenat.partner_template import MAX_FLOW_ROWS, sub_nodes, write_partner_template
 from scenat.paths import examples_dir
-from scenat.store import FLOW_COLUMNS, Store
+from scenat.store import Store
 from scenat.units import parse_unit
-from scenat.workbook import read_case, validate
+from scenat.workbook import FLOW_COLUMNS, read_case, validate
 
 BICYCLE = examples_dir() / "bicycle"
 
