@@ -49,7 +49,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import polars as pl
 
-from scenat.data.desnz import EXCHANGE_COLUMNS, PROCESS_COLUMNS, _write_csv_atomic
+from scenat.data.desnz import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
 from scenat.data.uslci import LICENCE as USLCI_LICENCE
 from scenat.errors import InputError, Problem
 
@@ -579,10 +579,7 @@ def build_materials_inventory(
                 writer.writerows(extra)
             table = _read_flow_table(flows_path)
     processes, exchanges = to_inventory(result, table, Path(uslci_path))
-    out.mkdir(parents=True, exist_ok=True)
-    _write_csv_atomic(processes, out / "processes.csv")
-    _write_csv_atomic(exchanges, out / "exchanges.csv")
-    return processes.height, exchanges.height
+    return write_inventory(processes, exchanges, out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,17 +25,18 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import math
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
 import polars as pl
 
+from scenat.atomic import write_many_atomic
 from scenat.errors import InputError, Problem
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "read_flat_file",
     "starter_selection",
     "to_inventory",
+    "write_inventory",
 ]
 
 LICENCE = "Open Government Licence v3.0"
@@ -1049,22 +1051,29 @@ def _format(value: Any) -> str:
     return str(value)
 
 
-def _write_csv_atomic(table: pl.DataFrame, path: Path) -> None:
-    # A half-written inventory would be loaded as a valid but wrong background, so the
-    # file is replaced in one step.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(table.columns)
-            for row in table.iter_rows():
-                writer.writerow([_format(v) for v in row])
-        # mkstemp creates the file owner-only; shipped data must stay readable by all.
-        os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _csv_bytes(table: pl.DataFrame) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.columns)
+    for row in table.iter_rows():
+        writer.writerow([_format(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_inventory(
+    processes: pl.DataFrame, exchanges: pl.DataFrame, out_dir: str | os.PathLike[str]
+) -> tuple[int, int]:
+    """Write an inventory folder (``processes.csv``, ``exchanges.csv``) in the shipped format.
+
+    A half-written inventory would load as a valid but wrong background, so both files are
+    staged and replaced together. Every importer writes its folder through here. Returns
+    the number of processes and exchanges written.
+    """
+    out = Path(out_dir)
+    write_many_atomic(
+        {out / "processes.csv": _csv_bytes(processes), out / "exchanges.csv": _csv_bytes(exchanges)}
+    )
+    return processes.height, exchanges.height
 
 
 def build_starter_inventory(
@@ -1079,10 +1088,7 @@ def build_starter_inventory(
     """
     factors = read_flat_file(flat_csv_path)
     processes, exchanges = to_inventory(factors, starter_selection(factors))
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    _write_csv_atomic(processes, out / "processes.csv")
-    _write_csv_atomic(exchanges, out / "exchanges.csv")
+    write_inventory(processes, exchanges, out_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -49,7 +49,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from scenat.data.desnz import EXCHANGE_COLUMNS, _write_csv_atomic
+from scenat.data.desnz import EXCHANGE_COLUMNS, write_inventory
 from scenat.errors import InputError, Problem
 
 __all__ = [
@@ -549,11 +549,7 @@ def build_epa_inventory(
     prefix = co2e_file.name.removesuffix(co2e_label)
     files = (co2e_label, gas_file.name.removeprefix(prefix))
     processes, exchanges = to_inventory(totals, gases, year, source=source, files=files)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    _write_csv_atomic(processes, out / "processes.csv")
-    _write_csv_atomic(exchanges, out / "exchanges.csv")
-    return processes.height, exchanges.height
+    return write_inventory(processes, exchanges, out_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

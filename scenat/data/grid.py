@@ -37,7 +37,7 @@ from pathlib import Path
 
 import polars as pl
 
-from scenat.data.desnz import EXCHANGE_COLUMNS, PROCESS_COLUMNS, _write_csv_atomic
+from scenat.data.desnz import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
 from scenat.errors import InputError, Problem
 
 __all__ = ["build_grid_inventory", "main", "read_ember", "to_inventory"]
@@ -303,11 +303,7 @@ def build_grid_inventory(
     """
     path = _locate(Path(source_path))
     processes, exchanges = to_inventory(read_ember(path), file=path.name)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    _write_csv_atomic(processes, out / "processes.csv")
-    _write_csv_atomic(exchanges, out / "exchanges.csv")
-    return processes.height, exchanges.height
+    return write_inventory(processes, exchanges, out_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
