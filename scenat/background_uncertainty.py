@@ -303,18 +303,15 @@ class BackgroundResult:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> pl.DataFrame:
+        from scenat.uncertainty import sample_statistics  # late, as this module's other imports
+
         rows = []
         for key, samples in self.totals.items():
-            q = np.quantile(samples, (0.05, 0.5, 0.95))
             rows.append(
                 {
                     "indicator": key,
                     "deterministic": self.deterministic[key],
-                    "mean": float(samples.mean()),
-                    "sd": float(samples.std(ddof=1)) if len(samples) > 1 else 0.0,
-                    "p5": float(q[0]),
-                    "p50": float(q[1]),
-                    "p95": float(q[2]),
+                    **sample_statistics(samples),
                 }
             )
         return pl.DataFrame(rows)

@@ -85,6 +85,22 @@ def sample_flow(flow: Flow, iterations: int, seed: int) -> np.ndarray:
     raise ValueError(f"unknown distribution {unc.distribution!r}")
 
 
+def sample_statistics(samples: np.ndarray) -> dict[str, float]:
+    """Mean, sd (n - 1) and 5th/50th/95th percentiles of Monte Carlo samples.
+
+    >>> sample_statistics(np.array([1.0, 2.0, 3.0]))["p50"]
+    2.0
+    """
+    q = np.quantile(samples, QUANTILES)
+    return {
+        "mean": float(samples.mean()),
+        "sd": float(samples.std(ddof=1)) if len(samples) > 1 else 0.0,
+        "p5": float(q[0]),
+        "p50": float(q[1]),
+        "p95": float(q[2]),
+    }
+
+
 @dataclass
 class UncertaintyResult:
     """Samples and summaries of a Monte Carlo run."""
@@ -107,18 +123,12 @@ class UncertaintyResult:
         """Per indicator: deterministic value, mean, sd, 5th/50th/95th percentiles."""
         rows = []
         for ind in self.indicators:
-            samples = self.totals[ind.id]
-            q = np.quantile(samples, QUANTILES)
             rows.append(
                 {
                     "indicator": ind.id,
                     "unit": ind.unit,
                     "deterministic": self.deterministic[ind.id],
-                    "mean": float(samples.mean()),
-                    "sd": float(samples.std(ddof=1)) if len(samples) > 1 else 0.0,
-                    "p5": float(q[0]),
-                    "p50": float(q[1]),
-                    "p95": float(q[2]),
+                    **sample_statistics(self.totals[ind.id]),
                 }
             )
         return pl.DataFrame(rows)
