@@ -50,6 +50,7 @@ from typing import NamedTuple
 import polars as pl
 
 from scenat.data.desnz import EXCHANGE_COLUMNS, write_inventory
+from scenat.data.desnz import PROCESS_COLUMNS as SHIPPED_PROCESS_COLUMNS
 from scenat.errors import InputError, Problem
 
 __all__ = [
@@ -126,18 +127,9 @@ GASES: Mapping[str, Gas] = {
 AR5_GWP100: Mapping[str, float] = {name: gas.gwp_ar5 for name, gas in GASES.items()}
 _CO2E_ROW = "HFCs and PFCs, unspecified"  # the one by-gas row EPA gives in kg CO2e
 
+# The shipped schema, then the columns a spend sector adds (the catalogue reads price_year).
 PROCESS_COLUMNS = (
-    "id",
-    "name",
-    "reference_product",
-    "unit",
-    "location",
-    "category",
-    "source",
-    "table",
-    "year",
-    "licence",
-    "comment",
+    *SHIPPED_PROCESS_COLUMNS,
     "price_year",
     "price_basis",
     "naics",
