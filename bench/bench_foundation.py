@@ -74,8 +74,8 @@ def _in_process(repeat: int) -> tuple[float, float]:
 
     import bw2calc as bc
 
-    from scenat.assessment import _datapackage, build_foreground
-    from scenat.background import ensure_project
+    from scenat.assessment.result import _datapackage, build_foreground
+    from scenat.brightway.project import ensure_project
 
     project = ensure_project()
     system = build_foreground(case, project)
@@ -106,20 +106,20 @@ def main() -> None:
     setups, floors = [], []
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as home:
-            setups.append(_timed([py, "-m", "scenat.cli", "setup"], _env(home)))
+            setups.append(_timed([py, "-m", "scenat.cli.main", "setup"], _env(home)))
         with tempfile.TemporaryDirectory() as home:
             floors.append(_timed([py, "-c", FLOOR_SETUP], _env(home)))
     rows.append(("setup_first_use", statistics.median(setups), statistics.median(floors), 15.0))
 
     with tempfile.TemporaryDirectory() as home:
         subprocess.run(
-            [py, "-m", "scenat.cli", "setup"],
+            [py, "-m", "scenat.cli.main", "setup"],
             env=_env(home),
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        cmd = [py, "-m", "scenat.cli", "assess", "bicycle", "--json"]
+        cmd = [py, "-m", "scenat.cli.main", "assess", "bicycle", "--json"]
         runs = [_timed(cmd, _env(home)) for _ in range(args.repeat)]
         opens = [_timed([py, "-c", FLOOR_OPEN], _env(home)) for _ in range(args.repeat)]
         rows.append(("assess_cli", statistics.median(runs), statistics.median(opens), 3.0))

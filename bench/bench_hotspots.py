@@ -30,11 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from synthetic import linked_system  # noqa: E402
 
-from scenat.assessment import compute_breakdowns  # noqa: E402
-from scenat.indicators import default_indicators  # noqa: E402
-from scenat.solver import FactorisedSystem  # noqa: E402
-from scenat.structural_paths import structural_paths  # noqa: E402
-from scenat.uncertainty import monte_carlo  # noqa: E402
+from scenat.assessment.result import compute_breakdowns  # noqa: E402
+from scenat.calc.solver import FactorisedSystem  # noqa: E402
+from scenat.calc.structural_paths import structural_paths  # noqa: E402
+from scenat.model.indicators import default_indicators  # noqa: E402
+from scenat.uncertainty.foreground import monte_carlo  # noqa: E402
 
 
 def _median_time(function, repeat: int) -> float:

@@ -9,7 +9,7 @@ or substitutes the background process a flow buys with another one, as the libra
 Figures:
 - floor: one splu factorisation of the technosphere + one solve per intervention
 - scenat: every intervention applied to a copy of the case and scored by the foreground
-  re-solve (scenat.foreground), background intensities from one adjoint solve per indicator
+  re-solve (scenat.calc.foreground), background intensities from one adjoint solve per indicator
 - full: a new factorisation + solve + breakdowns per intervention, measured on 3 of them and
   scaled to the count (what re-running an assessment per intervention costs at least)
 Targets (issue 5): within 3x the floor; at least 50x faster than the full re-assessment.
@@ -31,10 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from synthetic import linked_system  # noqa: E402
 
-from scenat.assessment import compute_breakdowns  # noqa: E402
-from scenat.foreground import ForegroundResolver  # noqa: E402
-from scenat.indicators import default_indicators  # noqa: E402
-from scenat.solver import FactorisedSystem  # noqa: E402
+from scenat.assessment.result import compute_breakdowns  # noqa: E402
+from scenat.calc.foreground import ForegroundResolver  # noqa: E402
+from scenat.calc.solver import FactorisedSystem  # noqa: E402
+from scenat.model.indicators import default_indicators  # noqa: E402
 
 
 def modified_cases(case, keys, count: int, seed: int):

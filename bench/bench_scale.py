@@ -100,9 +100,9 @@ def synthetic_project(n: int):
     import bw_processing as bwp
     from synthetic import linked_system
 
-    from scenat.background import Project
-    from scenat.catalogue import shipped_catalogue
-    from scenat.indicators import default_indicators
+    from scenat.brightway.project import Project
+    from scenat.model.catalogue import shipped_catalogue
+    from scenat.model.indicators import default_indicators
 
     case, linked = linked_system(n)
     a = linked.technosphere[:n, :n].tocoo()
@@ -159,8 +159,8 @@ def synthetic_project(n: int):
 
 
 def assess_synthetic(case, project):
-    from scenat.assessment import compute_breakdowns, link
-    from scenat.indicators import default_indicators
+    from scenat.assessment.result import compute_breakdowns, link
+    from scenat.model.indicators import default_indicators
 
     chosen = default_indicators()
     linked = link(case, project=project, indicators=chosen)
@@ -230,7 +230,7 @@ def bench_background_mc(n: int, iterations: int, bw_iterations: int) -> None:
     import bw_processing as bwp
     from synthetic import background
 
-    from scenat.background_uncertainty import (
+    from scenat.uncertainty.background import (
         UncertainMatrix,
         UncertainSystem,
         lognormal,
@@ -347,9 +347,11 @@ def bench_background_mc(n: int, iterations: int, bw_iterations: int) -> None:
 
 def bench_dask(iterations: int) -> None:
     import scenat
-    from scenat import background_uncertainty, distributed, uncertainty
-    from scenat.background import ensure_project
+    from scenat.brightway.project import ensure_project
+    from scenat.distributed import runs as distributed
     from scenat.paths import examples_dir
+    from scenat.uncertainty import background as background_uncertainty
+    from scenat.uncertainty import foreground as uncertainty
 
     ensure_project()
     case = scenat.read_case(examples_dir() / "bicycle")
@@ -403,7 +405,7 @@ def bench_dask(iterations: int) -> None:
 
 
 def ledger_child(path: str) -> None:
-    from scenat.ledger import screen_ledger
+    from scenat.casefile.ledger import screen_ledger
 
     start = time.perf_counter()
     screen = screen_ledger(path, problem_lines=1000)
@@ -423,7 +425,7 @@ def ledger_child(path: str) -> None:
 
 
 def bench_ledger(rows: int) -> None:
-    from scenat.ledger import generate_ledger, spend_sectors
+    from scenat.casefile.ledger import generate_ledger, spend_sectors
 
     codes = sorted(
         s.removeprefix("epa_naics_")

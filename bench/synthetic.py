@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from scenat.assessment import LinkedSystem
-from scenat.case import Case, Flow, Node, Uncertainty
-from scenat.indicators import default_indicators
-from scenat.solver import FactorisedSystem
+from scenat.assessment.result import LinkedSystem
+from scenat.calc.solver import FactorisedSystem
+from scenat.model.case import Case, Flow, Node, Uncertainty
+from scenat.model.indicators import default_indicators
 
 EXPONENT = 1.3
 

@@ -31,14 +31,14 @@ __all__ = [
 
 # Heavy modules (bw2data, polars, openpyxl) load on first use so `import scenat` stays fast.
 _LAZY = {
-    "read_case": ("scenat.workbook", "read_case"),
-    "validate": ("scenat.workbook", "validate"),
-    "write_template": ("scenat.template", "write_template"),
-    "assess": ("scenat.assessment", "assess"),
-    "Assessment": ("scenat.assessment", "Assessment"),
-    "evaluate_interventions": ("scenat.interventions", "evaluate"),
-    "monte_carlo": ("scenat.uncertainty", "monte_carlo"),
-    "assess_many": ("scenat.distributed", "assess_many"),
+    "read_case": ("scenat.casefile.workbook", "read_case"),
+    "validate": ("scenat.casefile.workbook", "validate"),
+    "write_template": ("scenat.casefile.template", "write_template"),
+    "assess": ("scenat.assessment.result", "assess"),
+    "Assessment": ("scenat.assessment.result", "Assessment"),
+    "evaluate_interventions": ("scenat.interventions.library", "evaluate"),
+    "monte_carlo": ("scenat.uncertainty.foreground", "monte_carlo"),
+    "assess_many": ("scenat.distributed.runs", "assess_many"),
 }
 
 

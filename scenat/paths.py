@@ -39,7 +39,7 @@ def prepare_brightway_environment() -> Path:
     """Point bw2data at ``SCENAT_HOME`` and keep its import quiet; call before importing it.
 
     Once bw2data is imported its folder is fixed for the process, so a later change of
-    ``SCENAT_HOME`` is refused by :mod:`scenat.background` rather than silently ignored.
+    ``SCENAT_HOME`` is refused by :mod:`scenat.brightway.project` rather than silently ignored.
     """
     folder = brightway_dir()
     # bw2data creates this at import with a check-then-create that races between processes.

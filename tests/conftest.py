@@ -49,7 +49,7 @@ VALID_SHEETS: dict[str, list[list[Any]]] = {
 def scenat_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Everything scenat writes (Brightway project, pint cache) goes to a private folder.
 
-    Set before any test runs, hence before :mod:`scenat.background` imports bw2data.
+    Set before any test runs, hence before :mod:`scenat.brightway.project` imports bw2data.
     """
     assert "bw2data" not in sys.modules, "bw2data was imported before SCENAT_HOME was set"
     home = tmp_path_factory.mktemp("scenat_home")
@@ -70,7 +70,7 @@ def bicycle() -> Path:
 
 @pytest.fixture(scope="session")
 def cli_env(scenat_home: Path) -> dict[str, str]:
-    """Environment for ``python -m scenat.cli`` subprocesses: this checkout, private home."""
+    """Environment for ``python -m scenat.cli.main`` subprocesses: this checkout, private home."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["SCENAT_HOME"] = str(scenat_home)

@@ -26,7 +26,7 @@ import pytest
 os.environ.setdefault("SCENAT_HOME", tempfile.mkdtemp(prefix="scenat-test-"))
 
 import scenat  # noqa: E402
-from scenat.assessment import BREAKDOWNS  # noqa: E402
+from scenat.assessment.result import BREAKDOWNS  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 STARTER = REPO / "inventories" / "starter"
@@ -166,7 +166,7 @@ def _cf_vector(codes: list[str], method) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def loop_case(tmp_path_factory) -> scenat.case.Case:
+def loop_case(tmp_path_factory) -> scenat.model.case.Case:
     return scenat.read_case(_make_case(tmp_path_factory.mktemp("loop") / "case"))
 
 

@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 PROBE = """
 import json, sys, time
 t = time.perf_counter()
-from scenat.background import ensure_project, import_brightway
+from scenat.brightway.project import ensure_project, import_brightway
 project = ensure_project()
 bd = import_brightway()
 print(json.dumps({

@@ -10,7 +10,8 @@ import pytest
 from scipy import sparse
 from scipy.sparse.linalg import splu
 
-from scenat.background_uncertainty import (
+from scenat.calc.solver import EPS, FactorisedSystem, backward_error
+from scenat.uncertainty.background import (
     UncertainMatrix,
     UncertainSystem,
     case_system,
@@ -18,7 +19,6 @@ from scenat.background_uncertainty import (
     monte_carlo,
     no_uncertainty,
 )
-from scenat.solver import EPS, FactorisedSystem, backward_error
 
 
 def _system(n: int = 400, gsd: float = 1.2, seed: int = 0) -> UncertainSystem:
@@ -127,7 +127,7 @@ def test_lognormal_biosphere_matches_its_analytical_mean():
 
 def test_case_with_fixed_background_equals_the_foreground_monte_carlo(bicycle):
     import scenat
-    from scenat.uncertainty import monte_carlo as foreground_monte_carlo
+    from scenat.uncertainty.foreground import monte_carlo as foreground_monte_carlo
 
     case = scenat.read_case(bicycle)
     fixed = case_system(case, indicators=["gwp100"], foreground=False)

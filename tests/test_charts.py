@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("plotly")
 
-from scenat import charts  # noqa: E402
+from scenat.report import charts  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,7 @@ def test_empty_tables_still_draw(result):
 
 
 def test_sankey_links_carry_the_edge_impacts(result):
-    from scenat.graph import supply_chain_nodes
+    from scenat.calc.graph import supply_chain_nodes
 
     edges = result.edges()
     nodes = supply_chain_nodes(result)
@@ -81,9 +81,9 @@ def test_sankey_links_carry_the_edge_impacts(result):
 
 
 def test_macc_and_pareto_axes_name_their_units(result):
-    from scenat import rank
-    from scenat.foreground import ForegroundResolver
-    from scenat.interventions import evaluate
+    from scenat.calc import rank
+    from scenat.calc.foreground import ForegroundResolver
+    from scenat.interventions.library import evaluate
 
     table = evaluate(result.case, solve=ForegroundResolver(result.case, linked=result.linked))
     curve = rank.macc(table)

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 import scenat
-from scenat.case import Flow
-from scenat.compare import compare_hotspots, compare_totals, probability_lower
+from scenat.assessment.compare import compare_hotspots, compare_totals, probability_lower
+from scenat.model.case import Flow
 from scenat.paths import examples_dir
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from scenat import currency
 from scenat.errors import InputError
+from scenat.model import currency
 
 TABLES = Path(__file__).resolve().parents[1] / "inventories" / "currency"
 

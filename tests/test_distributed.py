@@ -14,12 +14,14 @@ import pytest
 pytest.importorskip("dask.distributed")
 
 import scenat  # noqa: E402
-from scenat import background_uncertainty, distributed, uncertainty  # noqa: E402
+from scenat.distributed import runs as distributed  # noqa: E402
+from scenat.uncertainty import background as background_uncertainty  # noqa: E402
+from scenat.uncertainty import foreground as uncertainty  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def client(scenat_home):
-    from scenat.background import ensure_project
+    from scenat.brightway.project import ensure_project
 
     ensure_project()  # build the project once here, not in both workers at once
     with distributed.client_for(workers=2) as dask_client:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from scenat import finance
+from scenat.calc import finance
 
 
 def test_capital_recovery_factor_by_hand() -> None:

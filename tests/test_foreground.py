@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import scenat
-from scenat.foreground import ForegroundResolver
-from scenat.interventions import apply, collect
+from scenat.calc.foreground import ForegroundResolver
+from scenat.interventions.library import apply, collect
 from scenat.paths import examples_dir
-from scenat.uncertainty import monte_carlo
+from scenat.uncertainty.foreground import monte_carlo
 
 INDICATORS = ["gwp100", "fossil_energy", "water"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import scenat
-from scenat.report import assessment_document, text_report
+from scenat.report.assessment import assessment_document, text_report
 
 ROOT = Path(__file__).resolve().parents[1]
 GWP = ("IPCC 2021", "climate change", "global warming potential (GWP100)")

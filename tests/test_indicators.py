@@ -11,7 +11,7 @@ import pytest
 
 import scenat
 from scenat.errors import InputError
-from scenat.indicators import COLUMNS, default_indicators, resolve, user_method_dirs
+from scenat.model.indicators import COLUMNS, default_indicators, resolve, user_method_dirs
 from scenat.paths import scenat_home
 
 
@@ -69,7 +69,7 @@ def test_a_dropped_in_indicator_is_assessed_end_to_end(tmp_path, monkeypatch, wr
     assert result.total("acidification") == pytest.approx(2 * 0.5 * factor, rel=1e-6)
     assert result.indicator("acidification").method == tuple(method["name"])
     # ensure_project wrote the new method (its stamp lists the chosen methods)
-    from scenat.background import ensure_project
+    from scenat.brightway.project import ensure_project
 
     project = ensure_project(resolve(None))
     assert "acidification" in project.indicator_ids

@@ -1,7 +1,7 @@
 """Interventions: library validation, matching, application, and KPIs checked independently.
 
 Evaluated changes are compared with a full assessment of a case modified by hand in the
-test (sharing no code with :func:`scenat.interventions.apply`); abatement, MAC and payback
+test (sharing no code with :func:`scenat.interventions.library.apply`); abatement, MAC and payback
 with the finance formulas written out here.
 """
 
@@ -18,11 +18,11 @@ import pytest
 
 os.environ.setdefault("SCENAT_HOME", tempfile.mkdtemp(prefix="scenat-test-"))
 
-from scenat import interventions as iv  # noqa: E402
-from scenat.case import Case, Flow, Node  # noqa: E402
-from scenat.catalogue import shipped_catalogue  # noqa: E402
+from scenat.casefile.workbook import read_case  # noqa: E402
 from scenat.errors import InputError  # noqa: E402
-from scenat.workbook import read_case  # noqa: E402
+from scenat.interventions import library as iv  # noqa: E402
+from scenat.model.case import Case, Flow, Node  # noqa: E402
+from scenat.model.catalogue import shipped_catalogue  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BICYCLE = REPO / "examples" / "bicycle"
@@ -31,7 +31,7 @@ RATE = 0.035
 
 
 def _assess_total(case: Case, indicator: str = "gwp100") -> float:
-    from scenat.assessment import assess
+    from scenat.assessment.result import assess
 
     return assess(case, [indicator]).total(indicator)
 
@@ -205,7 +205,7 @@ def test_bad_case_row_names_sheet_row_and_entry(bicycle: Case) -> None:
 
 
 def test_foreground_supply_equals_assessment(bicycle: Case) -> None:
-    from scenat.assessment import assess
+    from scenat.assessment.result import assess
 
     supply = iv.foreground_supply(bicycle)
     for node, value in assess(bicycle, ["gwp100"]).supply.items():

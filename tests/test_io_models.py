@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scenat.io_models import (
+from scenat.importers.io_models import (
     IOModel,
     from_pymrio,
     hybrid_shares,

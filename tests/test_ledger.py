@@ -8,9 +8,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from scenat.currency import convert
+from scenat.casefile.ledger import generate_ledger, read_mapping, screen_ledger
 from scenat.errors import InputError
-from scenat.ledger import generate_ledger, read_mapping, screen_ledger
+from scenat.model.currency import convert
 
 SECTORS = ["331110", "484121", "325211"]
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from scenat.case import DISTRIBUTIONS, FLOW_KINDS
-from scenat.catalogue import shipped_catalogue
-from scenat.cli import main
+from scenat.casefile.partner_template import MAX_FLOW_ROWS, sub_nodes, write_partner_template
+from scenat.casefile.workbook import FLOW_COLUMNS, read_case, validate
+from scenat.cli.main import main
 from scenat.errors import InputError
-from scenat.partner_template import MAX_FLOW_ROWS, sub_nodes, write_partner_template
+from scenat.model.case import DISTRIBUTIONS, FLOW_KINDS
+from scenat.model.catalogue import shipped_catalogue
+from scenat.model.units import parse_unit
 from scenat.paths import examples_dir
-from scenat.store import Store
-from scenat.units import parse_unit
-from scenat.workbook import FLOW_COLUMNS, read_case, validate
+from scenat.store.database import Store
 
 BICYCLE = examples_dir() / "bicycle"
 

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from scenat import rank
+from scenat.calc import rank
 
 
 def test_topsis_small_example_worked_by_hand() -> None:

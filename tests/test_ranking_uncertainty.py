@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import scenat
+from scenat.interventions.ranking_uncertainty import rank_probabilities
 from scenat.paths import examples_dir
-from scenat.ranking_uncertainty import rank_probabilities
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import scenat
-from scenat import report
-from scenat.assessment import ALL_BREAKDOWNS
+from scenat.assessment.result import ALL_BREAKDOWNS
+from scenat.report import assessment as report
 
 pytest.importorskip("plotly")
 
@@ -26,8 +26,8 @@ def result():
 
 @pytest.fixture(scope="module")
 def options(result):
-    from scenat.foreground import ForegroundResolver
-    from scenat.interventions import evaluate
+    from scenat.calc.foreground import ForegroundResolver
+    from scenat.interventions.library import evaluate
 
     return evaluate(result.case, solve=ForegroundResolver(result.case, linked=result.linked))
 
@@ -54,7 +54,7 @@ def _parse(text: str) -> _Links:
 
 
 def test_html_report_is_self_contained_with_totals_and_charts(result, options, tmp_path):
-    from scenat.charts import format_number
+    from scenat.report.charts import format_number
 
     path = tmp_path / "report.html"
     report.write_report(result, path, interventions=options)

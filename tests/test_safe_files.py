@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scenat.safe_files import (
+from scenat.casefile.screening import (
     Limits,
     column_index,
     column_letter,
@@ -24,7 +24,7 @@ from scenat.safe_files import (
     split_ref,
     use_limits,
 )
-from scenat.workbook import read_case, validate
+from scenat.casefile.workbook import read_case, validate
 from tests.conftest import VALID_SHEETS, save_xlsx, write_sheets
 from tests.data.hostile.corpus import (
     _add_member,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from scenat.solver import FactorisedSystem
+from scenat.calc.solver import FactorisedSystem
 
 
 @pytest.fixture

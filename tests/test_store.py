@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from scenat.casefile.workbook import read_case
 from scenat.errors import InputError
 from scenat.paths import examples_dir
-from scenat.store import (
+from scenat.store.database import (
     Store,
     StoreError,
     case_content,
@@ -29,7 +30,6 @@ from scenat.store import (
     export_version,
     open_case,
 )
-from scenat.workbook import read_case
 
 BICYCLE = examples_dir() / "bicycle"
 URLS = ["sqlite"] + ([os.environ["SCENAT_TEST_STORE_URL"]] if os.environ.get(
@@ -99,7 +99,7 @@ def test_diff_lists_added_removed_changed_flows(store, key, bicycle):
     store.import_case(key, bicycle, "ana")
     case = changed(bicycle, "wheel_maker", "steel_cans_primary", 1.3)
     case.flows = [f for f in case.flows if f.input != "water_supply"]
-    from scenat.case import Flow
+    from scenat.model.case import Flow
 
     case.flows.append(
         Flow("tool_shop", "emission", "co2_fossil", 2.0, "kg", 2.0, "kg", source="log")
@@ -230,7 +230,7 @@ def test_a_write_that_keeps_failing_raises_store_error(tmp_path, bicycle):
 
 def _writer(url: str, tag: str, count: int, start, errors) -> None:
     try:
-        from scenat.store import Store as _Store
+        from scenat.store.database import Store as _Store
 
         store = _Store(url, busy_timeout=5.0)
         content = {"case": [["field", "value"], ["name", tag]], "nodes": [["id"]], "flows": [
@@ -247,8 +247,8 @@ def _writer(url: str, tag: str, count: int, start, errors) -> None:
 
 def _submitter(url: str, tag: str, rounds: int, workbook: str, start, errors) -> None:
     try:
-        from scenat.store import Store as _Store
-        from scenat.submissions import accept, submit
+        from scenat.store.database import Store as _Store
+        from scenat.store.submissions import accept, submit
 
         store = _Store(url, busy_timeout=5.0)
         data = Path(workbook).read_bytes()

@@ -8,9 +8,9 @@ import pytest
 from scipy import sparse
 
 import scenat
-from scenat.graph import supply_chain_edges, supply_chain_nodes
+from scenat.calc.graph import supply_chain_edges, supply_chain_nodes
+from scenat.calc.structural_paths import structural_paths
 from scenat.paths import examples_dir
-from scenat.structural_paths import structural_paths
 
 # Activity 0 (reference, makes 1) buys 0.6 of 1 and 0.2 of 2; 1 (makes 2) buys 0.4 of 2
 # and 0.1 of 3; 2 buys 0.3 of 1 (a loop 1 <-> 2) and 0.5 of 3; 3 buys nothing.

@@ -18,11 +18,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
+from scenat.casefile.screening import Limits
+from scenat.casefile.workbook import read_case
 from scenat.errors import InputError
 from scenat.paths import examples_dir
-from scenat.safe_files import Limits
-from scenat.store import Store, case_content, export_version
-from scenat.submissions import (
+from scenat.store.database import Store, case_content, export_version
+from scenat.store.submissions import (
     SubmissionRejected,
     accept,
     display_name,
@@ -31,7 +32,6 @@ from scenat.submissions import (
     submit,
     validation_report,
 )
-from scenat.workbook import read_case
 from tests.data.hostile.corpus import CORPUS, GOOD, NODE, base_workbook, csv_files, edit, set_cells
 
 BICYCLE = examples_dir() / "bicycle"
@@ -456,7 +456,7 @@ def edit_other_node(store: Store) -> float:
     for row in content["flows"][1:]:
         if row[0] == "wheel_maker" and row[2] == "steel_cans_primary":
             row[3] = 1.3
-    from scenat.store import content_case
+    from scenat.store.database import content_case
 
     store.import_case("bicycle", content_case(content), "owner")
     return 1.3
@@ -492,7 +492,7 @@ def test_too_big_file_keeps_only_its_hash(store, base):
 
 
 def test_cli_submit_accept_history_diff_rollback(base, tmp_path, capsys):
-    from scenat.cli import main
+    from scenat.cli.main import main
 
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     good = filled(base, tmp_path, "good.xlsx", flows__D3=2.0)
@@ -543,7 +543,7 @@ def test_cli_hostile_file_exits_2_without_traceback(tmp_path, cli_env):
     path.write_bytes(b"PK\x03\x04" + bytes(200))
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     process = subprocess.run(
-        [sys.executable, "-m", "scenat.cli", "submit", "bicycle", str(path), "--submitter",
+        [sys.executable, "-m", "scenat.cli.main", "submit", "bicycle", str(path), "--submitter",
          "x", "--store", url],
         capture_output=True, text=True, env=cli_env, timeout=120,
     )  # fmt: skip

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import scenat
-from scenat.uncertainty import monte_carlo
+from scenat.uncertainty.foreground import monte_carlo
 
 
 def _case(folder: Path, flows: list[list[object]]) -> Path:

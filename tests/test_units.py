@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from scenat.units import UnitMismatch, conversion_factor, is_currency, parse_unit
+from scenat.model.units import UnitMismatch, conversion_factor, is_currency, parse_unit
 from tests.conftest import ROOT
 
 CONVERSIONS = [
@@ -110,7 +110,7 @@ from scenat.paths import prepare_brightway_environment
 prepare_brightway_environment()
 import bw2data  # noqa: F401  (imports bw2parameters, which patches pint's parser)
 import bw2parameters  # noqa: F401
-from scenat.units import UnitMismatch, conversion_factor
+from scenat.model.units import UnitMismatch, conversion_factor
 cases = json.loads(sys.argv[1])
 out = []
 for source, target in cases:

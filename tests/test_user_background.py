@@ -53,7 +53,7 @@ def _activity(name, unit, production, exchanges, code):
 
 @pytest.fixture(scope="module")
 def user_db():
-    from scenat.background import brightway_project, database_changed
+    from scenat.brightway.project import brightway_project, database_changed
 
     bio = "biosphere3"
     data = {
@@ -121,7 +121,7 @@ def test_case_buys_from_a_user_database(user_db, write_case):
 
 
 def test_catalogue_gives_units_in_scenat_spelling(user_db):
-    from scenat.catalogue import shipped_catalogue
+    from scenat.model.catalogue import shipped_catalogue
 
     processes = shipped_catalogue().processes
     assert processes[f"{DB}:truck"].unit == "tkm"
@@ -154,7 +154,7 @@ def test_shipped_databases_are_not_reachable_by_prefix(user_db, write_case):
 
 def test_other_biosphere_database_is_linked_by_code(user_db, write_case):
     """ecoinvent via bw2io brings its own biosphere database: flows link to biosphere3 by id."""
-    from scenat.background import brightway_project, database_changed
+    from scenat.brightway.project import brightway_project, database_changed
 
     with brightway_project() as bd:
         bd.Database("my-biosphere").write(
@@ -209,7 +209,7 @@ def test_shipped_only_case_does_not_import_brightway(cli_env, bicycle):
 def test_backgrounds_command_lists_databases_and_processes(user_db, cli_env):
     def run(*args):
         done = subprocess.run(
-            [sys.executable, "-m", "scenat.cli", "backgrounds", *args, "--json"],
+            [sys.executable, "-m", "scenat.cli.main", "backgrounds", *args, "--json"],
             env=cli_env,
             capture_output=True,
             text=True,

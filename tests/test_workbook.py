@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from scenat.casefile.workbook import read_case, validate
 from scenat.errors import InputError, Problem
-from scenat.workbook import read_case, validate
 from tests.conftest import (
     BICYCLE,
     CASE_HEADER,

@@ -34,7 +34,7 @@ class LoadedCase:
     path: str
     fingerprint: str
     problems: list[Problem] = field(default_factory=list)
-    case: Any = None  # scenat.case.Case when valid
+    case: Any = None  # scenat.model.case.Case when valid
     example: str | None = None  # name of the shipped example
 
     @property
@@ -65,7 +65,7 @@ def fingerprint_path(path: str | Path) -> str:
 
 def examples() -> list[dict[str, str]]:
     """The shipped examples (name, title, path), in the order the library lists them."""
-    from scenat.examples import list_examples
+    from scenat.casefile.examples import list_examples
 
     return list_examples()
 

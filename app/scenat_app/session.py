@@ -16,8 +16,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from scenat.charts import format_number, format_quantity, indicator_colour
 from scenat.errors import InputError, ScenatError
+from scenat.report.charts import format_number, format_quantity, indicator_colour
 from scenat_app import casefiles
 from scenat_app.casefiles import LoadedCase
 
@@ -111,8 +111,8 @@ class Evaluated:
 
 @st.cache_resource(show_spinner="Evaluating every applicable intervention…", max_entries=16)
 def _interventions(fingerprint: str, _case: Any, _result: Any) -> Evaluated:
-    from scenat import interventions
-    from scenat.foreground import ForegroundResolver
+    from scenat.calc.foreground import ForegroundResolver
+    from scenat.interventions import library as interventions
 
     options = interventions.collect(_case)
     resolver = ForegroundResolver(_case, linked=_result.linked)
@@ -128,7 +128,7 @@ def interventions(loaded: LoadedCase | None = None) -> Evaluated:
 
 @st.cache_data(show_spinner="Searching the best portfolio within the budget…", max_entries=64)
 def _portfolio(fingerprint: str, budget: float, target: float | None, _evaluated, _case) -> Any:
-    from scenat.interventions import plan_portfolio
+    from scenat.interventions.library import plan_portfolio
 
     return plan_portfolio(
         _case,
@@ -152,7 +152,7 @@ def edges(fingerprint: str, expand_background: bool, _result: Any) -> pl.DataFra
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def nodes(fingerprint: str, _result: Any) -> pl.DataFrame:
-    from scenat.graph import supply_chain_nodes
+    from scenat.calc.graph import supply_chain_nodes
 
     return supply_chain_nodes(_result)
 
@@ -164,7 +164,7 @@ def paths(fingerprint: str, indicator_id: str, top: int, cutoff: float, _result:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def carbon_vs_resources(fingerprint: str, by: str, top: int, _result: Any) -> pl.DataFrame:
-    from scenat.hotspots import carbon_vs_resources as compare
+    from scenat.assessment.hotspots import carbon_vs_resources as compare
 
     return compare(_result, by=by, top=top)
 
@@ -173,7 +173,7 @@ def carbon_vs_resources(fingerprint: str, by: str, top: int, _result: Any) -> pl
 
 
 def indicators() -> list[Any]:
-    from scenat.indicators import default_indicators
+    from scenat.model.indicators import default_indicators
 
     return default_indicators()
 

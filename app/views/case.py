@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from scenat_app import casefiles, session
 
-from scenat.charts import format_number
+from scenat.report.charts import format_number
 
 session.page_header(
     "Case",

@@ -6,9 +6,9 @@ import polars as pl
 import streamlit as st
 from scenat_app import session
 
-from scenat import charts
-from scenat.assessment import ALL_BREAKDOWNS
-from scenat.charts import format_number, format_quantity
+from scenat.assessment.result import ALL_BREAKDOWNS
+from scenat.report import charts
+from scenat.report.charts import format_number, format_quantity
 
 session.page_header(
     "Hotspots",
@@ -210,7 +210,7 @@ with st.form("mc_form", border=False):
     run = c3.form_submit_button("Run Monte Carlo", type="primary", icon=":material/casino:")
 
 if run:
-    from scenat.uncertainty import monte_carlo
+    from scenat.uncertainty.foreground import monte_carlo
 
     bar = st.progress(0.0, text="Sampling…")
 

@@ -8,8 +8,9 @@ import polars as pl
 import streamlit as st
 from scenat_app import session
 
-from scenat import charts, rank
-from scenat.charts import format_number
+from scenat.calc import rank
+from scenat.report import charts
+from scenat.report.charts import format_number
 
 session.page_header(
     "Interventions",

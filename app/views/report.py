@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from scenat_app import casefiles, session
 
-from scenat import report
+from scenat.report import assessment as report
 
 session.page_header(
     "Report",

@@ -8,11 +8,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from scenat_app import casefiles, session, submitting
 
-from scenat.charts import format_number, format_quantity
+from scenat.casefile.partner_template import partner_template_bytes
 from scenat.errors import InputError, ScenatError
-from scenat.partner_template import partner_template_bytes
-from scenat.store import Store, default_url
-from scenat.submissions import (
+from scenat.report.charts import format_number, format_quantity
+from scenat.store.database import Store, default_url
+from scenat.store.submissions import (
     MERGED,
     REJECTED,
     SUFFIXES,

@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 from scenat_app import session
 
-from scenat import charts
-from scenat.charts import format_number, format_quantity
+from scenat.report import charts
+from scenat.report.charts import format_number, format_quantity
 
 session.page_header(
     "Supply chain",

@@ -26,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # run from a checkout without installing
 
-from scenat.case_writer import write_sheets  # noqa: E402
+from scenat.casefile.writer import write_sheets  # noqa: E402
 
 YEAR = 2024  # price year of every money amount (spend flows, intervention costs)
 LIFETIME_KM = 200_000  # functional unit distance, as the Polestar/Volvo LCA reports
@@ -39,7 +39,7 @@ DESNZ_FULL = "UK Government GHG Conversion Factors for Company Reporting 2025 (D
 DESNZ_SHIPPED = "shipped inventory inventories/starter (DESNZ 2025)"
 EPA = (
     "shipped inventory inventories/epa_spend: US EPA Supply Chain GHG Emission Factors v1.3.0 "
-    "(USEEIO v2.2.22), NAICS {code}; {currency} {year} converted to USD 2022 by scenat.currency"
+    "(USEEIO v2.2.22), NAICS {code}; {currency} {year} converted to USD 2022 by scenat.model.currency"
 )
 EMBER = "shipped inventory inventories/grid_electricity: Ember yearly grid intensity, {iso}"
 ACEA = (
@@ -81,7 +81,7 @@ BEV_NOTE = (
 TYRES_IN_USE = 8  # two replacement sets over 200,000 km: engineering estimate
 PETROL_NET_CV_KWH_PER_L = 8.926  # DESNZ full set, Fuel properties, petrol (average blend)
 PETROL_FOSSIL_SHARE = 0.23026 / 0.25276  # CO2/kWh of blend (1_101_1017_7_2) / mineral (_1018_)
-CRUDE_OIL_NET_CV = 43.4  # MJ/kg, as EF v3.1 characterises 'Oil, crude' (see scenat.data.desnz)
+CRUDE_OIL_NET_CV = 43.4  # MJ/kg, as EF v3.1 characterises 'Oil, crude' (see scenat.importers.desnz)
 
 # Battery (BEV).
 PACK_KWH = 62  # gross, as the VW ID.3 Pro (58 kWh net / 62 kWh gross, Volkswagen data)

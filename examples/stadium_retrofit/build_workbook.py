@@ -33,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # run from a checkout without installing
 
-from scenat.case_writer import write_sheets  # noqa: E402
+from scenat.casefile.writer import write_sheets  # noqa: E402
 
 YEAR = 2024  # price year of every GBP amount (spend flows and intervention costs)
 
@@ -43,7 +43,7 @@ DESNZ = "UK Government GHG Conversion Factors for Company Reporting 2025 (DESNZ)
 DESNZ_SHIPPED = "shipped inventory inventories/starter (DESNZ 2025)"
 EPA = (
     "shipped inventory inventories/epa_spend: US EPA Supply Chain GHG Emission Factors v1.3.0 "
-    "(USEEIO v2.2.22), NAICS {code}; GBP {year} converted to USD 2022 by scenat.currency"
+    "(USEEIO v2.2.22), NAICS {code}; GBP {year} converted to USD 2022 by scenat.model.currency"
 )
 EMBER = "shipped inventory inventories/grid_electricity: Ember yearly grid intensity, {iso}"
 PV_ICE = "NREL PV_ICE baseline (github.com/NREL/PV_ICE), file {file}, row 2022"

@@ -70,8 +70,8 @@ def server(chromium, scenat_home, tmp_path_factory):
     The shared SCENAT_HOME is set up first (Brightway project, pint's cache), so that the
     server and this process never build them at the same moment.
     """
-    from scenat.background import ensure_project
-    from scenat.units import registry
+    from scenat.brightway.project import ensure_project
+    from scenat.model.units import registry
 
     registry()
     ensure_project()
@@ -126,7 +126,7 @@ def server(chromium, scenat_home, tmp_path_factory):
 
 
 def _examples() -> list[dict]:
-    from scenat.examples import list_examples
+    from scenat.casefile.examples import list_examples
 
     return list_examples()
 
@@ -134,9 +134,9 @@ def _examples() -> list[dict]:
 def _expected(chosen: dict) -> dict:
     """The API's numbers for the example the test opens."""
     import scenat
-    from scenat import rank
-    from scenat.foreground import ForegroundResolver
-    from scenat.interventions import evaluate
+    from scenat.calc import rank
+    from scenat.calc.foreground import ForegroundResolver
+    from scenat.interventions.library import evaluate
 
     case = scenat.read_case(chosen["path"])
     result = scenat.assess(case)
@@ -179,7 +179,7 @@ def _expect_metric(page, label: str, value: str) -> None:
 def test_consultant_walks_through_every_page(server, chromium, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from scenat.charts import format_quantity
+    from scenat.report.charts import format_quantity
 
     shots = Path(os.environ.get("SCENAT_TEST_ARTIFACTS") or tmp_path) / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)

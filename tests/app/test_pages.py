@@ -30,7 +30,7 @@ TIMEOUT = 120  # the first run may build the embedded Brightway project
 
 @pytest.fixture(scope="module")
 def example() -> dict:
-    from scenat.examples import list_examples
+    from scenat.casefile.examples import list_examples
 
     return list_examples()[0]
 
@@ -39,8 +39,8 @@ def example() -> dict:
 def api(example: dict):
     """The API's answers for the default example: case, assessment, intervention table."""
     import scenat
-    from scenat import interventions
-    from scenat.foreground import ForegroundResolver
+    from scenat.calc.foreground import ForegroundResolver
+    from scenat.interventions import library as interventions
 
     case = scenat.read_case(example["path"])
     result = scenat.assess(case)
@@ -75,7 +75,7 @@ def goto(at: AppTest, page: str) -> AppTest:
 
 
 def test_case_page_loads_the_first_example_and_its_totals(api, example):
-    from scenat.charts import format_quantity
+    from scenat.report.charts import format_quantity
 
     case, result, _ = api
     at = start()
@@ -93,8 +93,8 @@ def test_case_page_loads_the_first_example_and_its_totals(api, example):
 
 def test_picking_another_example_assesses_it():
     import scenat
-    from scenat.charts import format_quantity
-    from scenat.examples import list_examples
+    from scenat.casefile.examples import list_examples
+    from scenat.report.charts import format_quantity
 
     examples = list_examples()
     other = next((e for e in examples if "stadium" in e["name"]), examples[-1])
@@ -131,7 +131,7 @@ def test_supply_chain_page(api):
 
 
 def test_hotspots_page_numbers_equal_the_api(api):
-    from scenat.charts import format_quantity
+    from scenat.report.charts import format_quantity
 
     _, result, _ = api
     at = goto(start(), "hotspots")
@@ -157,8 +157,8 @@ def test_hotspots_page_numbers_equal_the_api(api):
 
 
 def test_monte_carlo_runs_on_request(api):
-    from scenat.charts import format_quantity
-    from scenat.uncertainty import monte_carlo
+    from scenat.report.charts import format_quantity
+    from scenat.uncertainty.foreground import monte_carlo
 
     case, result, _ = api
     at = goto(start(), "hotspots")
@@ -173,7 +173,7 @@ def test_monte_carlo_runs_on_request(api):
 
 
 def test_interventions_page_ranks_like_the_api(api):
-    from scenat import rank
+    from scenat.calc import rank
 
     case, result, table = api
     at = goto(start(), "interventions")
@@ -192,8 +192,8 @@ def test_interventions_page_ranks_like_the_api(api):
     # a budget: the portfolio is the API's
     at.number_input(key="budget").set_value(20000.0).run()
     assert not at.exception
-    from scenat.foreground import ForegroundResolver
-    from scenat.interventions import plan_portfolio
+    from scenat.calc.foreground import ForegroundResolver
+    from scenat.interventions.library import plan_portfolio
 
     plan = plan_portfolio(
         case, 20000.0, table=table, solve=ForegroundResolver(case, linked=result.linked)
@@ -256,7 +256,7 @@ def test_invalid_upload_shows_every_problem_and_blocks_the_other_pages(write_cas
 
 def test_valid_zip_upload_is_assessed():
     import scenat
-    from scenat.charts import format_quantity
+    from scenat.report.charts import format_quantity
 
     case_dir = ROOT / "examples" / "bicycle"
     buffer = io.BytesIO()

@@ -2,7 +2,7 @@
 
 Each test has its own store (``SCENAT_STORE_URL`` in a temporary folder; the default is
 SQLite in ``SCENAT_HOME``, which the session fixture keeps private anyway) and works on the
-bicycle example. Partner workbooks are built with :mod:`scenat.partner_template` and openpyxl.
+bicycle example. Partner workbooks are built with :mod:`scenat.casefile.partner_template` and openpyxl.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ KEY = "bicycle"  # the store key of the shipped example (its folder name)
 
 @pytest.fixture
 def store(tmp_path, monkeypatch):
-    from scenat.store import Store
+    from scenat.store.database import Store
 
     url = f"sqlite:///{tmp_path / 'store.sqlite'}"
     monkeypatch.setenv("SCENAT_STORE_URL", url)
@@ -71,7 +71,7 @@ def partner_workbook(store, node: str, change=None) -> bytes:
     """The partner template of ``node`` for the stored case, edited by ``change(flows_sheet)``."""
     from openpyxl import load_workbook
 
-    from scenat.partner_template import partner_template_bytes
+    from scenat.casefile.partner_template import partner_template_bytes
 
     book = load_workbook(io.BytesIO(partner_template_bytes(store.version(KEY).case(), node, KEY)))
     if change:
@@ -94,7 +94,7 @@ def send(at: AppTest, name: str, data: bytes, submitter: str = "Frame Co") -> Ap
 
 
 def test_page_loads_for_every_example(store):
-    from scenat.examples import list_examples
+    from scenat.casefile.examples import list_examples
 
     for example in list_examples():
         at = open_page(example["name"])
@@ -134,7 +134,7 @@ def test_bad_workbook_shows_each_problem_and_is_stored_rejected(store):
 
 
 def test_valid_workbook_preview_matches_the_api_and_accept_adds_a_version(store):
-    from scenat.submissions import preview
+    from scenat.store.submissions import preview
 
     at = open_page()
     node = at.selectbox(key="sub_template_node").value

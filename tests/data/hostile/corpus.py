@@ -30,7 +30,7 @@ from typing import Any
 
 import openpyxl
 
-from scenat.safe_files import Limits, screen_file
+from scenat.casefile.screening import Limits, screen_file
 
 NODE = "frame_maker"
 
@@ -41,10 +41,10 @@ def base_workbook(folder: Path) -> Path:
     Its drop-down lists leave out the 2,000 EPA spend sectors (the bicycle uses none) so that
     the many edits of it stay fast; ``tests/test_partner_template.py`` checks the full one.
     """
-    from scenat.catalogue import Catalogue, shipped_catalogue
-    from scenat.partner_template import write_partner_template
+    from scenat.casefile.partner_template import write_partner_template
+    from scenat.casefile.workbook import read_case
+    from scenat.model.catalogue import Catalogue, shipped_catalogue
     from scenat.paths import examples_dir
-    from scenat.workbook import read_case
 
     shipped = shipped_catalogue()
     small = Catalogue(

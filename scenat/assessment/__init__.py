@@ -1,0 +1,1 @@
+"""scenat.assessment.result."""

@@ -1,1 +1,0 @@
-"""Importers that turn published open datasets into scenat's shipped inventories."""

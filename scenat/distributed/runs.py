@@ -1,0 +1,381 @@
+"""Batch assessment and Monte Carlo on ``dask.distributed``: a local cluster or a scheduler.
+
+Where the work runs:
+
+* ``scheduler=None`` and no ``SCENAT_DASK_SCHEDULER`` in the environment: a
+  ``LocalCluster`` of ``workers`` processes (default 2, one thread each) started here and
+  closed afterwards; nothing to set up;
+* ``scheduler="tcp://host:8786"`` (or ``SCENAT_DASK_SCHEDULER``): an existing cluster. Its
+  workers need scenat installed; each opens (or first builds) the Brightway project in its
+  own ``SCENAT_HOME``;
+* ``client=``: a ``dask.distributed.Client`` the caller manages.
+
+Each worker links a case (builds and factorises its system) once and keeps it for every
+chunk of the same run (:data:`_CACHE`, keyed by a digest of the case and the options).
+Work is chunked; each chunk is a task with a key naming the run and its first iteration,
+and results are put together by that position, so a chunk recomputed after a worker died
+(dask reschedules the tasks of a lost worker, and ``retries`` re-runs a failed one)
+replaces nothing and leaves no gap. Draws depend only on the seed and the iteration (or
+flow): the same seed gives the same numbers as the single-process functions
+(:func:`scenat.uncertainty.foreground.monte_carlo`, :func:`scenat.uncertainty.background.monte_carlo`),
+which these call chunk by chunk with the same chunk boundaries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "assess_many",
+    "background_monte_carlo",
+    "client_for",
+    "monte_carlo",
+    "scheduler_address",
+]
+
+ENVIRONMENT_VARIABLE = "SCENAT_DASK_SCHEDULER"
+Progress = Callable[[int, int], None]
+
+#: per worker process: linked systems and models of the runs it has taken part in
+_CACHE: dict[str, Any] = {}
+_CACHE_SIZE = 4
+
+
+def scheduler_address(scheduler: str | None = None) -> str | None:
+    """The scheduler to use: the argument, else ``SCENAT_DASK_SCHEDULER``; None or
+    ``"local"`` for a local cluster."""
+    address = scheduler or os.environ.get(ENVIRONMENT_VARIABLE) or None
+    return None if address in (None, "", "local") else address
+
+
+@contextlib.contextmanager
+def client_for(scheduler: str | None = None, client: Any = None, workers: int = 2) -> Iterator[Any]:
+    """A ``dask.distributed.Client``: the given one, one on ``scheduler``, or a local cluster."""
+    if client is not None:
+        yield client
+        return
+    from dask.distributed import Client, LocalCluster
+
+    address = scheduler_address(scheduler)
+    if address:
+        with Client(address) as remote:
+            yield remote
+        return
+    from scenat.paths import scenat_home
+
+    package_root = str(Path(__file__).resolve().parents[2])
+    path = os.environ.get("PYTHONPATH", "")
+    env = {
+        "SCENAT_HOME": str(scenat_home()),
+        "PYTHONPATH": package_root + (os.pathsep + path if path else ""),
+        # one BLAS thread per worker: the workers are the parallelism
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            env=env,
+        ) as cluster,
+        Client(cluster) as local,
+    ):
+        yield local
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(pickle.dumps(parts, protocol=5)).hexdigest()[:20]
+
+
+def _cached(key: str, build: Callable[[], Any]) -> Any:
+    if key not in _CACHE:
+        while len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = build()
+    return _CACHE[key]
+
+
+def _gather(
+    client: Any,
+    function: Callable[..., Any],
+    tasks: Sequence[tuple[int, int, tuple[Any, ...]]],
+    name: str,
+    progress: Progress | None,
+    total: int,
+    retries: int,
+) -> dict[int, Any]:
+    """Submit one task per (start, size, args); results by start, progress as they finish."""
+    from dask.distributed import as_completed
+
+    futures = {}
+    for start, size, args in tasks:
+        future = client.submit(
+            function, *args, key=f"{name}-{start:09d}", retries=retries, pure=False
+        )
+        futures[future.key] = (future, start, size)
+    results: dict[int, Any] = {}
+    done = 0
+    for future in as_completed([f for f, _, _ in futures.values()]):
+        _, start, size = futures[future.key]
+        if start in results:  # never count a chunk twice
+            continue
+        results[start] = future.result()
+        done += size
+        if progress:
+            progress(done, total)
+    missing = [start for _, start, _ in futures.values() if start not in results]
+    if missing:
+        raise RuntimeError(f"chunks starting at {missing} returned no result")
+    return results
+
+
+# --- batch assessment -----------------------------------------------------------------------
+
+
+def _assess_chunk(cases: list[Any], indicators: list[str] | None) -> list[Any]:
+    from scenat.assessment.result import assess
+
+    out = []
+    for case in cases:
+        result = assess(case, indicators=indicators)
+        result.linked = None  # the factorisation stays on the worker
+        out.append(result)
+    return out
+
+
+def assess_many(
+    cases: Sequence[Any],
+    indicators: list[str] | None = None,
+    *,
+    scheduler: str | None = None,
+    client: Any = None,
+    workers: int = 2,
+    chunk: int = 4,
+    progress: Progress | None = None,
+    retries: int = 2,
+) -> list[Any]:
+    """Assess many cases on Dask; :class:`~scenat.assessment.result.Assessment` objects in input order.
+
+    The assessments carry totals and every breakdown, but not the linked system
+    (``linked`` is None: a factorisation does not travel between processes); re-assess one
+    case locally for paths or graph edges.
+    """
+    cases = list(cases)
+    if not cases:
+        return []
+    run = _digest("assess", [c.name for c in cases], time.time_ns())
+    tasks = [
+        (start, len(cases[start : start + chunk]), (cases[start : start + chunk], indicators))
+        for start in range(0, len(cases), chunk)
+    ]
+    with client_for(scheduler, client, workers) as dask_client:
+        results = _gather(
+            dask_client,
+            _assess_chunk,
+            tasks,
+            f"scenat-assess-{run}",
+            progress,
+            len(cases),
+            retries,
+        )
+    return [item for start in sorted(results) for item in results[start]]
+
+
+# --- Monte Carlo over the foreground ---------------------------------------------------------
+
+
+def _foreground_model(case: Any, indicators: list[str] | None, key: str) -> Any:
+    def build() -> Any:
+        from scenat.assessment.result import link
+        from scenat.calc.foreground import foreground_model
+        from scenat.model.indicators import resolve
+
+        chosen = resolve(indicators)
+        linked = link(case, indicators=chosen)
+        return chosen, linked, foreground_model(case, linked, chosen)
+
+    return _cached(key, build)
+
+
+def _foreground_chunk(
+    case: Any, indicators: list[str] | None, key: str, seed: int, start: int, stop: int
+) -> dict[str, Any]:
+    from scenat.uncertainty.foreground import sample_flow, score_samples
+
+    chosen, linked, model = _foreground_model(case, indicators, key)
+    amounts = (
+        np.column_stack([sample_flow(f, stop, seed)[start:stop] for f in model.flows])
+        if model.flows
+        else np.zeros((stop - start, 0))
+    )
+    totals, node_values = score_samples(model, chosen, amounts)
+    return {
+        "totals": totals,
+        "node_values": node_values,
+        "deterministic": {ind.id: linked.total(ind.id) for ind in chosen},
+    }
+
+
+def monte_carlo(
+    case: Any,
+    iterations: int = 1000,
+    seed: int = 42,
+    indicators: list[str] | None = None,
+    *,
+    scheduler: str | None = None,
+    client: Any = None,
+    workers: int = 2,
+    chunk: int = 500,
+    progress: Progress | None = None,
+    retries: int = 2,
+) -> Any:
+    """:func:`scenat.uncertainty.foreground.monte_carlo` on Dask, chunk by chunk: identical samples.
+
+    ``chunk`` has the same meaning (and default) as there; for identical numbers use the
+    same value in both.
+    """
+    from scenat.model.indicators import resolve
+    from scenat.uncertainty.foreground import UncertaintyResult
+
+    chosen = resolve(indicators)
+    key = _digest("foreground", case, indicators)
+    tasks = [
+        (
+            start,
+            min(start + chunk, iterations) - start,
+            (case, indicators, key, seed, start, min(start + chunk, iterations)),
+        )
+        for start in range(0, iterations, chunk)
+    ]
+    with client_for(scheduler, client, workers) as dask_client:
+        shipped = dask_client.scatter(case, hash=False) if len(tasks) > 1 else case
+        tasks = [(s, n, (shipped, *args[1:])) for s, n, args in tasks]
+        parts = _gather(
+            dask_client,
+            _foreground_chunk,
+            tasks,
+            f"scenat-mc-{key}-{seed}-{iterations}",
+            progress,
+            iterations,
+            retries,
+        )
+    ordered = [parts[s] for s in sorted(parts)]
+    first = ordered[0] if ordered else None
+    return UncertaintyResult(
+        indicators=chosen,
+        deterministic=first["deterministic"] if first else {},
+        totals={i.id: np.concatenate([p["totals"][i.id] for p in ordered]) for i in chosen},
+        node_values={
+            i.id: np.concatenate([p["node_values"][i.id] for p in ordered]) for i in chosen
+        },
+        nodes=list(case.nodes),
+        seed=seed,
+        iterations=iterations,
+        uncertain_flows=sum(f.uncertainty is not None for f in case.flows),
+    )
+
+
+# --- Monte Carlo with background uncertainty -------------------------------------------------
+
+
+def _background_chunk(
+    system_or_case: Any,
+    options: dict[str, Any],
+    key: str,
+    seed: int,
+    start: int,
+    stop: int,
+) -> dict[str, Any]:
+    from scenat.uncertainty.background import UncertainSystem, case_system, run_iterations
+
+    def build() -> Any:
+        if isinstance(system_or_case, UncertainSystem):
+            return system_or_case
+        return case_system(system_or_case, **options)
+
+    system = _cached(key, build)
+    return run_iterations(system, start, stop, seed)
+
+
+def background_monte_carlo(
+    case_or_system: Any,
+    iterations: int = 1000,
+    seed: int = 42,
+    indicators: list[str] | None = None,
+    *,
+    default_gsd: float | None = None,
+    foreground: bool = True,
+    scheduler: str | None = None,
+    client: Any = None,
+    workers: int = 2,
+    chunk: int = 50,
+    progress: Progress | None = None,
+    retries: int = 2,
+) -> Any:
+    """Background (and foreground) Monte Carlo on Dask; see :mod:`scenat.uncertainty.background`.
+
+    ``case_or_system`` is a case (each worker links it to its project, as
+    :func:`~scenat.uncertainty.background.case_system` does here) or a ready
+    :class:`~scenat.uncertainty.background.UncertainSystem` (shipped to the workers once,
+    without its factorisation, which each worker makes once). Same seed, same numbers as
+    :func:`scenat.uncertainty.background.monte_carlo` with the same ``chunk``.
+    """
+    from scenat.uncertainty.background import UncertainSystem, combine
+
+    started = time.perf_counter()
+    is_system = isinstance(case_or_system, UncertainSystem)
+    options = {
+        "indicators": indicators,
+        "default_gsd": default_gsd,
+        "iterations": iterations,
+        "seed": seed,
+        "foreground": foreground,
+    }
+    if is_system:
+        key = _digest("background-system", _system_fingerprint(case_or_system))
+    else:
+        key = _digest("background", case_or_system, options)
+    with client_for(scheduler, client, workers) as dask_client:
+        shipped = dask_client.scatter(case_or_system, hash=False, broadcast=is_system)
+        tasks = [
+            (
+                s,
+                min(s + chunk, iterations) - s,
+                (shipped, {} if is_system else options, key, seed, s, min(s + chunk, iterations)),
+            )
+            for s in range(0, iterations, chunk)
+        ]
+        parts = _gather(
+            dask_client,
+            _background_chunk,
+            tasks,
+            f"scenat-bmc-{key}-{seed}-{iterations}",
+            progress,
+            iterations,
+            retries,
+        )
+    result = combine(list(parts.values()), seed)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _system_fingerprint(system: Any) -> tuple[Any, ...]:
+    t, b = system.technosphere, system.biosphere
+    return (
+        hashlib.sha256(t.amount.tobytes() + t.params.tobytes() + t.position.tobytes()).hexdigest(),
+        hashlib.sha256(b.amount.tobytes() + b.params.tobytes() + b.position.tobytes()).hexdigest(),
+        hashlib.sha256(system.demand.tobytes()).hexdigest(),
+        sorted(system.cf),
+    )

@@ -1,0 +1,611 @@
+"""Curated cradle-to-gate materials and transport from USLCI (``inventories/materials/``).
+
+USLCI (NREL, Federal LCA Commons, CC0 1.0) has process-level data for the materials the
+examples need, but as a network of ~1,000 unit processes that only an optional import
+(``scenat data uslci``) brings into a project. This module aggregates a small selection
+(:data:`SELECTION`) to **one shipped process each** at build time, so that every scenat
+installation has them without USLCI:
+
+1. import USLCI JSON-LD with :func:`scenat.importers.uslci.import_uslci` (database ``uslci`` of
+   the current scenat project, physical allocation; the same import as ``scenat data
+   uslci``);
+2. build the technosphere ``A`` and biosphere ``B`` of that database with bw2calc, factorise
+   ``A`` once and solve ``A x = e_p`` per selected product ``p``; ``g = B x`` is its
+   cradle-to-gate inventory (all of USLCI's cut-offs stay cut off);
+3. keep the elementary flows that ``inventories/elementary_flows.csv`` names: a flow is taken
+   by its biosphere3 code, or, for a sub-compartment of the same substance (``Carbon
+   dioxide, fossil`` to ``air::urban air close to ground``), by name and top compartment
+   when the four default indicators characterise it exactly as the listed flow (so merging
+   them changes no result). Flows the table does not name are left out; each process's
+   ``comment`` says which share of the full USLCI result (every linked flow) the shipped
+   flows keep, per default indicator.
+
+Not in USLCI, so not shipped here (use the EPA spend sectors instead): copper, concrete,
+flat or container glass (only E-glass fibre), battery cells, PV modules, LED luminaires.
+
+    python -m scenat.importers.curated ../shared/data/uslci inventories/materials [--add-flows]
+
+``--add-flows`` first appends to ``elementary_flows.csv`` (beside ``OUT``) the flows of the
+selected processes that a default indicator characterises, that contribute at least
+:data:`FLOW_THRESHOLD` of some process's result and that the table lacks; the build is then
+reproducible without it (the project set-up reads every shipped folder, so run it before
+a folder refers to the new flows). Runs in the current ``SCENAT_HOME`` (set a scratch one to
+keep your own project untouched); about 40 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+import warnings
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import polars as pl
+
+from scenat.errors import InputError, Problem
+from scenat.importers.desnz import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
+from scenat.importers.uslci import LICENCE as USLCI_LICENCE
+
+__all__ = [
+    "SELECTION",
+    "Selected",
+    "build_materials_inventory",
+    "cradle_to_gate",
+    "main",
+]
+
+DATABASE = "uslci"
+LICENCE = "CC0 1.0"
+SOURCE = (
+    "US Life Cycle Inventory (USLCI), NREL / Federal LCA Commons, openLCA JSON-LD ({archive}); "
+    "process {name!r} [{uuid}]"
+)
+#: a flow the table lacks is proposed by ``--add-flows`` when it makes at least this share of
+#: a selected process's result for some default indicator
+FLOW_THRESHOLD = 1e-3
+#: how a note names each default indicator's method (the form tests/data/test_desnz.py reads)
+NOTE_PREFIX = {
+    "gwp100": "IPCC 2021 GWP100",
+    "fossil_energy": "EF v3.1 ADP fossil",
+    "metals_minerals": "EF v3.1 ADP elements (ultimate reserves)",
+    "water": "EF v3.1 water use",
+}
+SIGNIFICANT = 10  # digits kept: the build must give the same bytes on every machine
+
+
+class Selected(NamedTuple):
+    id: str
+    uuid: str  # openLCA process @id = code of the activity in database ``uslci``
+    category: str
+    name: str  # scenat's name; USLCI's own is in ``source``
+
+
+#: the shipped selection: id, USLCI process @id, category, readable name
+SELECTION: tuple[Selected, ...] = (
+    Selected(
+        "uslci_steel_hot_rolled",
+        "bc251c04-d2b2-366f-af0c-99d8fc2ed467",
+        "materials",
+        "steel, hot rolled sheet, production mix (USLCI)",
+    ),
+    Selected(
+        "uslci_steel_cold_rolled",
+        "c378e883-97fc-3714-b923-d7271b8fcbac",
+        "materials",
+        "steel, cold rolled sheet, production mix (USLCI)",
+    ),
+    Selected(
+        "uslci_steel_galvanized",
+        "d6510d2d-d29c-3705-b686-b7903cd6e6bd",
+        "materials",
+        "steel, galvanized sheet (USLCI)",
+    ),
+    Selected(
+        "uslci_steel_rebar_bof",
+        "91150a40-c29d-4eff-891b-0e3fd56df1a4",
+        "materials",
+        "steel reinforcement bar, blast furnace route (USLCI)",
+    ),
+    Selected(
+        "uslci_steel_sections",
+        "60b5e1ee-3f9c-39e4-ad2f-68cfe3a71956",
+        "materials",
+        "steel, structural beams and columns, at plant (USLCI)",
+    ),
+    Selected(
+        "uslci_steel_stainless_recycled",
+        "c19569ac-f0ab-453a-b70b-43f73bad11f8",
+        "materials",
+        "stainless steel 316 2B, 80 % recycled content (USLCI)",
+    ),
+    Selected(
+        "uslci_aluminium_primary",
+        "99963138-ddf9-3b32-9e93-69593d76cb08",
+        "materials",
+        "aluminium, primary ingot (USLCI)",
+    ),
+    Selected(
+        "uslci_aluminium_secondary",
+        "bcc68f88-debb-3fc3-93ee-5ceadcef0b14",
+        "materials",
+        "aluminium, secondary (recycled) ingot (USLCI)",
+    ),
+    Selected(
+        "uslci_aluminium_mix",
+        "a8eb9a6a-e8e6-3da6-a3ab-20dcf68e883a",
+        "materials",
+        "aluminium ingot, US production mix of primary and secondary (USLCI)",
+    ),
+    Selected(
+        "uslci_zinc",
+        "230e8d51-1f4d-3459-be47-429b0b828add",
+        "materials",
+        "zinc, special high grade (USLCI)",
+    ),
+    Selected(
+        "uslci_cement_portland",
+        "62993671-574c-3fc5-b66a-6be3bb21ad3d",
+        "materials",
+        "cement, Portland (USLCI)",
+    ),
+    Selected(
+        "uslci_glass_fibre",
+        "2d50471f-ae3a-337b-9e53-6ff319e39b55",
+        "materials",
+        "glass fibre, E-glass (USLCI)",
+    ),
+    Selected(
+        "uslci_lumber_softwood",
+        "7e57a70b-5821-35c8-a8be-496bc9872632",
+        "materials",
+        "timber, softwood lumber, planed, kiln dried, US Inland Northwest (USLCI)",
+    ),
+    Selected(
+        "uslci_lumber_hardwood",
+        "eb664f4e-2615-3b3a-aac4-b09b91fe8f1f",
+        "materials",
+        "timber, hardwood lumber, planed, kiln dried, US Northeast-North Central (USLCI)",
+    ),
+    Selected(
+        "uslci_hdpe",
+        "d7c36a39-fdcc-3eb8-a8cd-c6c2b5a11c9a",
+        "materials",
+        "polyethylene, high density (HDPE), resin (USLCI)",
+    ),
+    Selected(
+        "uslci_ldpe",
+        "05561830-e889-31a3-b2be-7c52ee2ea545",
+        "materials",
+        "polyethylene, low density (LDPE), resin (USLCI)",
+    ),
+    Selected(
+        "uslci_pp",
+        "1ba8424c-2bdb-353e-8ea4-5e8d3bd477b8",
+        "materials",
+        "polypropylene (PP), resin (USLCI)",
+    ),
+    Selected(
+        "uslci_pet",
+        "7b69255a-a7b2-318e-9433-54b7c4d13ece",
+        "materials",
+        "polyethylene terephthalate (PET), resin (USLCI)",
+    ),
+    Selected(
+        "uslci_pet_recycled",
+        "22ebc7fb-f03f-37dc-be57-b73d2c577414",
+        "materials",
+        "PET, recycled post-consumer pellet (USLCI)",
+    ),
+    Selected(
+        "uslci_pvc",
+        "b19fe3da-392e-36af-9342-910be1d2160a",
+        "materials",
+        "polyvinyl chloride (PVC), resin (USLCI)",
+    ),
+    Selected(
+        "uslci_polystyrene",
+        "dc8ba0cc-e7bb-3e8f-8d07-39f2e873dd24",
+        "materials",
+        "polystyrene, general purpose (USLCI)",
+    ),
+    Selected(
+        "uslci_insulation_eps",
+        "66691548-5be9-3c87-bf87-2f38136bc7bf",
+        "materials",
+        "insulation, expanded polystyrene (EPS) board (USLCI)",
+    ),
+    Selected(
+        "uslci_gypsum_board",
+        "85b81e30-2422-36fc-8144-1459b1b993b2",
+        "materials",
+        "gypsum wallboard, regular, 12.7 mm (USLCI)",
+    ),
+    Selected(
+        "uslci_containerboard",
+        "9fd05600-4cbe-3f15-aef2-e90c59bede77",
+        "materials",
+        "containerboard (packaging), average production (USLCI)",
+    ),
+    Selected(
+        "uslci_transport_truck",
+        "34156f3c-28ef-33db-9ad0-6293a2aa0d52",
+        "transport",
+        "freight, combination truck, diesel, US average (USLCI)",
+    ),
+    Selected(
+        "uslci_transport_truck_single_unit",
+        "45b70b50-20a0-341b-8e2f-c196974d1541",
+        "transport",
+        "freight, single unit truck, diesel, US average (USLCI)",
+    ),
+    Selected(
+        "uslci_transport_rail",
+        "7de9c230-fd0f-3478-be87-f80181132faa",
+        "transport",
+        "freight, rail, diesel, Class 1 line haul, weighted tier average (USLCI)",
+    ),
+    Selected(
+        "uslci_transport_barge",
+        "099c3d09-08a3-3cac-9ffd-0558c12033b9",
+        "transport",
+        "freight, barge, average fuel mix (USLCI)",
+    ),
+    Selected(
+        "uslci_transport_ocean",
+        "f85fcdde-6c6b-3bbb-8efc-de6cb34c9ac7",
+        "transport",
+        "freight, ocean freighter, residual fuel oil (USLCI)",
+    ),
+)
+
+
+class FlowInfo(NamedTuple):
+    code: str
+    name: str
+    categories: tuple[str, ...]
+    unit: str
+
+
+class CradleToGate(NamedTuple):
+    """The solved system: per selected id, its activity's metadata and inventory over flows."""
+
+    activities: dict[str, dict[str, Any]]
+    inventories: dict[str, np.ndarray]  # id -> g (one value per biosphere row)
+    flows: list[FlowInfo]  # biosphere rows
+
+
+def cradle_to_gate(selection: Sequence[Selected] = SELECTION) -> CradleToGate:
+    """Cradle-to-gate LCI of each selected USLCI process: one factorisation, one solve each."""
+    from scipy.sparse.linalg import factorized
+
+    from scenat.brightway.project import brightway_project, quiet_stdout
+
+    with brightway_project() as bd, quiet_stdout(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import bw2calc as bc
+        from bw2data.backends import ActivityDataset as AD
+
+        if DATABASE not in bd.databases:
+            raise InputError(
+                Problem(
+                    message="no database 'uslci' in the project",
+                    hint="import it first: scenat data uslci PATH",
+                )
+            )
+        db = bd.Database(DATABASE)
+        activities: dict[str, Any] = {}
+        missing = []
+        for item in selection:
+            try:
+                activities[item.id] = db.get(item.uuid)
+            except Exception:  # noqa: BLE001 - bw2data raises its own UnknownObject
+                missing.append(item)
+        if missing:
+            raise InputError(
+                [
+                    Problem(
+                        message=f"USLCI has no process {m.uuid} (for {m.id})",
+                        value=m.uuid,
+                        hint="a newer USLCI release may have renamed it; update SELECTION",
+                    )
+                    for m in missing
+                ]
+            )
+        first = next(iter(activities.values()))
+        lca = bc.LCA(
+            {first.id: 1.0}, data_objs=[db.datapackage(), bd.Database("biosphere3").datapackage()]
+        )
+        lca.load_lci_data()
+        solve = factorized(lca.technosphere_matrix.tocsc())
+        biosphere = lca.biosphere_matrix.tocsr()
+        ids = {row: key for key, row in lca.dicts.biosphere.items()}
+        info = {
+            node_id: FlowInfo(code, name, tuple(cats or ()), unit)
+            for node_id, code, name, data in AD.select(AD.id, AD.code, AD.name, AD.data)
+            .where(AD.database == "biosphere3")
+            .tuples()
+            for cats, unit in [(data.get("categories"), data.get("unit", ""))]
+        }
+        flows = [info[ids[row]] for row in range(biosphere.shape[0])]
+        inventories, meta = {}, {}
+        for item in selection:
+            act = activities[item.id]
+            demand = np.zeros(lca.technosphere_matrix.shape[0])
+            demand[lca.dicts.product[act.id]] = 1.0
+            inventories[item.id] = np.asarray(biosphere @ solve(demand)).ravel()
+            meta[item.id] = {
+                "name": act["name"],
+                "product": act.get("reference product") or act["name"],
+                "unit": act.get("unit", ""),
+                "archive": Path(act.get("olca", {}).get("source", "")).name,
+                "location": act.get("location"),
+            }
+    return CradleToGate(meta, inventories, flows)
+
+
+def _bundled_methods(names: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], dict[str, float]]:
+    """Characterisation factors (biosphere3 code -> factor) of methods bundled with bw2io."""
+    import bw2io
+
+    bundle = Path(bw2io.__file__).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
+    wanted = {tuple(n) for n in names}
+    with zipfile.ZipFile(bundle) as archive:
+        data = json.load(archive.open("data.json"))
+    out: dict[tuple[str, ...], dict[str, float]] = {}
+    for entry in data:
+        name = tuple(entry["name"])
+        if name in wanted:
+            out[name] = {}
+            for exchange in entry["exchanges"]:
+                database, code = exchange["input"]
+                if database == "biosphere3":
+                    out[name][code] = out[name].get(code, 0.0) + float(exchange["amount"])
+    return out
+
+
+def _read_flow_table(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _flow_map(
+    flows: list[FlowInfo], table: list[dict[str, str]], cfs: dict[tuple[str, ...], dict[str, float]]
+) -> list[str | None]:
+    """Per biosphere row, the elementary_flows.csv id it is booked on (None: left out)."""
+    by_code = {row["code"]: row for row in table}
+    by_name = {(row["name"], row["categories"].split("::")[0], row["unit"]): row for row in table}
+    out: list[str | None] = []
+    for flow in flows:
+        row = by_code.get(flow.code)
+        if row is None:
+            row = by_name.get((flow.name, (flow.categories or ("",))[0], flow.unit))
+            same = row is not None and all(
+                factors.get(flow.code, 0.0) == factors.get(row["code"], 0.0)
+                for factors in cfs.values()
+            )
+            row = row if same else None
+        out.append(row["id"] if row else None)
+    return out
+
+
+def _round(value: float) -> float:
+    return float(f"{value:.{SIGNIFICANT}g}")
+
+
+def _process_year(archive_dir: Path, archive: str, uuid: str) -> str:
+    """The first year of the process's validity (openLCA processDocumentation.validFrom)."""
+    for path in sorted(archive_dir.rglob(archive)) if archive_dir.is_dir() else [archive_dir]:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.endswith(f"processes/{uuid}.json"):
+                    doc = json.loads(zf.read(name)).get("processDocumentation") or {}
+                    found = re.match(r"(\d{4})", str(doc.get("validFrom") or ""))
+                    return found.group(1) if found else ""
+    return ""
+
+
+def to_inventory(
+    result: CradleToGate,
+    flow_table: list[dict[str, str]],
+    uslci_path: Path,
+    selection: Sequence[Selected] = SELECTION,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Processes and exchanges tables in the shipped schema."""
+    from scenat.model.catalogue import BIOSPHERE_UNITS, brightway_unit
+    from scenat.model.indicators import shipped_indicators
+
+    indicators = shipped_indicators()
+    cfs = _bundled_methods([i.method for i in indicators])
+    mapping = _flow_map(result.flows, flow_table, cfs)
+    units = {row["id"]: BIOSPHERE_UNITS.get(row["unit"], row["unit"]) for row in flow_table}
+    order = {row["id"]: i for i, row in enumerate(flow_table)}
+    cf_rows = {
+        ind.id: np.array([cfs[ind.method].get(f.code, 0.0) for f in result.flows])
+        for ind in indicators
+    }
+    processes, exchanges = [], []
+    for item in selection:
+        meta, g = result.activities[item.id], result.inventories[item.id]
+        source = SOURCE.format(archive=meta["archive"], name=meta["name"], uuid=item.uuid)
+        table = (
+            f"{meta['archive']}: processes/{item.uuid}.json, cradle-to-gate LCI of 1 "
+            f"{meta['unit']} (bw2calc, physical allocation, scenat.importers.curated)"
+        )
+        year = _process_year(uslci_path, meta["archive"], item.uuid)
+        kept = np.array([m is not None for m in mapping])
+        coverage = []
+        for ind in indicators:
+            full = float(cf_rows[ind.id] @ g)
+            shipped = float(cf_rows[ind.id][kept] @ g[kept])
+            coverage.append(f"{ind.id} {shipped / full:.1%}" if full else f"{ind.id} n/a")
+        processes.append(
+            {
+                "id": item.id,
+                "name": item.name,
+                "reference_product": meta["product"],
+                "unit": brightway_unit(meta["unit"]),
+                "location": "US",
+                "category": item.category,
+                "source": source,
+                "table": table,
+                "year": year,
+                "licence": f"{LICENCE} ({USLCI_LICENCE.split('(')[-1].rstrip(')')})",
+                "comment": (
+                    f"USLCI location {meta['location']}. Aggregated to one process: the "
+                    "elementary flows of inventories/elementary_flows.csv, USLCI's cut-offs kept. "
+                    "Shipped flows keep this share of the result over every linked USLCI flow: "
+                    + ", ".join(coverage)
+                ),
+            }
+        )
+        totals: dict[str, float] = {}
+        for value, flow_id in zip(g.tolist(), mapping):
+            if flow_id is not None and value != 0.0:
+                totals[flow_id] = totals.get(flow_id, 0.0) + value
+        for flow_id in sorted(totals, key=order.__getitem__):
+            amount = _round(totals[flow_id])
+            if amount == 0.0:
+                continue
+            exchanges.append(
+                {
+                    "process": item.id,
+                    "type": "biosphere",
+                    "input": flow_id,
+                    "amount": amount,
+                    "unit": units[flow_id],
+                    "source": source,
+                    "table": table,
+                    "year": year,
+                    "licence": processes[-1]["licence"],
+                    "comment": "cradle-to-gate, summed over sub-compartments of the same flow",
+                }
+            )
+    schema_p = {c: pl.Utf8 for c in PROCESS_COLUMNS}
+    schema_e = {c: pl.Utf8 for c in EXCHANGE_COLUMNS} | {"amount": pl.Float64}
+    return (
+        pl.DataFrame(processes, schema=schema_p),
+        pl.DataFrame(exchanges, schema=schema_e),
+    )
+
+
+def missing_flows(
+    result: CradleToGate, flow_table: list[dict[str, str]], threshold: float = FLOW_THRESHOLD
+) -> list[dict[str, str]]:
+    """Rows for elementary_flows.csv: characterised flows of the selection the table lacks."""
+    from scenat.model.indicators import shipped_indicators
+
+    indicators = shipped_indicators()
+    cfs = _bundled_methods([i.method for i in indicators])
+    mapping = _flow_map(result.flows, flow_table, cfs)
+    known = {row["id"] for row in flow_table}
+    wanted: dict[str, tuple[FlowInfo, str]] = {}
+    for g in result.inventories.values():
+        for ind in indicators:
+            cf = np.array([cfs[ind.method].get(f.code, 0.0) for f in result.flows])
+            scores = cf * g
+            total = np.abs(scores).sum()
+            for row in np.flatnonzero(np.abs(scores) >= threshold * total if total else []):
+                flow = result.flows[row]
+                if mapping[row] is None and flow.code not in wanted:
+                    unit = {"kilogram": "kg", "standard cubic meter": "Sm3"}.get(
+                        flow.unit, flow.unit
+                    )
+                    factor = cfs[ind.method][flow.code]
+                    note = (
+                        f"{NOTE_PREFIX[ind.id]} CF {factor:.6g} {ind.unit.split(',')[0]}/{unit}; "
+                        "added for the USLCI materials (scenat.importers.curated)"
+                    )
+                    wanted[flow.code] = (flow, note)
+    rows = []
+    for flow, note in wanted.values():
+        top = (flow.categories or ("",))[0]
+        kind = "resource" if top == "natural resource" else "emission"
+        text = flow.name.lower().split(",")[0] if kind == "resource" else flow.name.lower()
+        slug = re.sub(r"[^a-z0-9]+", "_", text).strip("_")[:40]
+        flow_id = f"{slug}_resource" if kind == "resource" else slug
+        if flow_id in known:
+            flow_id = f"{flow_id}_{flow.code[:8]}"
+        known.add(flow_id)
+        rows.append(
+            {
+                "id": flow_id,
+                "name": flow.name,
+                "categories": "::".join(flow.categories),
+                "unit": flow.unit,
+                "code": flow.code,
+                "kind": kind,
+                "note": note,
+            }
+        )
+    return rows
+
+
+def build_materials_inventory(
+    uslci_path: str | Path, out_dir: str | Path, add_flows: bool = False
+) -> tuple[int, int]:
+    """Import USLCI, aggregate :data:`SELECTION` and write ``processes.csv``/``exchanges.csv``."""
+    from scenat.brightway.project import database_changed
+    from scenat.importers.uslci import import_uslci
+    from scenat.paths import inventories_dir
+
+    out = Path(out_dir)
+    flows_path = out.parent / "elementary_flows.csv"
+    if not flows_path.exists():  # e.g. a scratch folder: use the shipped table
+        if add_flows:
+            raise InputError(
+                Problem(
+                    file=str(flows_path),
+                    message="no elementary_flows.csv",
+                    hint="--add-flows needs OUT inside an inventories/ folder",
+                )
+            )
+        flows_path = inventories_dir() / "elementary_flows.csv"
+    import_uslci(uslci_path)
+    database_changed(DATABASE)
+    result = cradle_to_gate()
+    table = _read_flow_table(flows_path)
+    if add_flows:
+        extra = missing_flows(result, table)
+        if extra:
+            with flows_path.open("a", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(table[0]), lineterminator="\n")
+                writer.writerows(extra)
+            table = _read_flow_table(flows_path)
+    processes, exchanges = to_inventory(result, table, Path(uslci_path))
+    return write_inventory(processes, exchanges, out)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m scenat.importers.curated USLCI_PATH OUT_DIR [--add-flows]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m scenat.importers.curated",
+        description="Aggregate chosen USLCI processes to cradle-to-gate scenat processes.",
+    )
+    parser.add_argument("uslci", help="USLCI JSON-LD .zip or folder (../shared/data/uslci)")
+    parser.add_argument("out_dir", help="folder for processes.csv and exchanges.csv")
+    parser.add_argument(
+        "--add-flows",
+        action="store_true",
+        help="first add missing characterised flows to elementary_flows.csv",
+    )
+    args = parser.parse_args(argv)
+    try:
+        n_processes, n_exchanges = build_materials_inventory(
+            args.uslci, args.out_dir, add_flows=args.add_flows
+        )
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"wrote {n_processes} processes, {n_exchanges} exchanges to {args.out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1059 @@
+"""A versioned store of cases and partner submissions, through SQLAlchemy.
+
+By default an embedded SQLite file in ``SCENAT_HOME`` (``store.sqlite``); any SQLAlchemy URL
+works (``SCENAT_STORE_URL`` or ``Store(url)``), e.g. ``postgresql+psycopg://host/scenat`` for a
+team server. Three tables:
+
+- ``scenat_cases``: one row per case key, with its latest version number;
+- ``scenat_versions``: every change of a case is a new, immutable version holding the whole
+  case as canonical JSON (the rows of its sheets, see :func:`case_content`), who made it,
+  when, why (``import``, ``merge``, ``rollback``) and from which submission;
+- ``scenat_submissions``: every file a partner sent, accepted or not: the original bytes
+  byte for byte, sha256, submitter, time, the rows as read, the problems found, its status
+  (``valid``, ``rejected``, ``merged``).
+
+Writes are transactions. On SQLite every transaction starts with ``BEGIN IMMEDIATE`` under a
+busy timeout, in WAL mode, and is retried with back-off when the database stays locked, so
+two processes writing at once are serialised instead of failing or losing a write; on a
+server database the case row is locked (``SELECT ... FOR UPDATE``) while a version is
+numbered and a unique (case, number) constraint backs that up.
+
+>>> import tempfile, pathlib
+>>> store = Store(f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 's.sqlite'}")
+>>> from scenat.paths import examples_dir
+>>> from scenat.casefile.workbook import read_case
+>>> v1 = store.import_case("bicycle", read_case(examples_dir() / "bicycle"), author="ana")
+>>> v1.number, [v.action for v in store.history("bicycle")]
+(1, ['import'])
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import random
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from scenat.casefile.writer import case_sheets
+from scenat.errors import InputError, Problem, ScenatError
+from scenat.model.case import Case
+
+T = TypeVar("T")
+SCHEMA_VERSION = "1"
+
+#: text that a spreadsheet would take for a formula when typed (formula injection)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class StoreError(ScenatError):
+    """The store is unreachable, or a write kept failing after every retry."""
+
+
+class VersionConflict(ScenatError):
+    """The case changed between preparing a write and committing it: prepare it again."""
+
+
+def now() -> str:
+    """The current time in UTC, ISO 8601 with microseconds (sorts as text)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def default_url() -> str:
+    """``SCENAT_STORE_URL``, else SQLite in ``SCENAT_HOME``."""
+    url = os.environ.get("SCENAT_STORE_URL")
+    if url:
+        return url
+    from scenat.paths import scenat_home
+
+    return f"sqlite:///{scenat_home() / 'store.sqlite'}"
+
+
+# --- canonical case content ------------------------------------------------------------------
+
+
+def case_content(case: Case) -> dict[str, list[list[Any]]]:
+    """A case as the rows of its sheets (header first): the store's canonical, JSON-safe form.
+
+    The same rows the case writer puts in a workbook (:func:`scenat.casefile.writer.case_sheets`);
+    reading them back (:func:`content_case`) gives the same case, and two cases are the same
+    exactly when their contents are equal.
+    """
+    return case_sheets(case)
+
+
+def records(rows: list[list[Any]]) -> list[dict[str, Any]]:
+    """Sheet rows (header first) as one dict per row."""
+    header = rows[0] if rows else []
+    return [dict(zip(header, row)) for row in rows[1:]]
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    return hashlib.sha256(_dumps(content).encode()).hexdigest()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def write_content_csv(content: dict[str, list[list[Any]]], folder: Path) -> Path:
+    """Write content as a folder of CSVs (the fast internal form; not an export for people)."""
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in content.items():
+        with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            for row in rows:
+                writer.writerow(
+                    ["" if v is None else repr(v) if isinstance(v, float) else v for v in row]
+                )
+    return folder
+
+
+def content_case(content: dict[str, list[list[Any]]], label: str = "stored case") -> Case:
+    """The :class:`Case` of stored content, validated; problems name ``label`` as the file."""
+    from dataclasses import replace
+
+    from scenat.casefile.workbook import read_case
+
+    with tempfile.TemporaryDirectory(prefix="scenat-content-") as tmp:
+        folder = write_content_csv(content, Path(tmp) / "case")
+        try:
+            case = read_case(folder)
+        except InputError as err:
+            problems = [replace(p, file=label) for p in err.problems]
+            raise InputError(problems, f"{len(err.errors)} problem(s) in {label}") from None
+    case.path = None
+    case.metadata["warnings"] = [replace(p, file=label) for p in case.metadata["warnings"]]
+    return case
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def set_cell(ws: Any, row: int, column: int, value: Any) -> Any:
+    """Write a value so that no text ever becomes a formula (formula injection).
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is stored as a
+    text cell with Excel's quote prefix: shown and edited as text, never evaluated, and read
+    back unchanged.
+    """
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, float) and not math.isfinite(value):
+        value = str(value)
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
+def content_xlsx(content: dict[str, list[list[Any]]]) -> bytes:
+    """The content as an ``.xlsx`` workbook (bold, frozen header rows; text never a formula)."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    book.remove(book.active)
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    for name, rows in content.items():
+        ws = book.create_sheet(name)
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None:
+                    continue
+                cell = set_cell(ws, r, c, value)
+                if r == 1:
+                    cell.font, cell.fill = bold, fill
+        ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Version:
+    """One version of a case (``content`` is loaded on request)."""
+
+    case_key: str
+    number: int
+    created_at: str
+    author: str
+    action: str
+    message: str | None
+    parent: int | None
+    submission_id: int | None
+    sha256: str
+    nodes: int
+    flows: int
+    content: dict[str, list[list[Any]]] | None = field(default=None, repr=False)
+
+    def case(self) -> Case:
+        if self.content is None:
+            raise StoreError("this version was listed without its content")
+        return content_case(self.content, f"{self.case_key} version {self.number}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "content"}
+
+
+@dataclass
+class Submission:
+    """A file a partner sent, as stored."""
+
+    id: int
+    case_key: str
+    node: str | None
+    submitter: str
+    filename: str | None
+    received_at: str
+    size: int
+    sha256: str
+    status: str
+    problems: list[Problem]
+    base_version: int | None
+    merged_version: int | None
+    kept: bool  # whether the original bytes are kept (not when over the size limit)
+    data: bytes | None = field(default=None, repr=False)
+    parsed: dict[str, Any] | None = field(default=None, repr=False)
+    flows: list[list[Any]] | None = field(default=None, repr=False)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {
+            k: v
+            for k, v in self.__dict__.items()
+            if k not in ("data", "parsed", "flows", "problems")
+        }
+        data["problems"] = [p.to_dict() for p in self.problems]
+        return data
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+def _tables() -> tuple[Any, ...]:
+    from sqlalchemy import (
+        BigInteger,
+        Column,
+        Integer,
+        LargeBinary,
+        MetaData,
+        String,
+        Table,
+        Text,
+        UniqueConstraint,
+    )
+
+    metadata = MetaData()
+    meta = Table(
+        "scenat_meta",
+        metadata,
+        Column("key", String(64), primary_key=True),
+        Column("value", String(200), nullable=False),
+    )
+    cases = Table(
+        "scenat_cases",
+        metadata,
+        Column("key", String(200), primary_key=True),
+        Column("created_at", String(40), nullable=False),
+        Column("latest", Integer, nullable=False),
+    )
+    versions = Table(
+        "scenat_versions",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("case_key", String(200), nullable=False, index=True),
+        Column("number", Integer, nullable=False),
+        Column("created_at", String(40), nullable=False),
+        Column("author", String(200), nullable=False),
+        Column("action", String(20), nullable=False),
+        Column("message", Text),
+        Column("parent", Integer),
+        Column("submission_id", Integer),
+        Column("sha256", String(64), nullable=False),
+        Column("nodes", Integer, nullable=False),
+        Column("flows", Integer, nullable=False),
+        Column("content", Text, nullable=False),
+        UniqueConstraint("case_key", "number", name="uq_scenat_version_number"),
+    )
+    submissions = Table(
+        "scenat_submissions",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("case_key", String(200), nullable=False, index=True),
+        Column("node", String(200)),
+        Column("submitter", String(200), nullable=False),
+        Column("filename", String(255)),
+        Column("received_at", String(40), nullable=False),
+        Column("size", BigInteger, nullable=False),
+        Column("sha256", String(64), nullable=False),
+        Column("data", LargeBinary),
+        Column("status", String(20), nullable=False),
+        Column("problems", Text, nullable=False),
+        Column("parsed", Text),
+        Column("flows", Text),
+        Column("base_version", Integer),
+        Column("merged_version", Integer),
+    )
+    return metadata, meta, cases, versions, submissions
+
+
+class Store:
+    """Cases, their versions and partner submissions in one database.
+
+    ``url`` is any SQLAlchemy URL (default :func:`default_url`). ``busy_timeout`` is how long
+    one SQLite statement waits for another writer; ``retries`` how often a whole transaction
+    is tried again when the database stays busy or a concurrent write won a race.
+    """
+
+    def __init__(self, url: str | None = None, busy_timeout: float = 30.0, retries: int = 10):
+        from sqlalchemy import create_engine, event
+
+        self.url = url or default_url()
+        self.retries = retries
+        self.sqlite = self.url.startswith("sqlite")
+        if self.sqlite:
+            database = self.url.split("///", 1)[-1]
+            if database and database != ":memory:" and "///" in self.url:
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(self.url, connect_args={"timeout": busy_timeout})
+            timeout_ms = int(busy_timeout * 1000)
+
+            @event.listens_for(self.engine, "connect")
+            def _connect(dbapi_connection: Any, _record: Any) -> None:
+                # Transactions are begun by hand (below), so pysqlite must not begin its own.
+                dbapi_connection.isolation_level = None
+                cursor = dbapi_connection.cursor()
+                cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = FULL")
+                cursor.close()
+
+            @event.listens_for(self.engine, "begin")
+            def _begin(connection: Any) -> None:
+                # Take the write lock up front: two deferred transactions that both read and
+                # then write would deadlock, and SQLite would fail one without waiting.
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        else:
+            self.engine = create_engine(self.url, pool_pre_ping=True)
+        (self._metadata, self._meta, self._cases, self._versions, self._subs) = _tables()
+        self._run(self._create_schema)
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- transactions -----------------------------------------------------------------------
+
+    def _create_schema(self, conn: Any) -> None:
+        from sqlalchemy import select
+
+        self._metadata.create_all(conn, checkfirst=True)
+        if conn.execute(select(self._meta.c.value).where(self._meta.c.key == "schema")).first():
+            return
+        conn.execute(self._meta.insert().values(key="schema", value=SCHEMA_VERSION))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def _run(self, work: Callable[[Any], T]) -> T:
+        """Run ``work(connection)`` in one transaction, retried while the database is busy."""
+        from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+        delay = 0.02
+        for attempt in range(self.retries + 1):
+            try:
+                with self._transaction() as conn:
+                    return work(conn)
+            except (OperationalError, IntegrityError, DBAPIError) as exc:
+                text = str(exc.orig if getattr(exc, "orig", None) is not None else exc).lower()
+                transient = isinstance(exc, IntegrityError) or any(
+                    word in text
+                    for word in ("locked", "busy", "could not serialize", "deadlock", "already")
+                )
+                if not transient or attempt == self.retries:
+                    raise StoreError(
+                        f"the store at {self!r} could not complete a write: {exc}"
+                    ) from exc
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 1.0)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- cases and versions -----------------------------------------------------------------
+
+    def case_keys(self) -> list[str]:
+        from sqlalchemy import select
+
+        return self._run(
+            lambda c: [r[0] for r in c.execute(select(self._cases.c.key).order_by("key"))]
+        )
+
+    def has_case(self, key: str) -> bool:
+        from sqlalchemy import select
+
+        return self._run(
+            lambda c: (
+                c.execute(select(self._cases.c.key).where(self._cases.c.key == key)).first()
+                is not None
+            )
+        )
+
+    def import_case(self, key: str, case: Case, author: str, message: str | None = None) -> Version:
+        """Store ``case`` as a new version of ``key`` (version 1 of a new case).
+
+        A case equal to the latest version is not stored twice: that version is returned.
+        """
+        content = case_content(case)
+        return self.add_version(key, content, author, "import", message, skip_if_same=True)
+
+    def add_version(
+        self,
+        key: str,
+        content: dict[str, list[list[Any]]],
+        author: str,
+        action: str,
+        message: str | None = None,
+        submission_id: int | None = None,
+        expected_parent: int | None = None,
+        skip_if_same: bool = False,
+    ) -> Version:
+        """Append a version (creating the case on first use) in one transaction.
+
+        ``expected_parent``: fail with :class:`VersionConflict` unless the latest version is that
+        one (the caller prepared ``content`` from it).
+        """
+        _check_key(key)
+        text = _dumps(content)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+
+        def work(conn: Any) -> Version:
+            return self._append(
+                conn,
+                key,
+                content,
+                text,
+                digest,
+                author,
+                action,
+                message,
+                submission_id,
+                expected_parent,
+                skip_if_same,
+            )
+
+        return self._run(work)
+
+    def _append(
+        self,
+        conn: Any,
+        key: str,
+        content: dict[str, Any],
+        text: str,
+        digest: str,
+        author: str,
+        action: str,
+        message: str | None,
+        submission_id: int | None,
+        expected_parent: int | None,
+        skip_if_same: bool,
+    ) -> Version:
+        from sqlalchemy import select
+
+        row = conn.execute(
+            select(self._cases.c.latest).where(self._cases.c.key == key).with_for_update()
+        ).first()
+        latest = row[0] if row else 0
+        if expected_parent is not None and latest != expected_parent:
+            raise VersionConflict(f"{key} is at version {latest}, not {expected_parent}")
+        if skip_if_same and latest:
+            current = self._version_row(conn, key, latest, with_content=False)
+            if current.sha256 == digest:
+                return current
+        number = latest + 1
+        stamp = now()
+        if row is None:
+            conn.execute(self._cases.insert().values(key=key, created_at=stamp, latest=number))
+        else:
+            conn.execute(self._cases.update().where(self._cases.c.key == key).values(latest=number))
+        values = dict(
+            case_key=key,
+            number=number,
+            created_at=stamp,
+            author=_short(author, 200) or "unknown",
+            action=action,
+            message=message,
+            parent=latest or None,
+            submission_id=submission_id,
+            sha256=digest,
+            nodes=max(len(content.get("nodes", [])) - 1, 0),
+            flows=max(len(content.get("flows", [])) - 1, 0),
+        )
+        conn.execute(self._versions.insert().values(content=text, **values))
+        return Version(**values, content=content)
+
+    def _version_row(self, conn: Any, key: str, number: int, with_content: bool) -> Version:
+        from sqlalchemy import select
+
+        v = self._versions.c
+        columns = [
+            v.case_key,
+            v.number,
+            v.created_at,
+            v.author,
+            v.action,
+            v.message,
+            v.parent,
+            v.submission_id,
+            v.sha256,
+            v.nodes,
+            v.flows,
+        ]
+        if with_content:
+            columns.append(v.content)
+        row = conn.execute(select(*columns).where(v.case_key == key, v.number == number)).first()
+        if row is None:
+            raise _unknown_version(key, number)
+        data = dict(row._mapping)
+        content = json.loads(data.pop("content")) if with_content else None
+        return Version(**data, content=content)
+
+    def latest_number(self, key: str) -> int:
+        from sqlalchemy import select
+
+        row = self._run(
+            lambda c: c.execute(
+                select(self._cases.c.latest).where(self._cases.c.key == key)
+            ).first()
+        )
+        if row is None:
+            raise _unknown_case(key, self.case_keys())
+        return row[0]
+
+    def version(self, key: str, number: int | None = None) -> Version:
+        """A version with its content (default: the latest)."""
+        if number is None:
+            number = self.latest_number(key)
+        elif number < 1:  # -1: the one before the latest, and so on
+            number = self.latest_number(key) + number
+        return self._run(lambda c: self._version_row(c, key, number, True))
+
+    def history(self, key: str) -> list[Version]:
+        """Every version of a case, oldest first (without content)."""
+        from sqlalchemy import select
+
+        self.latest_number(key)  # an unknown case is an error, not an empty history
+        v = self._versions.c
+        columns = [
+            v.case_key,
+            v.number,
+            v.created_at,
+            v.author,
+            v.action,
+            v.message,
+            v.parent,
+            v.submission_id,
+            v.sha256,
+            v.nodes,
+            v.flows,
+        ]
+        rows = self._run(
+            lambda c: c.execute(select(*columns).where(v.case_key == key).order_by(v.number)).all()
+        )
+        return [Version(**dict(r._mapping)) for r in rows]
+
+    def rollback(self, key: str, number: int, author: str, message: str | None = None) -> Version:
+        """A new version whose content is that of version ``number``; nothing is deleted."""
+        old = self.version(key, number)
+        old.case()  # still valid against today's catalogue?
+        return self.add_version(
+            key,
+            old.content or {},
+            author,
+            "rollback",
+            message or f"rolled back to version {old.number}",
+        )
+
+    # --- submissions ------------------------------------------------------------------------
+
+    def add_submission(
+        self,
+        case_key: str,
+        submitter: str,
+        filename: str | None,
+        data: bytes | None,
+        size: int,
+        sha256: str,
+        status: str,
+        problems: list[Problem],
+        node: str | None = None,
+        parsed: dict[str, Any] | None = None,
+        flows: list[list[Any]] | None = None,
+        base_version: int | None = None,
+    ) -> Submission:
+        values = dict(
+            case_key=case_key,
+            node=node,
+            submitter=_short(submitter, 200),
+            filename=_short(filename, 255) if filename else None,
+            received_at=now(),
+            size=size,
+            sha256=sha256,
+            status=status,
+            base_version=base_version,
+            merged_version=None,
+        )
+        stored = dict(
+            values,
+            data=data,
+            problems=_dumps([_problem_dict(p) for p in problems]),
+            parsed=_dumps(parsed) if parsed is not None else None,
+            flows=_dumps(flows) if flows is not None else None,
+        )
+
+        def work(conn: Any) -> int:
+            return conn.execute(self._subs.insert().values(**stored)).inserted_primary_key[0]
+
+        ident = self._run(work)
+        return Submission(
+            id=ident,
+            problems=list(problems),
+            kept=data is not None,
+            data=data,
+            parsed=parsed,
+            flows=flows,
+            **values,
+        )
+
+    def _submission(self, conn: Any, ident: int, with_data: bool) -> Submission:
+        from sqlalchemy import select
+
+        s = self._subs.c
+        columns = [c for c in s if with_data or c.name not in ("data", "parsed", "flows")]
+        row = conn.execute(
+            select(*columns, (s.data.is_not(None)).label("kept")).where(s.id == ident)
+        ).first()
+        if row is None:
+            raise InputError(
+                Problem(
+                    message=f"no submission #{ident}",
+                    value=ident,
+                    hint="`scenat history CASE --submissions` lists the submissions of a case",
+                )
+            )
+        data = dict(row._mapping)
+        data["problems"] = [Problem(**p) for p in json.loads(data["problems"])]
+        data["kept"] = bool(data["kept"])
+        for name in ("parsed", "flows"):
+            if data.get(name) is not None:
+                data[name] = json.loads(data[name])
+        return Submission(**data)
+
+    def submission(self, ident: int, with_data: bool = True) -> Submission:
+        return self._run(lambda c: self._submission(c, ident, with_data))
+
+    def submissions(self, case_key: str | None = None) -> list[Submission]:
+        """Submissions (without their bytes), oldest first; of one case or all."""
+        from sqlalchemy import select
+
+        s = self._subs.c
+
+        def work(conn: Any) -> list[int]:
+            query = select(s.id).order_by(s.id)
+            if case_key is not None:
+                query = query.where(s.case_key == case_key)
+            return [r[0] for r in conn.execute(query)]
+
+        return [self.submission(i, with_data=False) for i in self._run(work)]
+
+    def merge(
+        self,
+        submission_id: int,
+        content: dict[str, list[list[Any]]],
+        base_version: int,
+        author: str,
+        message: str | None = None,
+    ) -> Version:
+        """Store ``content`` (prepared from ``base_version``) as the merge of a submission.
+
+        One transaction: the version is added and the submission marked ``merged``, or
+        neither. Raises :class:`VersionConflict` when the case moved on since ``base_version``.
+        """
+        text = _dumps(content)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+
+        def work(conn: Any) -> Version:
+            sub = self._submission(conn, submission_id, with_data=False)
+            if sub.status != "valid":
+                raise _not_mergeable(sub)
+            version = self._append(
+                conn,
+                sub.case_key,
+                content,
+                text,
+                digest,
+                author,
+                "merge",
+                message or f"merged submission #{sub.id} from {sub.submitter} for node {sub.node}",
+                sub.id,
+                base_version,
+                False,
+            )
+            conn.execute(
+                self._subs.update()
+                .where(self._subs.c.id == submission_id)
+                .values(status="merged", merged_version=version.number)
+            )
+            return version
+
+        return self._run(work)
+
+    def counts(self) -> dict[str, int]:
+        """Row counts per table (for checks and tests)."""
+        from sqlalchemy import func, select
+
+        def work(conn: Any) -> dict[str, int]:
+            return {
+                t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in (self._cases, self._versions, self._subs)
+            }
+
+        return self._run(work)
+
+
+def _problem_dict(problem: Problem) -> dict[str, Any]:
+    data = problem.to_dict()
+    value = data.get("value")
+    if isinstance(value, float) and not math.isfinite(value):
+        data["value"] = str(value)  # JSON has no inf / nan
+    return data
+
+
+def _short(text: str | None, length: int) -> str:
+    text = "".join(ch for ch in str(text or "") if ch.isprintable()).strip()
+    return text[:length]
+
+
+def _check_key(key: str) -> None:
+    from scenat.casefile.workbook import ID_PATTERN
+
+    if not key or len(key) > 200 or not ID_PATTERN.match(key):
+        raise InputError(
+            Problem(
+                message="a case key is 1 to 200 letters, digits, '-', '_' or '.'",
+                value=key,
+                hint="e.g. bicycle or stadium-2025",
+            )
+        )
+
+
+def _unknown_case(key: str, known: list[str]) -> InputError:
+    return InputError(
+        Problem(
+            message=f"no case {key!r} in the store",
+            value=key,
+            hint=("cases in the store: " + ", ".join(known) if known else "the store is empty")
+            + "; give a case workbook, folder or example name to import it",
+        )
+    )
+
+
+def _unknown_version(key: str, number: int) -> InputError:
+    return InputError(
+        Problem(
+            message=f"case {key!r} has no version {number}",
+            value=number,
+            hint="`scenat history CASE` lists the versions",
+        )
+    )
+
+
+def _not_mergeable(sub: Submission) -> InputError:
+    if sub.status == "merged":
+        message = f"submission #{sub.id} is already merged (version {sub.merged_version})"
+        hint = "nothing to do; `scenat rollback` undoes a merge"
+    else:
+        message = f"submission #{sub.id} was rejected and cannot be merged"
+        hint = "the partner fixes the problems listed in its report and submits again"
+    return InputError(Problem(message=message, value=sub.id, hint=hint))
+
+
+# --- diff ------------------------------------------------------------------------------------
+
+
+@dataclass
+class VersionDiff:
+    """What changed from case A to case B, and what that does to the results.
+
+    ``flows``: one row per flow added, removed or changed (amounts as written and in the
+    input's reference unit). ``totals`` / ``hotspots`` (when computed): per indicator A, B
+    and B - A, and per node for each indicator (see :mod:`scenat.assessment.compare`).
+    """
+
+    a: str
+    b: str
+    flows: list[dict[str, Any]]
+    nodes: list[dict[str, Any]]
+    fields: list[dict[str, Any]]
+    totals: Any = None  # polars DataFrame
+    hotspots: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.flows or self.nodes or self.fields)
+
+    def flows_table(self) -> Any:
+        import polars as pl
+
+        schema = {
+            "change": pl.String,
+            "node": pl.String,
+            "kind": pl.String,
+            "input": pl.String,
+            "old_amount": pl.Float64,
+            "old_unit": pl.String,
+            "new_amount": pl.Float64,
+            "new_unit": pl.String,
+            "old_reference": pl.Float64,
+            "new_reference": pl.Float64,
+            "reference_unit": pl.String,
+            "details": pl.String,
+        }
+        return pl.DataFrame(self.flows, schema=schema)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "flows": self.flows,
+            "nodes": self.nodes,
+            "fields": self.fields,
+            "totals": self.totals.to_dicts() if self.totals is not None else None,
+            "hotspots": {k: v.to_dicts() for k, v in self.hotspots.items()},
+        }
+
+    def text(self) -> str:
+        lines = [f"From {self.a} to {self.b}:"]
+        if self.empty:
+            lines.append("  no change")
+        for f in self.fields:
+            lines.append(f"  case field {f['field']}: {f['old']!r} -> {f['new']!r}")
+        for n in self.nodes:
+            lines.append(f"  node {n['change']}: {n['id']} {n.get('details') or ''}".rstrip())
+        for f in self.flows:
+            old = "" if f["old_amount"] is None else f"{f['old_amount']:g} {f['old_unit']}"
+            new = "" if f["new_amount"] is None else f"{f['new_amount']:g} {f['new_unit']}"
+            arrow = f"{old} -> {new}" if old and new else old or new
+            extra = f" ({f['details']})" if f.get("details") else ""
+            lines.append(
+                f"  flow {f['change']:<8} {f['node']} <- {f['kind']} {f['input']}: {arrow}{extra}"
+            )
+        if self.totals is not None:
+            lines.append("Effect on the totals:")
+            for row in self.totals.iter_rows(named=True):
+                rel = row.get("relative")
+                rel_text = f" ({100 * rel:+.2f} %)" if rel is not None else ""
+                lines.append(
+                    f"  {row['indicator']:<16} {row['a']:>12.6g} -> {row['b']:>12.6g} "
+                    f"{row['unit']}  change {row['difference']:+.6g}{rel_text}"
+                )
+        for indicator, table in self.hotspots.items():
+            moved = table.filter(table["difference"].abs() > 0).head(5)
+            if moved.height:
+                lines.append(f"Largest changes by node for {indicator}:")
+                for row in moved.iter_rows(named=True):
+                    lines.append(
+                        f"  {str(row['label'])[:40]:<40} {row['a']:>12.6g} -> {row['b']:>12.6g}"
+                        f"  ({row['difference']:+.6g})"
+                    )
+        return "\n".join(lines)
+
+
+def _flow_key(flow: Any) -> tuple[str, str, str]:
+    return (flow.node, flow.kind, flow.input)
+
+
+def _flow_details(old: Any, new: Any) -> str:
+    changes = []
+    for name in ("amount", "unit", "uncertainty", "source", "comment"):
+        if getattr(old, name) != getattr(new, name):
+            changes.append(name)
+    if old.metadata != new.metadata:
+        changes.append("extra columns")
+    return ", ".join(changes)
+
+
+def diff_cases(
+    a: Case,
+    b: Case,
+    label_a: str = "A",
+    label_b: str = "B",
+    impact: bool = True,
+    indicators: list[str] | None = None,
+) -> VersionDiff:
+    """Flows, nodes and case fields added, removed or changed; with ``impact``, the effect on
+    the totals and on the node hotspots (both cases assessed)."""
+    flows: list[dict[str, Any]] = []
+    old_groups: dict[tuple, list] = {}
+    new_groups: dict[tuple, list] = {}
+    for flow in a.flows:
+        old_groups.setdefault(_flow_key(flow), []).append(flow)
+    for flow in b.flows:
+        new_groups.setdefault(_flow_key(flow), []).append(flow)
+
+    def row(change: str, old: Any, new: Any, details: str = "") -> dict[str, Any]:
+        some = new or old
+        return {
+            "change": change,
+            "node": some.node,
+            "kind": some.kind,
+            "input": some.input,
+            "old_amount": old.amount if old else None,
+            "old_unit": old.unit if old else None,
+            "new_amount": new.amount if new else None,
+            "new_unit": new.unit if new else None,
+            "old_reference": old.amount_in_reference if old else None,
+            "new_reference": new.amount_in_reference if new else None,
+            "reference_unit": some.reference_unit,
+            "details": details,
+        }
+
+    for key in list(old_groups) + [k for k in new_groups if k not in old_groups]:
+        olds, news = old_groups.get(key, []), new_groups.get(key, [])
+        for i in range(max(len(olds), len(news))):
+            old = olds[i] if i < len(olds) else None
+            new = news[i] if i < len(news) else None
+            if old is None:
+                flows.append(row("added", None, new))
+            elif new is None:
+                flows.append(row("removed", old, None))
+            else:
+                details = _flow_details(old, new)
+                if details:
+                    flows.append(row("changed", old, new, details))
+    nodes: list[dict[str, Any]] = []
+    for node_id, node in a.nodes.items():
+        if node_id not in b.nodes:
+            nodes.append({"change": "removed", "id": node_id, "details": node.name})
+        else:
+            other = b.nodes[node_id]
+            changed = [
+                name
+                for name in ("name", "tier", "stage", "location", "output_amount", "output_unit")
+                if getattr(node, name) != getattr(other, name)
+            ]
+            if changed:
+                nodes.append({"change": "changed", "id": node_id, "details": ", ".join(changed)})
+    for node_id, node in b.nodes.items():
+        if node_id not in a.nodes:
+            nodes.append({"change": "added", "id": node_id, "details": node.name})
+    fields = []
+    content_a, content_b = dict(case_content(a)["case"][1:]), dict(case_content(b)["case"][1:])
+    for name in list(content_a) + [k for k in content_b if k not in content_a]:
+        if content_a.get(name) != content_b.get(name):
+            fields.append({"field": name, "old": content_a.get(name), "new": content_b.get(name)})
+    diff = VersionDiff(label_a, label_b, flows, nodes, fields)
+    if impact:
+        from scenat.assessment.compare import compare_hotspots, compare_totals
+        from scenat.assessment.result import assess
+
+        result_a = assess(a, indicators=indicators)
+        result_b = assess(b, indicators=indicators)
+        diff.totals = compare_totals(result_a, result_b)
+        diff.hotspots = {
+            ind.id: compare_hotspots(result_a, result_b, ind.id, "node")
+            for ind in result_a.indicators
+        }
+    return diff
+
+
+def diff_versions(
+    store: Store,
+    key: str,
+    a: int | None = None,
+    b: int | None = None,
+    impact: bool = True,
+    indicators: list[str] | None = None,
+) -> VersionDiff:
+    """Diff two versions of a stored case (default: the latest against the one before)."""
+    new = store.version(key, b)
+    old = store.version(key, a if a is not None else max(new.number - 1, 1))
+    return diff_cases(
+        old.case(),
+        new.case(),
+        f"{key} version {old.number}",
+        f"{key} version {new.number}",
+        impact,
+        indicators,
+    )
+
+
+def export_version(store: Store, key: str, path: str | Path, number: int | None = None) -> Path:
+    """Write a version as an ``.xlsx`` case workbook (read back by :func:`scenat.read_case`)."""
+    from scenat.atomic import write_atomic
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise InputError(
+            Problem(
+                file=str(path),
+                message="exports are .xlsx workbooks",
+                value=path.suffix,
+                hint="give a file name ending in .xlsx",
+            )
+        )
+    write_atomic(path, content_xlsx(store.version(key, number).content or {}))
+    return path
+
+
+def case_key_for(path: Path) -> str:
+    """The store key for a case path: its file or folder name, reduced to id characters."""
+    import re
+
+    stem = path.stem if path.suffix.lower() in (".xlsx", ".xlsm", ".zip") else path.name
+    key = re.sub(r"[^A-Za-z0-9_.\-]+", "_", stem).strip("._-")
+    return key[:200] or "case"
+
+
+def open_case(store: Store, text: str, author: str) -> str:
+    """The key of a stored case named by ``text``: a key, or a case path / example to import.
+
+    A path is imported once, as version 1 of the key :func:`case_key_for` gives it; after
+    that the stored versions are the case (the file is not read again).
+    """
+    if store.has_case(text):
+        return text
+    from scenat.cli.main import resolve_case_path
+
+    path = resolve_case_path(text)
+    if not path.exists():
+        raise _unknown_case(text, store.case_keys())
+    key = case_key_for(path)
+    if store.has_case(key):
+        return key
+    from scenat.casefile.workbook import read_case
+
+    store.import_case(key, read_case(path), author, f"imported from {path.name}")
+    return key
