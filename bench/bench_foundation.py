@@ -74,7 +74,7 @@ def _in_process(repeat: int) -> tuple[float, float]:
 
     import bw2calc as bc
 
-    from scenat.assessment.result import _datapackage, build_foreground
+    from scenat.brightway.link import build_foreground, foreground_datapackage
     from scenat.brightway.project import ensure_project
 
     project = ensure_project()
@@ -86,7 +86,7 @@ def _in_process(repeat: int) -> tuple[float, float]:
             start = time.perf_counter()
             lca = bc.LCA(
                 {system.node_ids[case.reference_node]: 1.0},
-                data_objs=[*project.background_datapackages(), _datapackage(system)],
+                data_objs=[*project.background_datapackages(), foreground_datapackage(system)],
             )
             lca.lci(factorize=True)
             for indicator in project.methods:
@@ -106,20 +106,20 @@ def main() -> None:
     setups, floors = [], []
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory() as home:
-            setups.append(_timed([py, "-m", "scenat.cli.main", "setup"], _env(home)))
+            setups.append(_timed([py, "-m", "scenat.cli", "setup"], _env(home)))
         with tempfile.TemporaryDirectory() as home:
             floors.append(_timed([py, "-c", FLOOR_SETUP], _env(home)))
     rows.append(("setup_first_use", statistics.median(setups), statistics.median(floors), 15.0))
 
     with tempfile.TemporaryDirectory() as home:
         subprocess.run(
-            [py, "-m", "scenat.cli.main", "setup"],
+            [py, "-m", "scenat.cli", "setup"],
             env=_env(home),
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        cmd = [py, "-m", "scenat.cli.main", "assess", "bicycle", "--json"]
+        cmd = [py, "-m", "scenat.cli", "assess", "bicycle", "--json"]
         runs = [_timed(cmd, _env(home)) for _ in range(args.repeat)]
         opens = [_timed([py, "-c", FLOOR_OPEN], _env(home)) for _ in range(args.repeat)]
         rows.append(("assess_cli", statistics.median(runs), statistics.median(opens), 3.0))

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from synthetic import linked_system  # noqa: E402
 
-from scenat.assessment.result import compute_breakdowns  # noqa: E402
-from scenat.calc.foreground import ForegroundResolver  # noqa: E402
+from scenat.assessment import ForegroundResolver  # noqa: E402
+from scenat.calc import compute_breakdowns  # noqa: E402
 from scenat.calc.solver import FactorisedSystem  # noqa: E402
 from scenat.model.indicators import default_indicators  # noqa: E402
 

@@ -159,7 +159,8 @@ def synthetic_project(n: int):
 
 
 def assess_synthetic(case, project):
-    from scenat.assessment.result import compute_breakdowns, link
+    from scenat.brightway import link
+    from scenat.calc import compute_breakdowns
     from scenat.model.indicators import default_indicators
 
     chosen = default_indicators()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from scenat.assessment.result import LinkedSystem
+from scenat.calc import LinkedSystem
 from scenat.calc.solver import FactorisedSystem
 from scenat.model.case import Case, Flow, Node, Uncertainty
 from scenat.model.indicators import default_indicators

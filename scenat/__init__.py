@@ -31,8 +31,8 @@ __all__ = [
 
 # Heavy modules (bw2data, polars, openpyxl) load on first use so `import scenat` stays fast.
 _LAZY = {
-    "read_case": ("scenat.casefile.workbook", "read_case"),
-    "validate": ("scenat.casefile.workbook", "validate"),
+    "read_case": ("scenat.casefile.build", "read_case"),
+    "validate": ("scenat.casefile.build", "validate"),
     "write_template": ("scenat.casefile.template", "write_template"),
     "assess": ("scenat.assessment.result", "assess"),
     "Assessment": ("scenat.assessment.result", "Assessment"),

@@ -76,3 +76,11 @@ def methods_dir() -> Path:
 def examples_dir() -> Path:
     """The shipped example cases."""
     return _shipped("examples")
+
+
+def app_entry() -> Path | None:
+    """The Streamlit app's ``main.py`` (beside the package in a checkout, inside it in a wheel)."""
+    for candidate in (_PACKAGE.parent / "app" / "main.py", _PACKAGE / "_data" / "app" / "main.py"):
+        if candidate.exists():
+            return candidate
+    return None

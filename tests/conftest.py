@@ -70,7 +70,7 @@ def bicycle() -> Path:
 
 @pytest.fixture(scope="session")
 def cli_env(scenat_home: Path) -> dict[str, str]:
-    """Environment for ``python -m scenat.cli.main`` subprocesses: this checkout, private home."""
+    """Environment for ``python -m scenat.cli`` subprocesses: this checkout, private home."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     env["SCENAT_HOME"] = str(scenat_home)

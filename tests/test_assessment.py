@@ -26,7 +26,7 @@ import pytest
 os.environ.setdefault("SCENAT_HOME", tempfile.mkdtemp(prefix="scenat-test-"))
 
 import scenat  # noqa: E402
-from scenat.assessment.result import BREAKDOWNS  # noqa: E402
+from scenat.calc import BREAKDOWNS  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 STARTER = REPO / "inventories" / "starter"

@@ -64,7 +64,7 @@ def test_bicycle_round_trips(tmp_path, suffix):
 
 
 def test_a_workbook_with_interventions_round_trips(tmp_path):
-    from scenat.interventions.library import case_interventions
+    from scenat.interventions import case_interventions
 
     case = scenat.read_case(STADIUM)
     again = scenat.read_case(write_case(case, tmp_path / "stadium"))
@@ -78,7 +78,7 @@ def test_a_workbook_with_interventions_round_trips(tmp_path):
 
 
 def test_a_modified_case_is_written_with_its_provenance(tmp_path):
-    from scenat.interventions.library import apply, load_library
+    from scenat.interventions import apply, load_library
 
     case = scenat.read_case(BICYCLE)
     heat_pump = next(i for i in load_library() if i.id == "heat_pump")

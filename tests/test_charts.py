@@ -59,10 +59,9 @@ def test_empty_tables_still_draw(result):
 
 
 def test_sankey_links_carry_the_edge_impacts(result):
-    from scenat.calc.graph import supply_chain_nodes
 
     edges = result.edges()
-    nodes = supply_chain_nodes(result)
+    nodes = result.supply_chain_nodes()
     fig = charts.sankey(edges, nodes, "gwp100", "kg CO2-eq", reference_node="bike_assembly")
     sankey = fig.data[0]
     positive = edges.filter(pl.col("impact_gwp100") > 0)
@@ -81,9 +80,9 @@ def test_sankey_links_carry_the_edge_impacts(result):
 
 
 def test_macc_and_pareto_axes_name_their_units(result):
+    from scenat.assessment import ForegroundResolver
     from scenat.calc import rank
-    from scenat.calc.foreground import ForegroundResolver
-    from scenat.interventions.library import evaluate
+    from scenat.interventions import evaluate
 
     table = evaluate(result.case, solve=ForegroundResolver(result.case, linked=result.linked))
     curve = rank.macc(table)

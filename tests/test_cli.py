@@ -1,4 +1,4 @@
-"""``python -m scenat.cli.main``: exit codes, one JSON document on stdout, located input errors.
+"""``python -m scenat.cli``: exit codes, one JSON document on stdout, located input errors.
 
 Eight subprocess calls in all (each costs a Python start; the first assessment also builds
 the Brightway project in the session's SCENAT_HOME); results are shared through
@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 
 import scenat.assessment.result
-from scenat.casefile.workbook import validate
-from scenat.cli import main as cli
+from scenat import cli
+from scenat.casefile.build import validate
 from tests.conftest import BICYCLE, ROOT, VALID_SHEETS, write_sheets
 
 INDICATORS = {
@@ -54,7 +54,7 @@ BICYCLE_NODES = {"bike_assembly", "frame_maker", "wheel_maker", "tool_shop", "pa
 
 def run_cli(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "scenat.cli.main", *args],
+        [sys.executable, "-m", "scenat.cli", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -250,7 +250,7 @@ def test_internal_error_exits_1_without_traceback(monkeypatch, capsys):
         raise RuntimeError("solver exploded")
 
     monkeypatch.delenv("SCENAT_DEBUG", raising=False)
-    monkeypatch.setattr(scenat.assessment.result, "assess", broken)
+    monkeypatch.setattr(scenat.assessment, "assess", broken)
     assert cli.main(["assess", str(BICYCLE), "--json"]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scenat.cli.main import main
+from scenat.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 DESNZ = ROOT.parent / "shared" / "data" / "desnz" / "ghg-conversion-factors-2025-flat-format.csv"

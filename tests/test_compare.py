@@ -7,9 +7,10 @@ from dataclasses import replace
 import pytest
 
 import scenat
-from scenat.assessment.compare import compare_hotspots, compare_totals, probability_lower
+from scenat.assessment.compare import compare_hotspots, compare_totals
 from scenat.model.case import Flow
 from scenat.paths import examples_dir
+from scenat.uncertainty.compare import probability_lower
 
 
 @pytest.fixture(scope="module")

@@ -425,8 +425,8 @@ def test_the_retrofit_lowers_the_stadium_footprint():
 
 @pytest.mark.parametrize("name", list(CASE_INTERVENTIONS))
 def test_case_interventions_are_applicable_and_abate(name):
-    from scenat.calc.foreground import ForegroundResolver
-    from scenat.interventions.library import evaluate
+    from scenat.assessment import ForegroundResolver
+    from scenat.interventions import evaluate
 
     c = case(name)
     table = evaluate(c, indicators=["gwp100"], solve=ForegroundResolver(c, result(name).linked))
@@ -441,7 +441,7 @@ def test_case_interventions_are_applicable_and_abate(name):
 
 
 def test_case_overrides_keep_library_options_off_the_bev_charging_electricity():
-    from scenat.interventions.library import applicable
+    from scenat.interventions import applicable
 
     matched = applicable(case("car_bev"))
     use_rows = matched.filter(matched["node"] == "use_phase")
@@ -461,8 +461,8 @@ def test_pinned_totals_and_top_hotspots(name):
 
 @pytest.mark.parametrize("name", list(PINNED_TOP_INTERVENTIONS))
 def test_pinned_top_interventions(name):
-    from scenat.calc.foreground import ForegroundResolver
-    from scenat.interventions.library import summary
+    from scenat.assessment import ForegroundResolver
+    from scenat.report.interventions import interventions_document as summary
 
     c = case(name)
     document = summary(c, solve=ForegroundResolver(c, result(name).linked))
@@ -475,7 +475,7 @@ def test_pinned_top_interventions(name):
 
 @pytest.mark.parametrize("name", list(WORKBOOKS))
 def test_cli_assess_and_interventions_run(name, capsys):
-    from scenat.cli.main import main
+    from scenat.cli import main
 
     case(name)  # the project is set up and the catalogue read: time the commands alone
     assert main(["assess", str(WORKBOOKS[name]), "--json"]) == 0
@@ -487,7 +487,7 @@ def test_cli_assess_and_interventions_run(name, capsys):
 
 
 def test_cli_assess_resolves_an_example_name(capsys):
-    from scenat.cli.main import main
+    from scenat.cli import main
 
     assert main(["assess", "stadium_retrofit", "--json", "--indicator", "gwp100"]) == 0
     document = json.loads(capsys.readouterr().out)
@@ -495,7 +495,7 @@ def test_cli_assess_resolves_an_example_name(capsys):
 
 
 def test_cli_compare_runs_on_both_pairs(capsys):
-    from scenat.cli.main import main
+    from scenat.cli import main
 
     for a, b in (("stadium_before", "stadium_after"), ("car_ice", "car_bev")):
         assert main(["compare", str(WORKBOOKS[a]), str(WORKBOOKS[b]), "--json"]) == 0

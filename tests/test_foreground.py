@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import scenat
-from scenat.calc.foreground import ForegroundResolver
-from scenat.interventions.library import apply, collect
+from scenat.assessment import ForegroundResolver
+from scenat.interventions import apply, collect
 from scenat.paths import examples_dir
 from scenat.uncertainty.foreground import monte_carlo
 

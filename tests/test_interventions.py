@@ -18,11 +18,14 @@ import pytest
 
 os.environ.setdefault("SCENAT_HOME", tempfile.mkdtemp(prefix="scenat-test-"))
 
-from scenat.casefile.workbook import read_case  # noqa: E402
+import scenat.interventions as iv  # noqa: E402
+from scenat.calc import node_supply  # noqa: E402
+from scenat.casefile.build import read_case  # noqa: E402
 from scenat.errors import InputError  # noqa: E402
-from scenat.interventions import library as iv  # noqa: E402
 from scenat.model.case import Case, Flow, Node  # noqa: E402
 from scenat.model.catalogue import shipped_catalogue  # noqa: E402
+from scenat.model.schema import INTERVENTION_COLUMNS, INTERVENTION_SOURCE_COLUMNS  # noqa: E402
+from scenat.report.interventions import json_records  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 BICYCLE = REPO / "examples" / "bicycle"
@@ -83,7 +86,7 @@ def test_shipped_library_is_complete(library: list[iv.Intervention]) -> None:
     assert {"energy", "materials", "logistics", "end_of_life"} <= categories
     catalogue = shipped_catalogue()
     for entry in library:
-        assert set(entry.sources) == set(iv.SOURCE_COLUMNS), entry.id
+        assert set(entry.sources) == set(INTERVENTION_SOURCE_COLUMNS), entry.id
         assert all(len(text) > 20 for text in entry.sources.values()), entry.id
         for target in (*entry.inputs, *([entry.to] if entry.to else [])):
             if not target.startswith(iv.CATEGORY_PREFIX):
@@ -114,8 +117,8 @@ def test_shipped_library_is_complete(library: list[iv.Intervention]) -> None:
 
 
 def test_bad_library_entries_are_located(tmp_path: Path) -> None:
-    header = ",".join(iv.COLUMNS)
-    good = dict.fromkeys(iv.COLUMNS, "")
+    header = ",".join(INTERVENTION_COLUMNS)
+    good = dict.fromkeys(INTERVENTION_COLUMNS, "")
     good.update(
         id="ok",
         name="fine",
@@ -127,7 +130,7 @@ def test_bad_library_entries_are_located(tmp_path: Path) -> None:
         capex="0",
         opex_change="0",
         lifetime="5",
-        **{c: "a source" for c in iv.SOURCE_COLUMNS},
+        **{c: "a source" for c in INTERVENTION_SOURCE_COLUMNS},
     )
     rows = [
         {**good, "id": "typo_target", "match_input": "electricity_uk_grid_delivred"},
@@ -139,7 +142,7 @@ def test_bad_library_entries_are_located(tmp_path: Path) -> None:
     ]
     path = tmp_path / "lib.csv"
     path.write_text(
-        header + "\n" + "\n".join(",".join(r[c] for c in iv.COLUMNS) for r in rows) + "\n"
+        header + "\n" + "\n".join(",".join(r[c] for c in INTERVENTION_COLUMNS) for r in rows) + "\n"
     )
     with pytest.raises(InputError) as caught:
         iv.load_library(path)
@@ -207,7 +210,7 @@ def test_bad_case_row_names_sheet_row_and_entry(bicycle: Case) -> None:
 def test_foreground_supply_equals_assessment(bicycle: Case) -> None:
     from scenat.assessment.result import assess
 
-    supply = iv.foreground_supply(bicycle)
+    supply = node_supply(bicycle)
     for node, value in assess(bicycle, ["gwp100"]).supply.items():
         assert supply[node] == pytest.approx(value, rel=1e-9)
 
@@ -450,7 +453,7 @@ def test_whole_library_on_the_bicycle(bicycle: Case) -> None:
     assert table["mac"].is_finite().all()
     # Concrete and water-only options do not apply to a bicycle with no concrete.
     assert "ggbs_concrete" not in table["id"].to_list()
-    json.dumps(iv.records(table))  # JSON-safe (no NaN or inf)
+    json.dumps(json_records(table))  # JSON-safe (no NaN or inf)
 
 
 def test_discount_rate_from_the_case(bicycle: Case) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from scenat.casefile.build import read_case, validate
 from scenat.casefile.partner_template import MAX_FLOW_ROWS, sub_nodes, write_partner_template
-from scenat.casefile.workbook import FLOW_COLUMNS, read_case, validate
-from scenat.cli.main import main
+from scenat.cli import main
 from scenat.errors import InputError
-from scenat.model.case import DISTRIBUTIONS, FLOW_KINDS
 from scenat.model.catalogue import shipped_catalogue
+from scenat.model.schema import DISTRIBUTIONS, FLOW_COLUMNS, FLOW_KINDS
 from scenat.model.units import parse_unit
 from scenat.paths import examples_dir
 from scenat.store.database import Store

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 import scenat
-from scenat.assessment.result import ALL_BREAKDOWNS
-from scenat.report import assessment as report
+from scenat import report
+from scenat.calc import ALL_BREAKDOWNS
+from scenat.report.html import html_report
 
 pytest.importorskip("plotly")
 
@@ -26,8 +27,8 @@ def result():
 
 @pytest.fixture(scope="module")
 def options(result):
-    from scenat.calc.foreground import ForegroundResolver
-    from scenat.interventions.library import evaluate
+    from scenat.assessment import ForegroundResolver
+    from scenat.interventions import evaluate
 
     return evaluate(result.case, solve=ForegroundResolver(result.case, linked=result.linked))
 
@@ -80,13 +81,13 @@ def test_html_report_is_self_contained_with_totals_and_charts(result, options, t
 
 
 def test_html_report_without_interventions_and_with_an_empty_indicator(result):
-    text = report.html_report(result, generated="2026-01-01")
+    text = html_report(result, generated="2026-01-01")
     assert "Low-carbon interventions" not in text
     assert "2026-01-01" in text
     if result.total("metals_minerals") == 0:
         assert "The total is zero" in text
     # deterministic for a given date
-    assert text == report.html_report(result, generated="2026-01-01")
+    assert text == html_report(result, generated="2026-01-01")
 
 
 def test_xlsx_report_has_the_totals_and_every_breakdown(result, tmp_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from scenat.casefile.build import read_case, validate
 from scenat.casefile.screening import (
     Limits,
     column_index,
@@ -24,7 +25,6 @@ from scenat.casefile.screening import (
     split_ref,
     use_limits,
 )
-from scenat.casefile.workbook import read_case, validate
 from tests.conftest import VALID_SHEETS, save_xlsx, write_sheets
 from tests.data.hostile.corpus import (
     _add_member,

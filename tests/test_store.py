@@ -15,16 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from scenat.casefile.workbook import read_case
+from scenat.casefile.build import read_case
+from scenat.casefile.spreadsheet import xlsx_bytes as content_xlsx
 from scenat.errors import InputError
 from scenat.paths import examples_dir
-from scenat.store.database import (
+from scenat.report.documents import diff_text
+from scenat.store import (
     Store,
     StoreError,
     case_content,
     case_key_for,
     content_case,
-    content_xlsx,
     diff_cases,
     diff_versions,
     export_version,
@@ -117,7 +118,7 @@ def test_diff_lists_added_removed_changed_flows(store, key, bicycle):
     water = rows[("removed", "paint_supplier", "water_supply")]
     assert (water["old_amount"], water["old_unit"], water["new_amount"]) == (0.004, "m3", None)
     assert diff.flows_table().height == 3
-    assert "steel_cans_primary: 1.1 kg -> 1.3 kg" in diff.text()
+    assert "steel_cans_primary: 1.1 kg -> 1.3 kg" in diff_text(diff)
     assert diff_versions(store, key, 2, 2, impact=False).empty
 
 

@@ -8,7 +8,6 @@ import pytest
 from scipy import sparse
 
 import scenat
-from scenat.calc.graph import supply_chain_edges, supply_chain_nodes
 from scenat.calc.structural_paths import structural_paths
 from scenat.paths import examples_dir
 
@@ -93,8 +92,8 @@ def test_assessment_paths_report_coverage_and_start_at_the_reference(bicycle_res
 
 
 def test_graph_balances_at_every_node(bicycle_result):
-    edges = supply_chain_edges(bicycle_result)
-    nodes = supply_chain_nodes(bicycle_result)
+    edges = bicycle_result.edges()
+    nodes = bicycle_result.supply_chain_nodes()
     for ind in ["gwp100", "fossil_energy", "water"]:
         for row in nodes.iter_rows(named=True):
             inflow = edges.filter(edges["target"] == row["id"])[f"impact_{ind}"].sum()
@@ -105,7 +104,7 @@ def test_graph_balances_at_every_node(bicycle_result):
             # ... = what leaves to consumers, plus the functional unit at the reference.
             final = bicycle_result.total(ind) if row["id"] == "bike_assembly" else 0.0
             assert embodied == pytest.approx(outflow + final, rel=1e-9, abs=1e-12)
-    expanded = supply_chain_edges(bicycle_result, expand_background=True)
+    expanded = bicycle_result.edges(expand_background=True)
     background = expanded.filter(expanded["kind"] == "background")
     own_total = nodes["own_gwp100"].sum()
     direct = sum(

@@ -18,19 +18,22 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.exceptions import IllegalCharacterError
 
+from scenat.casefile.build import read_case
+from scenat.casefile.names import display_name
 from scenat.casefile.screening import Limits
-from scenat.casefile.workbook import read_case
 from scenat.errors import InputError
 from scenat.paths import examples_dir
-from scenat.store.database import Store, case_content, export_version
-from scenat.store.submissions import (
+from scenat.report.documents import diff_text
+from scenat.report.validation import validation_report
+from scenat.store import (
+    Store,
     SubmissionRejected,
     accept,
-    display_name,
+    case_content,
+    export_version,
     merge_content,
     preview,
     submit,
-    validation_report,
 )
 from tests.data.hostile.corpus import CORPUS, GOOD, NODE, base_workbook, csv_files, edit, set_cells
 
@@ -476,7 +479,7 @@ def test_preview_with_impact_gives_the_effect_on_totals_and_hotspots(store, base
         totals["gwp100"]["difference"], rel=1e-9
     )
     assert all(r["key"] in ("tool_shop", "paint_supplier", "bike_assembly") for r in changed)
-    assert "Effect on the totals" in plan.diff.text()
+    assert "Effect on the totals" in diff_text(plan.diff)
 
 
 def test_too_big_file_keeps_only_its_hash(store, base):
@@ -492,7 +495,7 @@ def test_too_big_file_keeps_only_its_hash(store, base):
 
 
 def test_cli_submit_accept_history_diff_rollback(base, tmp_path, capsys):
-    from scenat.cli.main import main
+    from scenat.cli import main
 
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     good = filled(base, tmp_path, "good.xlsx", flows__D3=2.0)
@@ -543,7 +546,7 @@ def test_cli_hostile_file_exits_2_without_traceback(tmp_path, cli_env):
     path.write_bytes(b"PK\x03\x04" + bytes(200))
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
     process = subprocess.run(
-        [sys.executable, "-m", "scenat.cli.main", "submit", "bicycle", str(path), "--submitter",
+        [sys.executable, "-m", "scenat.cli", "submit", "bicycle", str(path), "--submitter",
          "x", "--store", url],
         capture_output=True, text=True, env=cli_env, timeout=120,
     )  # fmt: skip

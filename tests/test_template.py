@@ -7,9 +7,9 @@ import os
 import openpyxl
 import pytest
 
+from scenat.casefile.build import read_case, validate
 from scenat.casefile.template import write_template
-from scenat.casefile.workbook import read_case, validate
-from scenat.model.case import FLOW_KINDS, STAGES
+from scenat.model.schema import FLOW_KINDS, STAGES
 
 
 @pytest.fixture(scope="module")

@@ -121,9 +121,9 @@ def test_case_buys_from_a_user_database(user_db, write_case):
 
 
 def test_catalogue_gives_units_in_scenat_spelling(user_db):
-    from scenat.model.catalogue import shipped_catalogue
+    from scenat.brightway.project import project_catalogue
 
-    processes = shipped_catalogue().processes
+    processes = project_catalogue().processes
     assert processes[f"{DB}:truck"].unit == "tkm"
     assert processes.get(f"{DB}:power").unit == "kWh"
     assert processes[f"{DB}:steel"].database == DB
@@ -209,7 +209,7 @@ def test_shipped_only_case_does_not_import_brightway(cli_env, bicycle):
 def test_backgrounds_command_lists_databases_and_processes(user_db, cli_env):
     def run(*args):
         done = subprocess.run(
-            [sys.executable, "-m", "scenat.cli.main", "backgrounds", *args, "--json"],
+            [sys.executable, "-m", "scenat.cli", "backgrounds", *args, "--json"],
             env=cli_env,
             capture_output=True,
             text=True,

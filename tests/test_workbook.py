@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from scenat.casefile.workbook import read_case, validate
+from scenat.casefile.build import read_case, validate
 from scenat.errors import InputError, Problem
 from tests.conftest import (
     BICYCLE,

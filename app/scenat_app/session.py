@@ -111,8 +111,8 @@ class Evaluated:
 
 @st.cache_resource(show_spinner="Evaluating every applicable intervention…", max_entries=16)
 def _interventions(fingerprint: str, _case: Any, _result: Any) -> Evaluated:
-    from scenat.calc.foreground import ForegroundResolver
-    from scenat.interventions import library as interventions
+    from scenat import interventions
+    from scenat.assessment import ForegroundResolver
 
     options = interventions.collect(_case)
     resolver = ForegroundResolver(_case, linked=_result.linked)
@@ -128,7 +128,7 @@ def interventions(loaded: LoadedCase | None = None) -> Evaluated:
 
 @st.cache_data(show_spinner="Searching the best portfolio within the budget…", max_entries=64)
 def _portfolio(fingerprint: str, budget: float, target: float | None, _evaluated, _case) -> Any:
-    from scenat.interventions.library import plan_portfolio
+    from scenat.interventions import plan_portfolio
 
     return plan_portfolio(
         _case,
@@ -152,9 +152,8 @@ def edges(fingerprint: str, expand_background: bool, _result: Any) -> pl.DataFra
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def nodes(fingerprint: str, _result: Any) -> pl.DataFrame:
-    from scenat.calc.graph import supply_chain_nodes
 
-    return supply_chain_nodes(_result)
+    return _result.supply_chain_nodes()
 
 
 @st.cache_data(show_spinner="Searching structural paths…", max_entries=64)

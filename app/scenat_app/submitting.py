@@ -2,8 +2,8 @@
 Submissions page shows. No streamlit here (the page does the caching and the widgets).
 
 The app's current case (a shipped example or an uploaded workbook) is kept in the versioned
-store (:mod:`scenat.store.database`, SQLite in ``SCENAT_HOME`` by default) under the key the command
-line gives the same file (:func:`scenat.store.database.case_key_for`), imported as version 1 on first
+store (:mod:`scenat.store`, SQLite in ``SCENAT_HOME`` by default) under the key the command
+line gives the same file (:func:`scenat.store.case_key_for`), imported as version 1 on first
 use. After that the stored versions are the case partners submit to, as for ``scenat submit``.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from scenat.store.database import Store, Version, case_content, case_key_for, content_hash
+from scenat.store import Store, Version, case_content, case_key_for, content_hash
 from scenat_app.casefiles import LoadedCase
 
 HISTORY_COLUMNS = (

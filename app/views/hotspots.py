@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 from scenat_app import session
 
-from scenat.assessment.result import ALL_BREAKDOWNS
+from scenat.calc import ALL_BREAKDOWNS
 from scenat.report import charts
 from scenat.report.charts import format_number, format_quantity
 

@@ -9,19 +9,12 @@ import streamlit as st
 from scenat_app import casefiles, session, submitting
 
 from scenat.casefile.partner_template import partner_template_bytes
+from scenat.casefile.sheets import UPLOAD_SUFFIXES
 from scenat.errors import InputError, ScenatError
 from scenat.report.charts import format_number, format_quantity
-from scenat.store.database import Store, default_url
-from scenat.store.submissions import (
-    MERGED,
-    REJECTED,
-    SUFFIXES,
-    SubmissionRejected,
-    accept,
-    preview,
-    submit,
-    validation_report,
-)
+from scenat.report.validation import validation_report
+from scenat.store import Store, SubmissionRejected, accept, default_url, preview, submit
+from scenat.store.submissions import MERGED, REJECTED
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KEYS_STATE = "sub_store_keys"  # case fingerprint -> store key (a case opened from the store)
@@ -147,7 +140,7 @@ with right:
 st.subheader("2 · Receive a submission")
 upload = st.file_uploader(
     "The partner's workbook",
-    type=[s.lstrip(".") for s in SUFFIXES],
+    type=[s.lstrip(".") for s in UPLOAD_SUFFIXES],
     key="sub_upload",
     help="The workbook made from the partner template (or a .zip of its CSV sheets).",
 )

@@ -16,8 +16,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # run from a checkout without installing
 
 import scenat  # noqa: E402
-from scenat.calc.foreground import ForegroundResolver  # noqa: E402
-from scenat.interventions.library import evaluate  # noqa: E402
+from scenat.assessment import ForegroundResolver  # noqa: E402
+from scenat.interventions import evaluate  # noqa: E402
 
 LIFETIME_KM = 200_000
 PACK_KWH = 62

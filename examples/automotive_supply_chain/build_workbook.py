@@ -39,7 +39,8 @@ DESNZ_FULL = "UK Government GHG Conversion Factors for Company Reporting 2025 (D
 DESNZ_SHIPPED = "shipped inventory inventories/starter (DESNZ 2025)"
 EPA = (
     "shipped inventory inventories/epa_spend: US EPA Supply Chain GHG Emission Factors v1.3.0 "
-    "(USEEIO v2.2.22), NAICS {code}; {currency} {year} converted to USD 2022 by scenat.model.currency"
+    "(USEEIO v2.2.22), NAICS {code}; {currency} {year} converted to USD 2022 by "
+    "scenat.model.currency"
 )
 EMBER = "shipped inventory inventories/grid_electricity: Ember yearly grid intensity, {iso}"
 ACEA = (

@@ -16,8 +16,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # run from a checkout without installing
 
 import scenat  # noqa: E402
-from scenat.calc.foreground import ForegroundResolver  # noqa: E402
-from scenat.interventions.library import case_interventions, evaluate, evaluate_combination  # noqa: E402
+from scenat.assessment import ForegroundResolver  # noqa: E402
+from scenat.interventions import case_interventions, evaluate, evaluate_combination  # noqa: E402
 
 
 def main() -> None:

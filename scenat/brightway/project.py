@@ -38,6 +38,7 @@ from scenat.model.catalogue import (
     BIOSPHERE_UNITS,
     EXTERNAL_SEPARATOR,
     Catalogue,
+    ProcessTable,
     brightway_unit,
     database_folders,
     inventory_version,
@@ -45,7 +46,12 @@ from scenat.model.catalogue import (
     split_background_id,
 )
 from scenat.model.indicators import Indicator, default_indicators
-from scenat.paths import inventories_dir, prepare_brightway_environment, scenat_home
+from scenat.paths import (
+    brightway_dir,
+    inventories_dir,
+    prepare_brightway_environment,
+    scenat_home,
+)
 
 PROJECT_NAME = "scenat"
 DATABASE_PREFIX = "scenat-"
@@ -397,6 +403,24 @@ def search_processes(database: str, text: str | None = None) -> list[dict[str, A
     return sorted(rows, key=lambda r: r["name"])
 
 
+def search_inventory(text: str) -> list[dict[str, str | None]]:
+    """Shipped processes whose id or name holds every word of ``text`` (any case), then the
+    processes of user Brightway databases (``<database>:<code>``) whose name holds ``text``.
+    """
+    words = text.lower().split()
+    rows: list[dict[str, str | None]] = [
+        {"id": p.id, "unit": p.unit, "name": p.name, "database": p.database,
+         "location": p.location}
+        for p in shipped_catalogue().processes.values()
+        if all(w in f"{p.id} {p.name}".lower() for w in words)
+    ]
+    if brightway_dir().exists():  # a user database exists only in a project already built
+        for database in user_databases():
+            for row in search_processes(database["name"], text):
+                rows.append({**row, "database": database["name"]})
+    return rows
+
+
 @contextlib.contextmanager
 def brightway_project() -> Iterator[Any]:
     """bw2data with scenat's project current: import your own databases inside this block,
@@ -420,10 +444,35 @@ def brightway_project() -> Iterator[Any]:
 
 def database_changed(name: str) -> None:
     """Forget what this process cached about a user database after it was (re)written."""
-    from scenat.model.catalogue import forget_database
-
     _ensure_project.cache_clear()
-    forget_database(name)
+    processes = project_catalogue().processes
+    if isinstance(processes, ProcessTable):
+        processes.forget(name)
+
+
+class _ProjectProcesses:
+    """The user databases of scenat's project, as a catalogue's source of ``<db>:<code>`` ids."""
+
+    def lookup(self, database: str, code: str) -> dict[str, Any] | None:
+        return lookup_process(database, code)
+
+    def codes(self, database: str) -> list[str]:
+        return process_codes(database)
+
+
+@lru_cache(maxsize=4)
+def _project_catalogue(root: str) -> Catalogue:
+    return shipped_catalogue().with_external(_ProjectProcesses())
+
+
+def project_catalogue() -> Catalogue:
+    """What a case may name: the shipped catalogue plus processes of the project's user
+    databases (``uslci:<code>``, looked up on first use; bw2data is imported only then).
+
+    >>> "electricity_uk_grid_delivered" in project_catalogue().processes
+    True
+    """
+    return _project_catalogue(str(inventories_dir()))
 
 
 def _stamp_path(bd: Any) -> Path:
@@ -676,7 +725,7 @@ def _open(bd: Any, indicators: list[Indicator]) -> Project:
     missing = [n for n in names if n not in bd.databases]
     if missing:
         raise BackgroundError(f"background databases missing from the project: {missing}")
-    catalogue = shipped_catalogue()
+    catalogue = project_catalogue()
     project = Project(
         name=PROJECT_NAME,
         databases=names,

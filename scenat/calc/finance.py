@@ -34,15 +34,21 @@ from __future__ import annotations
 
 import math
 
+from scenat.errors import InputError, Problem
+
 #: UK HM Treasury Green Book social time preference rate (3.5 % real for years 0-30).
 GREEN_BOOK_DISCOUNT_RATE = 0.035
 
 
 def _check(rate: float, years: float) -> None:
     if not math.isfinite(rate) or rate <= -1.0:
-        raise ValueError(f"discount rate must be a finite number > -1, got {rate!r}")
+        raise InputError(
+            Problem(message="a discount rate is a finite number > -1", value=rate, hint="0.035")
+        )
     if not math.isfinite(years) or years <= 0:
-        raise ValueError(f"lifetime must be a finite number of years > 0, got {years!r}")
+        raise InputError(
+            Problem(message="a lifetime is a finite number of years > 0", value=years, hint="15")
+        )
 
 
 def annuity_factor(rate: float, years: float) -> float:

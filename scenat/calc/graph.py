@@ -15,24 +15,20 @@ diagram draws them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from scenat.assessment.result import Assessment, node_inventories
+from scenat.calc.linked import LinkedSystem, node_inventories
+from scenat.model.case import Case
 
 
-def _require_linked(result: Assessment) -> Any:
-    if result.linked is None:
-        raise ValueError("this assessment was built without its linked system")
-    return result.linked
-
-
-def supply_chain_edges(result: Assessment, expand_background: bool = False) -> pl.DataFrame:
+def supply_chain_edges(
+    case: Case, linked: LinkedSystem, indicator_ids: Sequence[str], expand_background: bool = False
+) -> pl.DataFrame:
     """One row per edge: source, target, kind, amount, unit and ``impact_<indicator>``."""
-    linked = _require_linked(result)
-    case = result.case
     a = linked.technosphere.tocsc()
     col_to_node = {col: n for n, col in linked.node_cols.items()}
     rows: dict[str, list[Any]] = {
@@ -44,9 +40,8 @@ def supply_chain_edges(result: Assessment, expand_background: bool = False) -> p
         "amount": [],
         "unit": [],
     }
-    scores = {ind.id: linked.scores(ind.id) for ind in result.indicators}
-    impacts: dict[str, list[float]] = {ind.id: [] for ind in result.indicators}
-    catalogue_units = _process_units()
+    scores = {ind: linked.scores(ind) for ind in indicator_ids}
+    impacts: dict[str, list[float]] = {ind: [] for ind in indicator_ids}
     for consumer in linked.node_order:
         k = linked.node_cols[consumer]
         x_k = linked.supply[k]
@@ -66,7 +61,8 @@ def supply_chain_edges(result: Assessment, expand_background: bool = False) -> p
             elif expand_background:
                 source = linked.activity_keys[j]
                 source_label = linked.activity_labels[j]
-                kind, unit = "background", catalogue_units.get(source, "")
+                kind = "background"
+                unit = linked.activity_units[j] if linked.activity_units else ""
             else:
                 continue
             rows["source"].append(source)
@@ -98,14 +94,14 @@ def supply_chain_edges(result: Assessment, expand_background: bool = False) -> p
     )
 
 
-def supply_chain_nodes(result: Assessment) -> pl.DataFrame:
+def supply_chain_nodes(
+    case: Case, linked: LinkedSystem, indicator_ids: Sequence[str]
+) -> pl.DataFrame:
     """One row per node: tier, stage, supply, own contribution and embodied impact per indicator.
 
     ``own_<ind>`` is the node's hotspot value (direct + purchased background);
     ``embodied_<ind>`` is the impact embodied in everything the node produces.
     """
-    linked = _require_linked(result)
-    case = result.case
     direct, purchased = node_inventories(linked)
     columns: dict[str, Any] = {
         "id": linked.node_order,
@@ -117,21 +113,8 @@ def supply_chain_nodes(result: Assessment) -> pl.DataFrame:
     }
     diagonal = linked.technosphere.diagonal()
     cols = np.array([linked.node_cols[n] for n in linked.node_order])
-    for ind in result.indicators:
-        cf = linked.cf[ind.id]
-        columns[f"own_{ind.id}"] = cf @ direct + cf @ purchased
-        columns[f"embodied_{ind.id}"] = (
-            linked.supply[cols] * diagonal[cols] * linked.scores(ind.id)[cols]
-        )
+    for ind in indicator_ids:
+        cf = linked.cf[ind]
+        columns[f"own_{ind}"] = cf @ direct + cf @ purchased
+        columns[f"embodied_{ind}"] = linked.supply[cols] * diagonal[cols] * linked.scores(ind)[cols]
     return pl.DataFrame(columns)
-
-
-def _process_units() -> dict[str, str]:
-    from scenat.model.catalogue import shipped_catalogue
-
-    return {p.id: p.unit for p in shipped_catalogue().processes.values()}
-
-
-def edges_to_json(edges: pl.DataFrame) -> list[dict[str, Any]]:
-    """Edge rows as plain dicts (for JSON export and Sankey drawing)."""
-    return edges.to_dicts()

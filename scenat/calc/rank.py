@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from scenat.errors import InputError, Problem
+
 ALIASES: dict[str, tuple[str, str]] = {
     "cost": ("annual_cost", "cost"),
     "annual_cost": ("annual_cost", "cost"),
@@ -59,11 +61,18 @@ def parse_weights(text: str) -> dict[str, float]:
             continue
         name, sep, value = part.partition("=")
         if not sep or not name.strip():
-            raise ValueError(f"weight {part.strip()!r} is not name=number, e.g. gwp100=0.5")
+            raise _bad(
+                "--weights", part.strip(), "a weight is name=number", "e.g. gwp100=0.5,cost=0.5"
+            )
         try:
             weights[name.strip()] = float(value)
         except ValueError:
-            raise ValueError(f"weight of {name.strip()!r} is not a number: {value!r}") from None
+            raise _bad(
+                "--weights",
+                value,
+                f"the weight of {name.strip()!r} is not a number",
+                "e.g. gwp100=0.5",
+            ) from None
     return weights
 
 
@@ -75,7 +84,9 @@ def normalised_weights(weights: Sequence[float]) -> np.ndarray:
     """
     w = np.asarray(weights, dtype=float)
     if w.ndim != 1 or not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
-        raise ValueError(f"weights must be finite, >= 0 and not all zero, got {list(weights)}")
+        raise _bad(
+            "--weights", list(weights), "weights must be finite, >= 0 and not all zero", "e.g. 1, 1"
+        )
     return w / w.sum()
 
 
@@ -98,10 +109,14 @@ def resolve_criteria(
             known = sorted(
                 {*ALIASES, *(c[12:] for c in table.columns if c.startswith("change_year_"))}
             )
-            raise ValueError(f"unknown criterion {name!r}; use one of {', '.join(known)}")
+            raise _bad(
+                "--weights", name, f"unknown criterion {name!r}", "use one of " + ", ".join(known)
+            )
         direction = directions.get(name, direction)
         if direction not in DIRECTIONS:
-            raise ValueError(f"direction of {name!r} must be benefit or cost, got {direction!r}")
+            raise _bad(
+                "direction", direction, f"the direction of {name!r} is benefit or cost", "benefit"
+            )
         out.append((name, column, direction, float(weight)))
     return out
 
@@ -259,7 +274,7 @@ def rank_table(
         return topsis(table, weights, directions)
     if method == "weighted":
         return weighted(table, weights, directions)
-    raise ValueError(f"unknown ranking {method!r}; use mac, topsis or weighted")
+    raise _bad("--rank", method, f"unknown ranking {method!r}", "use mac, topsis or weighted")
 
 
 # --------------------------------------------------------------------------- portfolio
@@ -368,7 +383,7 @@ def portfolio(
     if not (len(ids) == len(c) == len(b) == len(groups)):
         raise ValueError("ids, capex, benefit and groups must have the same length")
     if not math.isfinite(budget) or budget < 0:
-        raise ValueError(f"budget must be a finite number >= 0, got {budget!r}")
+        raise _bad("--budget", budget, "the budget must be a finite number >= 0", "e.g. 2000000")
     keep = np.isfinite(c) & np.isfinite(b) & (b > 0) & (c >= 0)
     order_of = {name: k for k, name in enumerate(ids)}
     ids = [i for i, k in zip(ids, keep) if k]
@@ -525,3 +540,7 @@ def _greedy(ids, c, b, budget, evaluate, groups, offset=0.0) -> Portfolio:
         upper_bound=bound,
         gap=(bound - additive) / bound if bound > 0 else 0.0,
     )
+
+
+def _bad(option: str, value: object, message: str, hint: str) -> InputError:
+    return InputError(Problem(message=message, column=option, value=value, hint=hint))

@@ -28,8 +28,10 @@ import heapq
 from dataclasses import dataclass
 
 import numpy as np
+import polars as pl
 from scipy import sparse
 
+from scenat.calc.linked import LinkedSystem
 from scenat.calc.solver import FactorisedSystem
 
 
@@ -112,3 +114,67 @@ def structural_paths(
     listed = found[:top]
     coverage = sum(p.value for p in listed) / total if total else 0.0
     return PathSearch(listed, total, float(coverage), explored, truncated)
+
+
+@dataclass
+class PathTable:
+    """Structural paths as a table, with the share of the total they explain."""
+
+    indicator: str
+    table: pl.DataFrame
+    coverage: float
+    total: float
+    cutoff: float
+    truncated: bool
+
+    def __repr__(self) -> str:
+        return (
+            f"PathTable({self.indicator}: {self.table.height} paths, coverage "
+            f"{100 * self.coverage:.1f} % of {self.total:.6g}, cutoff {self.cutoff:g})"
+        )
+
+
+def path_table(
+    linked: LinkedSystem,
+    indicator: str,
+    top: int = 20,
+    cutoff: float = 1e-3,
+    max_depth: int = 30,
+) -> PathTable:
+    """The top structural paths of a linked case from the reference flow to each emitting
+    activity, labelled, as a :class:`PathTable`."""
+    search: PathSearch = structural_paths(
+        linked.technosphere,
+        linked.biosphere,
+        linked.cf[indicator],
+        linked.demand,
+        top=top,
+        cutoff=cutoff,
+        max_depth=max_depth,
+        solver=linked.solver,
+    )
+    keys = linked.activity_keys
+    names = [label.replace(" (direct, foreground)", "") for label in linked.activity_labels]
+    table = pl.DataFrame(
+        {
+            "rank": list(range(1, len(search.paths) + 1)),
+            "path": [" <- ".join(names[i] for i in p.nodes) for p in search.paths],
+            "keys": [[keys[i] for i in p.nodes] for p in search.paths],
+            "depth": [len(p.nodes) - 1 for p in search.paths],
+            "emitter": [keys[p.nodes[-1]] for p in search.paths],
+            "amount": [p.amount for p in search.paths],
+            "value": [p.value for p in search.paths],
+            "share": [p.value / search.total if search.total else 0.0 for p in search.paths],
+        },
+        schema={
+            "rank": pl.Int64,
+            "path": pl.String,
+            "keys": pl.List(pl.String),
+            "depth": pl.Int64,
+            "emitter": pl.String,
+            "amount": pl.Float64,
+            "value": pl.Float64,
+            "share": pl.Float64,
+        },
+    )
+    return PathTable(indicator, table, search.coverage, search.total, cutoff, search.truncated)

@@ -321,7 +321,9 @@ class LedgerScreen:
                     reference_unit=row["currency"],
                     source=f"ledger {self.source}" if self.source else "ledger",
                     comment=f"{row['lines']} ledger lines, converted to {money}",
-                    metadata={"currency_conversion": f"per line, to {money} (scenat.model.currency)"},
+                    metadata={
+                        "currency_conversion": f"per line, to {money} (scenat.model.currency)"
+                    },
                 )
             )
         return out

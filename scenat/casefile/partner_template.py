@@ -22,7 +22,7 @@ partner who only changes numbers sends a valid submission.
 
 >>> import tempfile, pathlib
 >>> from scenat.paths import examples_dir
->>> from scenat.casefile.workbook import read_case, validate
+>>> from scenat.casefile.build import read_case, validate
 >>> case = read_case(examples_dir() / "bicycle")
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "frame_maker.xlsx"
 >>> _ = write_partner_template(case, "frame_maker", path, case_key="bicycle")
@@ -36,12 +36,14 @@ import io
 from pathlib import Path
 from typing import Any
 
+from scenat.brightway.project import project_catalogue
+from scenat.casefile.spreadsheet import set_cell
 from scenat.casefile.template import FLOW_NOTES, NODE_NOTES
-from scenat.casefile.workbook import FLOW_COLUMNS, NODE_COLUMNS
+from scenat.casefile.writer import case_sheets, sheet_records
 from scenat.errors import InputError, Problem
-from scenat.model.case import DISTRIBUTIONS, FLOW_KINDS, Case
-from scenat.model.catalogue import Catalogue, shipped_catalogue
-from scenat.store.database import case_content, records, set_cell
+from scenat.model.case import Case
+from scenat.model.catalogue import Catalogue
+from scenat.model.schema import DISTRIBUTIONS, FLOW_COLUMNS, FLOW_KINDS, NODE_COLUMNS
 
 #: flow rows the drop-downs and editable cells cover
 MAX_FLOW_ROWS = 5000
@@ -126,7 +128,7 @@ def partner_template_bytes(
                 hint="the nodes of the case are: " + ", ".join(case.nodes),
             )
         )
-    catalogue = catalogue or shipped_catalogue()
+    catalogue = catalogue or project_catalogue()
     key = case_key or case.name
     node = case.nodes[node_id]
     others = sub_nodes(case, node_id)
@@ -247,7 +249,7 @@ def partner_template_bytes(
     flows_ws.column_dimensions["L"].width = 30
     if prefill:
         current = [
-            rec for rec in records(case_content(case)["flows"]) if rec.get("node") == node_id
+            rec for rec in sheet_records(case_sheets(case)["flows"]) if rec.get("node") == node_id
         ]
         for r, rec in enumerate(current, start=2):
             for c, column in enumerate(FLOW_COLUMNS, start=1):

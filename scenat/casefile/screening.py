@@ -17,7 +17,7 @@ streaming and within fixed memory:
 
 Formulas are never evaluated: scenat reads the value Excel saved with the formula, and a formula
 without one is reported at its cell. The findings are returned as a :class:`Screen`; turning
-them into located problems with column names is :mod:`scenat.casefile.workbook`'s job.
+them into located problems with column names is :mod:`scenat.casefile.build`'s job.
 
 Limits are configurable per call (:func:`use_limits`) or through the environment:
 ``SCENAT_MAX_FILE_MB``, ``SCENAT_MAX_UNZIPPED_MB``, ``SCENAT_MAX_ROWS``, ``SCENAT_MAX_COLUMNS``.

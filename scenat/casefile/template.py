@@ -6,7 +6,7 @@ numbers gets a workbook that validates.
 >>> import tempfile, pathlib
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "blank.xlsx"
 >>> write_template(path)
->>> from scenat.casefile.workbook import validate
+>>> from scenat.casefile.build import validate
 >>> [p for p in validate(path) if p.severity == "error"]
 []
 """
@@ -17,7 +17,7 @@ import io
 from pathlib import Path
 
 from scenat.atomic import write_atomic
-from scenat.model.case import DISTRIBUTIONS, FLOW_KINDS, STAGES
+from scenat.model.schema import DISTRIBUTIONS, FLOW_KINDS, STAGES
 from scenat.model.units import CURRENCIES
 
 CASE_NOTES = {

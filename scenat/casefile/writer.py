@@ -1,6 +1,6 @@
-"""Write a :class:`~scenat.model.case.Case`, or plain sheet rows, as an ``.xlsx`` workbook or CSV folder.
+"""Write a :class:`~scenat.model.case.Case`, or plain sheet rows, as a workbook or CSV folder.
 
-The inverse of :mod:`scenat.casefile.workbook`: what this module writes, :func:`scenat.read_case`
+The inverse of :mod:`scenat.casefile.build`: what this module writes, :func:`scenat.read_case`
 reads back to the same case (same nodes, same flows in the same units, same interventions
 sheet). Two entry points:
 
@@ -18,13 +18,13 @@ longer than those renames take. Other files in the folder (a README, a script) a
 
 Workbooks are written for people: bold, shaded, frozen header rows with an autofilter,
 column widths fitted to the content, optional notes on header cells (``notes={sheet:
-{column: text}}``), and text that starts with ``=`` is stored as text, never as a formula.
+{column: text}}``), and no text is ever stored as a formula (:mod:`.spreadsheet`).
 Sheets other than the four case sheets (e.g. an ``about`` sheet) are allowed; the reader
 ignores them.
 
 >>> import pathlib, tempfile
 >>> from scenat.paths import examples_dir
->>> from scenat.casefile.workbook import read_case
+>>> from scenat.casefile.build import read_case
 >>> case = read_case(examples_dir() / "bicycle")
 >>> out = write_case(case, pathlib.Path(tempfile.mkdtemp()) / "bicycle.xlsx")
 >>> again = read_case(out)
@@ -46,40 +46,23 @@ True
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from scenat.atomic import write_atomic, write_many_atomic
-from scenat.casefile.workbook import CASE_FIELDS, FLOW_COLUMNS, NODE_COLUMNS, SHEETS
-from scenat.model.case import UNSPECIFIED_STAGE, Case
+from scenat.casefile.spreadsheet import Rows, cell_value, csv_bytes, xlsx_bytes
+from scenat.errors import InputError, Problem
+from scenat.model.case import Case
+from scenat.model.schema import CASE_FIELDS, FLOW_COLUMNS, NODE_COLUMNS, SHEETS, UNSPECIFIED_STAGE
 
-__all__ = ["case_sheets", "write_case", "write_sheets"]
+__all__ = ["case_sheets", "sheet_records", "write_case", "write_sheets"]
 
 #: The sheets that make a case; a CSV folder's stale copies of these are removed on write.
 CASE_SHEETS = SHEETS
 # Case metadata the reader adds itself; writing it back would only be noise.
 _DERIVED_CASE_KEYS = {"warnings", "inventory_version"}
 _DERIVED_FLOW_KEYS = {"currency_conversion"}
-_MAX_WIDTH = 60
-
-Rows = Sequence[Sequence[Any]]
-
-
-def _cell(value: Any) -> Any:
-    """A value as a sheet cell: lists joined with ``|``, NaN and None as blanks."""
-    if value is None:
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, (list, tuple, set)):
-        return "|".join(str(v) for v in value)
-    if isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
 
 
 def _extra_columns(records: Iterable[Mapping[str, Any]], known: Iterable[str]) -> list[str]:
@@ -113,10 +96,10 @@ def case_sheets(case: Case) -> dict[str, list[list[Any]]]:
     }
     for key in CASE_FIELDS:
         if values[key] is not None:
-            fields.append([key, _cell(values[key])])
+            fields.append([key, cell_value(values[key])])
     for key, value in case.metadata.items():
-        if key not in _DERIVED_CASE_KEYS and key not in values and _cell(value) is not None:
-            fields.append([key, _cell(value)])
+        if key not in _DERIVED_CASE_KEYS and key not in values and cell_value(value) is not None:
+            fields.append([key, cell_value(value)])
 
     node_extra = _extra_columns((n.metadata for n in case.nodes.values()), NODE_COLUMNS)
     nodes: list[list[Any]] = [[*NODE_COLUMNS, *node_extra]]
@@ -131,7 +114,7 @@ def case_sheets(case: Case) -> dict[str, list[list[Any]]]:
                 node.location,
                 node.output_amount,
                 node.output_unit,
-                *(_cell(node.metadata.get(k)) for k in node_extra),
+                *(cell_value(node.metadata.get(k)) for k in node_extra),
             ]
         )
 
@@ -155,21 +138,27 @@ def case_sheets(case: Case) -> dict[str, list[list[Any]]]:
                 unc.maximum if unc else None,
                 flow.source,
                 flow.comment,
-                *(_cell(flow.metadata.get(k)) for k in flow_extra),
+                *(cell_value(flow.metadata.get(k)) for k in flow_extra),
             ]
         )
     sheets = {"case": fields, "nodes": nodes, "flows": flows}
     if case.interventions:
-        from scenat.interventions.library import COLUMNS
+        from scenat.model.schema import INTERVENTION_COLUMNS as COLUMNS
 
         present = {k for record in case.interventions for k in record}
         columns = [c for c in COLUMNS if c in present]
         columns += _extra_columns(case.interventions, columns)
         rows: list[list[Any]] = [columns]
         for record in case.interventions:
-            rows.append([_cell(record.get(c)) for c in columns])
+            rows.append([cell_value(record.get(c)) for c in columns])
         sheets["interventions"] = rows
     return sheets
+
+
+def sheet_records(rows: Rows) -> list[dict[str, Any]]:
+    """Sheet rows (header first) as one dict per row."""
+    header = rows[0] if rows else []
+    return [dict(zip(header, row)) for row in rows[1:]]
 
 
 def write_case(case: Case | Mapping[str, Rows], path: str | Path, **options: Any) -> Path:
@@ -198,12 +187,16 @@ def write_sheets(
     if fmt is None:
         fmt = "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "csv"
     if fmt not in ("xlsx", "csv"):
-        raise ValueError(f"unknown format {fmt!r}: use 'xlsx' or 'csv'")
+        raise InputError(
+            Problem(message=f"unknown format {fmt!r}", value=fmt, hint="use 'xlsx' or 'csv'")
+        )
     for name, rows in sheets.items():
         if not rows:
-            raise ValueError(f"sheet {name!r} has no header row")
+            raise InputError(
+                Problem(message="a sheet needs a header row", sheet=name, hint="give the columns")
+            )
     if fmt == "xlsx":
-        write_atomic(path, _xlsx_bytes(sheets, notes or {}))
+        write_atomic(path, xlsx_bytes(sheets, notes or {}))
     else:
         _write_csv_folder(path, sheets)
     return path
@@ -212,62 +205,13 @@ def write_sheets(
 # --------------------------------------------------------------------------- files
 
 
-def _csv_bytes(rows: Rows) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow(["" if _cell(v) is None else _cell(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
-
-
 def _write_csv_folder(folder: Path, sheets: Mapping[str, Rows]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    write_many_atomic({folder / f"{name}.csv": _csv_bytes(rows) for name, rows in sheets.items()})
+    # scenat reads these files again: no spreadsheet escaping, so they round-trip exactly
+    files = {folder / f"{name}.csv": csv_bytes(rows, escape=False) for name, rows in sheets.items()}
+    write_many_atomic(files)
     written = {name.lower() for name in sheets}
     for name in CASE_SHEETS:
         stale = folder / f"{name}.csv"
         if name not in written and stale.exists():
             stale.unlink()
-
-
-def _xlsx_bytes(sheets: Mapping[str, Rows], notes: Mapping[str, Mapping[str, str]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    book.remove(book.active)
-    bold = Font(bold=True)
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    top = Alignment(vertical="top")
-    for name, rows in sheets.items():
-        ws = book.create_sheet(name)
-        widths: dict[int, int] = {}
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                value = _cell(value)
-                if value is None:
-                    continue
-                cell = ws.cell(row=r, column=c, value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"  # text, not a formula
-                cell.alignment = top
-                widths[c] = max(widths.get(c, 0), len(str(value)))
-        header = rows[0]
-        sheet_notes = notes.get(name, {})
-        for c, title in enumerate(header, start=1):
-            cell = ws.cell(row=1, column=c)
-            cell.font = bold
-            cell.fill = fill
-            if title in sheet_notes:
-                cell.comment = Comment(sheet_notes[title], "scenat")
-        for c, width in widths.items():
-            ws.column_dimensions[get_column_letter(c)].width = min(_MAX_WIDTH, max(10, width + 2))
-        if len(rows) > 1:
-            ws.freeze_panes = "A2"
-            if header:
-                ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows)}"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

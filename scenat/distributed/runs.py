@@ -17,7 +17,7 @@ and results are put together by that position, so a chunk recomputed after a wor
 (dask reschedules the tasks of a lost worker, and ``retries`` re-runs a failed one)
 replaces nothing and leaves no gap. Draws depend only on the seed and the iteration (or
 flow): the same seed gives the same numbers as the single-process functions
-(:func:`scenat.uncertainty.foreground.monte_carlo`, :func:`scenat.uncertainty.background.monte_carlo`),
+(:func:`scenat.uncertainty.monte_carlo`, :func:`scenat.uncertainty.background_monte_carlo`),
 which these call chunk by chunk with the same chunk boundaries.
 """
 
@@ -166,7 +166,7 @@ def assess_many(
     progress: Progress | None = None,
     retries: int = 2,
 ) -> list[Any]:
-    """Assess many cases on Dask; :class:`~scenat.assessment.result.Assessment` objects in input order.
+    """Assess many cases on Dask; :class:`~scenat.assessment.Assessment` objects in input order.
 
     The assessments carry totals and every breakdown, but not the linked system
     (``linked`` is None: a factorisation does not travel between processes); re-assess one
@@ -198,7 +198,7 @@ def assess_many(
 
 def _foreground_model(case: Any, indicators: list[str] | None, key: str) -> Any:
     def build() -> Any:
-        from scenat.assessment.result import link
+        from scenat.brightway.link import link
         from scenat.calc.foreground import foreground_model
         from scenat.model.indicators import resolve
 

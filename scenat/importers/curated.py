@@ -35,11 +35,9 @@ keep your own project untouched); about 40 s.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import re
-import sys
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -50,7 +48,7 @@ import numpy as np
 import polars as pl
 
 from scenat.errors import InputError, Problem
-from scenat.importers.desnz import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
+from scenat.importers.inventory import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
 from scenat.importers.uslci import LICENCE as USLCI_LICENCE
 
 __all__ = [
@@ -58,7 +56,6 @@ __all__ = [
     "Selected",
     "build_materials_inventory",
     "cradle_to_gate",
-    "main",
 ]
 
 DATABASE = "uslci"
@@ -580,32 +577,3 @@ def build_materials_inventory(
             table = _read_flow_table(flows_path)
     processes, exchanges = to_inventory(result, table, Path(uslci_path))
     return write_inventory(processes, exchanges, out)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m scenat.importers.curated USLCI_PATH OUT_DIR [--add-flows]``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m scenat.importers.curated",
-        description="Aggregate chosen USLCI processes to cradle-to-gate scenat processes.",
-    )
-    parser.add_argument("uslci", help="USLCI JSON-LD .zip or folder (../shared/data/uslci)")
-    parser.add_argument("out_dir", help="folder for processes.csv and exchanges.csv")
-    parser.add_argument(
-        "--add-flows",
-        action="store_true",
-        help="first add missing characterised flows to elementary_flows.csv",
-    )
-    args = parser.parse_args(argv)
-    try:
-        n_processes, n_exchanges = build_materials_inventory(
-            args.uslci, args.out_dir, add_flows=args.add_flows
-        )
-    except InputError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"wrote {n_processes} processes, {n_exchanges} exchanges to {args.out_dir}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

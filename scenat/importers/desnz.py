@@ -23,21 +23,17 @@ CSV files can be traced back to the DESNZ rows they came from.
 
 from __future__ import annotations
 
-import argparse
-import csv
-import io
 import math
 import os
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NotRequired, TypedDict
 
 import polars as pl
 
-from scenat.atomic import write_many_atomic
 from scenat.errors import InputError, Problem
+from scenat.importers.inventory import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
 
 __all__ = [
     "AR5_GWP100",
@@ -45,7 +41,6 @@ __all__ = [
     "SelectionRecord",
     "TechnosphereInput",
     "build_starter_inventory",
-    "main",
     "read_flat_file",
     "starter_selection",
     "to_inventory",
@@ -92,31 +87,6 @@ FACTOR_COLUMNS = (
     "co2_kg_co2e",
     "ch4_kg_co2e",
     "n2o_kg_co2e",
-)
-PROCESS_COLUMNS = (
-    "id",
-    "name",
-    "reference_product",
-    "unit",
-    "location",
-    "category",
-    "source",
-    "table",
-    "year",
-    "licence",
-    "comment",
-)
-EXCHANGE_COLUMNS = (
-    "process",
-    "type",
-    "input",
-    "amount",
-    "unit",
-    "source",
-    "table",
-    "year",
-    "licence",
-    "comment",
 )
 
 SCENAT_UNITS = frozenset({"kWh", "kg", "t", "tkm", "m3", "L", "km", "MJ", "item"})
@@ -1043,39 +1013,6 @@ def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
     ]
 
 
-def _format(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return repr(value)  # shortest round-trip form: stable across runs and platforms
-    return str(value)
-
-
-def _csv_bytes(table: pl.DataFrame) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.columns)
-    for row in table.iter_rows():
-        writer.writerow([_format(v) for v in row])
-    return buffer.getvalue().encode("utf-8")
-
-
-def write_inventory(
-    processes: pl.DataFrame, exchanges: pl.DataFrame, out_dir: str | os.PathLike[str]
-) -> tuple[int, int]:
-    """Write an inventory folder (``processes.csv``, ``exchanges.csv``) in the shipped format.
-
-    A half-written inventory would load as a valid but wrong background, so both files are
-    staged and replaced together. Every importer writes its folder through here. Returns
-    the number of processes and exchanges written.
-    """
-    out = Path(out_dir)
-    write_many_atomic(
-        {out / "processes.csv": _csv_bytes(processes), out / "exchanges.csv": _csv_bytes(exchanges)}
-    )
-    return processes.height, exchanges.height
-
-
 def build_starter_inventory(
     flat_csv_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]
 ) -> None:
@@ -1089,25 +1026,3 @@ def build_starter_inventory(
     factors = read_flat_file(flat_csv_path)
     processes, exchanges = to_inventory(factors, starter_selection(factors))
     write_inventory(processes, exchanges, out_dir)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m scenat.importers.desnz FLAT_CSV OUT_DIR``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m scenat.importers.desnz",
-        description="Build scenat's starter inventory from the DESNZ flat-format CSV.",
-    )
-    parser.add_argument("flat_csv", help="ghg-conversion-factors-<year>-flat-format.csv")
-    parser.add_argument("out_dir", help="folder for processes.csv and exchanges.csv")
-    args = parser.parse_args(argv)
-    try:
-        build_starter_inventory(args.flat_csv, args.out_dir)
-    except InputError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"wrote {Path(args.out_dir) / 'processes.csv'} and exchanges.csv")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -38,20 +38,18 @@ Regenerate the shipped database with
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import re
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 import polars as pl
 
 from scenat.errors import InputError, Problem
-from scenat.importers.desnz import EXCHANGE_COLUMNS, write_inventory
-from scenat.importers.desnz import PROCESS_COLUMNS as SHIPPED_PROCESS_COLUMNS
+from scenat.importers.inventory import EXCHANGE_COLUMNS, write_inventory
+from scenat.importers.inventory import PROCESS_COLUMNS as SHIPPED_PROCESS_COLUMNS
 
 __all__ = [
     "AR5_GWP100",
@@ -59,7 +57,6 @@ __all__ = [
     "PROCESS_COLUMNS",
     "build_epa_inventory",
     "find_source_files",
-    "main",
     "read_factors",
     "to_inventory",
 ]
@@ -542,26 +539,3 @@ def build_epa_inventory(
     files = (co2e_label, gas_file.name.removeprefix(prefix))
     processes, exchanges = to_inventory(totals, gases, year, source=source, files=files)
     return write_inventory(processes, exchanges, out_dir)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m scenat.importers.epa SOURCE_FOLDER OUT_DIR``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m scenat.importers.epa",
-        description="Build scenat's EPA spend-sector inventory from the EPA supply-chain "
-        "GHG emission factors (CO2e and by-GHG CSV files).",
-    )
-    parser.add_argument("source", help="folder holding the EPA NAICS CO2e and byGHG CSV files")
-    parser.add_argument("out_dir", help="folder for processes.csv and exchanges.csv")
-    args = parser.parse_args(argv)
-    try:
-        n_processes, n_exchanges = build_epa_inventory(args.source, args.out_dir)
-    except InputError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"wrote {n_processes} processes and {n_exchanges} exchanges to {args.out_dir}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

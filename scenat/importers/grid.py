@@ -26,21 +26,18 @@ Regenerate the shipped database with
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
-import sys
-from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import polars as pl
 
 from scenat.errors import InputError, Problem
-from scenat.importers.desnz import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
+from scenat.importers.inventory import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
 
-__all__ = ["build_grid_inventory", "main", "read_ember", "to_inventory"]
+__all__ = ["build_grid_inventory", "read_ember", "to_inventory"]
 
 SOURCE = "Ember yearly electricity data, average grid intensity, via CO2.js average-intensities"
 LICENCE = "CC BY-SA 4.0 (Ember)"
@@ -304,26 +301,3 @@ def build_grid_inventory(
     path = _locate(Path(source_path))
     processes, exchanges = to_inventory(read_ember(path), file=path.name)
     return write_inventory(processes, exchanges, out_dir)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m scenat.importers.grid SOURCE OUT_DIR``."""
-    parser = argparse.ArgumentParser(
-        prog="python -m scenat.importers.grid",
-        description="Build scenat's grid electricity inventory from Ember's yearly average "
-        "intensities as packaged by CO2.js.",
-    )
-    parser.add_argument("source", help="average-intensities JSON/CSV, or a folder with one")
-    parser.add_argument("out_dir", help="folder for processes.csv and exchanges.csv")
-    args = parser.parse_args(argv)
-    try:
-        n_processes, n_exchanges = build_grid_inventory(args.source, args.out_dir)
-    except InputError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(f"wrote {n_processes} processes and {n_exchanges} exchanges to {args.out_dir}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -509,7 +509,8 @@ class IODatabase:
         return {sector: f"{self.database}:{code}" for sector, code in self.codes.items()}
 
     def spend_sectors(self) -> dict[str, tuple[str, int | None]]:
-        """Process id -> (currency, price year), for :func:`scenat.casefile.ledger.screen_ledger`."""
+        """Process id -> (currency, price year), for the ledger screening
+        (:func:`scenat.casefile.ledger.screen_ledger`)."""
         return {pid: (self.currency, self.price_year) for pid in self.process_ids.values()}
 
     def total(self, demand: Mapping[str, float] | np.ndarray, indicator: str) -> float:
@@ -731,7 +732,7 @@ def hybrid_shares(
     such as EPA's) are ``spend``. The parts sum to the total. Columns: indicator, part,
     value, share.
     """
-    from scenat.assessment.result import link
+    from scenat.brightway import link
     from scenat.calc.foreground import foreground_model, solve_foreground
     from scenat.model.indicators import resolve
 
@@ -766,39 +767,3 @@ def hybrid_shares(
                 }
             )
     return pl.DataFrame(rows)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m scenat.importers.io_models useeio FOLDER [--database NAME]``: write a model into the
-    project; ``exiobase PATH`` reads a downloaded EXIOBASE 3 with pymrio first."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m scenat.importers.io_models")
-    parser.add_argument("source", choices=["useeio", "exiobase"])
-    parser.add_argument("path", type=Path)
-    parser.add_argument("--database", help="database name (default: useeio / the model name)")
-    parser.add_argument("--extension", default="impacts", help="EXIOBASE extension")
-    args = parser.parse_args(argv)
-    if args.source == "useeio":
-        model = read_useeio(args.path)
-    else:
-        model = read_exiobase(args.path, args.extension)
-    checks = model.check_published()
-    info = write_brightway(model, database=args.database)
-    print(
-        f"{model.name}: {len(model.sector_ids)} sectors, {model.B.shape[0]} flows, "
-        f"{len(model.indicator_ids)} indicators ({model.currency} {model.price_year}); "
-        f"published multipliers reproduced to {checks.get('N', float('nan')):.1e}; "
-        f"database {info.database!r} {'written' if info.written else 'up to date'} in "
-        f"{info.seconds:.1f} s; a case buys e.g. {next(iter(info.process_ids.values()))}"
-    )
-    if info.unmapped_flows:
-        print(
-            "flows without a biosphere3 match (only the model's own methods count them): "
-            + ", ".join(info.unmapped_flows)
-        )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

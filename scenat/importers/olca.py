@@ -93,7 +93,6 @@ __all__ = [
     "Conversion",
     "JsonLd",
     "import_jsonld",
-    "main",
     "read_jsonld",
     "to_brightway",
     "upgrade_v1",
@@ -1566,30 +1565,3 @@ def import_jsonld(
     summary["unlinked_flows"] = len(report.unlinked_flows)
     (folder / "report.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return report
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m scenat.importers.olca PATH NAME [--allocation physical] [--json]``."""
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(
-        prog="scenat data olca",
-        description="Import an openLCA JSON-LD export as a Brightway background database.",
-    )
-    parser.add_argument("path", help="JSON-LD .zip, or a folder holding JSON-LD exports")
-    parser.add_argument("name", help="Brightway database name; processes become NAME:<code>")
-    parser.add_argument("--allocation", choices=ALLOCATION_METHODS, default="physical")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    args = parser.parse_args(argv)
-    try:
-        report = import_jsonld(args.path, args.name, allocation=args.allocation)
-    except InputError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    print(json.dumps(report.to_dict(), indent=2) if args.json else report.summary())
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

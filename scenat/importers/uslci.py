@@ -24,16 +24,12 @@ in ``SCENAT_HOME/imports/uslci/unlinked_elementary_flows.csv``; inputs without a
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scenat.errors import InputError
-from scenat.importers.olca import ALLOCATION_METHODS, ImportReport, import_jsonld
+from scenat.importers.olca import ImportReport, import_jsonld
 
-__all__ = ["DEFAULT_NAME", "LICENCE", "import_uslci", "main"]
+__all__ = ["DEFAULT_NAME", "LICENCE", "import_uslci"]
 
 DEFAULT_NAME = "uslci"
 LICENCE = "CC0 1.0 (Federal LCA Commons data handbook)"
@@ -103,34 +99,3 @@ def import_uslci(
         metadata={"publisher": PUBLISHER, "licence": LICENCE, "dataset": "USLCI"},
         masses={flow: density for flow, (density, _, _) in FUEL_DENSITIES.items()},
     )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m scenat.importers.uslci PATH [NAME] [--allocation physical] [--json]``."""
-    parser = argparse.ArgumentParser(
-        prog="scenat data uslci",
-        description="Import USLCI (openLCA JSON-LD) as a Brightway background database.",
-    )
-    parser.add_argument("path", help="JSON-LD .zip, or a folder holding JSON-LD exports")
-    parser.add_argument("name", nargs="?", default=DEFAULT_NAME, help="database name")
-    parser.add_argument("--allocation", choices=ALLOCATION_METHODS, default="physical")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    args = parser.parse_args(argv)
-    try:
-        report = import_uslci(args.path, args.name, allocation=args.allocation)
-    except InputError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
-    else:
-        print(report.summary())
-        print(
-            f"use its processes in a case as {args.name}:<code>; list them with "
-            f"`scenat backgrounds {args.name} --search TEXT`"
-        )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

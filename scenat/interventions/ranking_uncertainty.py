@@ -20,9 +20,12 @@ from collections.abc import Sequence
 import numpy as np
 import polars as pl
 
-from scenat.assessment.result import link
-from scenat.calc.foreground import ForegroundResolver, foreground_model, solve_foreground
-from scenat.interventions.library import CARBON_INDICATOR, apply, collect, evaluate
+from scenat.assessment.resolver import ForegroundResolver
+from scenat.brightway.link import link
+from scenat.calc.foreground import foreground_model, solve_foreground
+from scenat.interventions.apply import apply
+from scenat.interventions.evaluate import CARBON_INDICATOR, evaluate
+from scenat.interventions.library import collect
 from scenat.model.case import Case
 from scenat.model.indicators import indicator, resolve
 from scenat.uncertainty.foreground import Progress, sample_flow

@@ -21,26 +21,7 @@ from typing import Any
 
 import polars as pl
 
-STAGES = (
-    "materials",
-    "manufacturing",
-    "assembly",
-    "transport",
-    "construction",
-    "operation",
-    "use",
-    "end_of_life",
-    "other",
-)
-UNSPECIFIED_STAGE = "unspecified"
-
-FLOW_KINDS = ("node", "process", "emission", "resource", "spend", "credit")
-#: kinds whose ``input`` is a background technosphere process (or spend sector)
-BACKGROUND_KINDS = ("process", "spend", "credit")
-#: kinds whose ``input`` is an elementary flow
-ELEMENTARY_KINDS = ("emission", "resource")
-
-DISTRIBUTIONS = ("lognormal", "normal", "triangular", "uniform")
+from scenat.model.schema import UNSPECIFIED_STAGE
 
 
 @dataclass(frozen=True)

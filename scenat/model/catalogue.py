@@ -20,7 +20,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from scenat.paths import inventories_dir
 
@@ -115,22 +115,41 @@ def brightway_unit(unit: str | None) -> str:
     return BRIGHTWAY_UNITS.get(text, BRIGHTWAY_UNITS.get(text.lower(), text))
 
 
+class ExternalProcesses(Protocol):
+    """Where ``<database>:<code>`` ids are looked up: the Brightway project's user databases.
+
+    :func:`scenat.brightway.project_catalogue` supplies one; a catalogue without it knows only
+    the shipped processes.
+    """
+
+    def lookup(self, database: str, code: str) -> dict[str, Any] | None:
+        """The process's name, product, unit, location and price year, or None."""
+        ...
+
+    def codes(self, database: str) -> list[str]:
+        """Every process code of ``database`` (for suggestions)."""
+        ...
+
+
 class ProcessTable(dict):
     """Process id -> :class:`ProcessInfo`; ``<database>:<code>`` ids are looked up on demand.
 
     Shipped processes are plain entries. A process of a user database of the Brightway
     project (USLCI imported with ``scenat data uslci``, ecoinvent imported with bw2io, ...)
-    is found the first time a case names it, so reading a shipped-only case never imports
-    bw2data. Iterating lists the shipped processes and the user processes found so far.
+    is found through ``external`` the first time a case names it, so reading a shipped-only
+    case never imports bw2data. Iterating lists the shipped processes and the user processes
+    found so far.
     """
+
+    def __init__(self, *args: Any, external: ExternalProcesses | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.external = external
 
     def _resolve(self, key: object) -> ProcessInfo | None:
         parts = split_background_id(key) if isinstance(key, str) else None
-        if parts is None:
+        if parts is None or self.external is None:
             return None
-        from scenat.brightway.project import lookup_process
-
-        found = lookup_process(*parts)
+        found = self.external.lookup(*parts)
         if found is None:
             return None
         product = found.get("product")
@@ -159,6 +178,7 @@ class ProcessTable(dict):
         return self[key] if key in self else default
 
     def forget(self, database: str) -> None:
+        """Drop the cached processes of a user database (re-imported or deleted)."""
         prefix = database + EXTERNAL_SEPARATOR
         for key in [k for k in self if k.startswith(prefix)]:
             del self[key]
@@ -166,18 +186,25 @@ class ProcessTable(dict):
 
 @dataclass
 class Catalogue:
+    """The processes and elementary flows a case may name, and the inventory version."""
+
     processes: dict[str, ProcessInfo] = field(default_factory=ProcessTable)
     elementary: dict[str, ElementaryFlow] = field(default_factory=dict)
     version: str = ""
+
+    def with_external(self, external: ExternalProcesses) -> Catalogue:
+        """A catalogue that also answers for ``<database>:<code>`` ids through ``external``."""
+        processes = ProcessTable(dict(self.processes), external=external)
+        return Catalogue(processes=processes, elementary=self.elementary, version=self.version)
 
     def suggest(self, value: str, choices: list[str] | None = None) -> str | None:
         """The closest known id to a mistyped one, for hints."""
         pool = choices if choices is not None else list(self.processes)
         parts = split_background_id(value) if choices is None else None
-        if parts is not None:  # a user database's process: suggest among its codes
-            from scenat.brightway.project import process_codes
-
-            pool = [f"{parts[0]}{EXTERNAL_SEPARATOR}{c}" for c in process_codes(parts[0])]
+        external = getattr(self.processes, "external", None)
+        if parts is not None and external is not None:
+            # a user database's process: suggest among its codes
+            pool = [f"{parts[0]}{EXTERNAL_SEPARATOR}{c}" for c in external.codes(parts[0])]
         matches = difflib.get_close_matches(str(value), pool, n=1, cutoff=0.6)
         if not matches:
             lowered = {c.lower(): c for c in pool}
@@ -244,16 +271,8 @@ def _shipped(root: str) -> Catalogue:
 
 
 def shipped_catalogue() -> Catalogue:
-    """The catalogue of the inventories shipped with scenat (cached).
+    """The catalogue of the inventories shipped with scenat (cached); shipped ids only.
 
-    It also answers for processes of user databases (``<database>:<code>``, see
-    :class:`ProcessTable`).
+    :func:`scenat.brightway.project_catalogue` adds the user databases of the project.
     """
     return _shipped(str(inventories_dir()))
-
-
-def forget_database(name: str) -> None:
-    """Drop cached processes of a user database (after it was re-imported or deleted)."""
-    processes = shipped_catalogue().processes
-    if isinstance(processes, ProcessTable):
-        processes.forget(name)

@@ -38,7 +38,7 @@ _SPARE_COLOURS = ("#4E7D5B", "#8C6D46", "#3D5A80", "#B5838D", "#6B705C")
 #: Tier 0 (the focal organisation) darkest, deeper tiers lighter.
 TIER_COLOURS = ("#0B3954", "#087E8B", "#59A5A8", "#8FB996", "#C9D6A3", "#E8C07D", "#D98C5F")
 BACKGROUND_COLOUR = "#9AA5B1"
-#: Intervention categories (MACC bars), as in ``scenat.interventions.library.CATEGORIES``.
+#: Intervention categories (MACC bars), as in ``scenat.model.schema.INTERVENTION_CATEGORIES``.
 CATEGORY_COLOURS: dict[str, str] = {
     "energy": "#E0A43B",
     "materials": "#6D4C8D",

@@ -21,7 +21,7 @@ numbered and a unique (case, number) constraint backs that up.
 >>> import tempfile, pathlib
 >>> store = Store(f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 's.sqlite'}")
 >>> from scenat.paths import examples_dir
->>> from scenat.casefile.workbook import read_case
+>>> from scenat.casefile.build import read_case
 >>> v1 = store.import_case("bicycle", read_case(examples_dir() / "bicycle"), author="ana")
 >>> v1.number, [v.action for v in store.history("bicycle")]
 (1, ['import'])
@@ -34,7 +34,6 @@ import json
 import math
 import os
 import random
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,16 +42,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from scenat.casefile.writer import case_sheets
+from scenat.casefile import read_case, resolve_case
+from scenat.casefile.names import safe_name
 from scenat.errors import InputError, Problem, ScenatError
 from scenat.model.case import Case
+from scenat.model.schema import ID_PATTERN
+from scenat.store.content import canonical_json, case_content, content_case
 
 T = TypeVar("T")
 SCHEMA_VERSION = "1"
-
-#: text that a spreadsheet would take for a formula when typed (formula injection)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 class StoreError(ScenatError):
     """The store is unreachable, or a write kept failing after every retry."""
@@ -75,111 +73,6 @@ def default_url() -> str:
     from scenat.paths import scenat_home
 
     return f"sqlite:///{scenat_home() / 'store.sqlite'}"
-
-
-# --- canonical case content ------------------------------------------------------------------
-
-
-def case_content(case: Case) -> dict[str, list[list[Any]]]:
-    """A case as the rows of its sheets (header first): the store's canonical, JSON-safe form.
-
-    The same rows the case writer puts in a workbook (:func:`scenat.casefile.writer.case_sheets`);
-    reading them back (:func:`content_case`) gives the same case, and two cases are the same
-    exactly when their contents are equal.
-    """
-    return case_sheets(case)
-
-
-def records(rows: list[list[Any]]) -> list[dict[str, Any]]:
-    """Sheet rows (header first) as one dict per row."""
-    header = rows[0] if rows else []
-    return [dict(zip(header, row)) for row in rows[1:]]
-
-
-def content_hash(content: dict[str, Any]) -> str:
-    return hashlib.sha256(_dumps(content).encode()).hexdigest()
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
-
-
-def write_content_csv(content: dict[str, list[list[Any]]], folder: Path) -> Path:
-    """Write content as a folder of CSVs (the fast internal form; not an export for people)."""
-    import csv
-
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, rows in content.items():
-        with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            for row in rows:
-                writer.writerow(
-                    ["" if v is None else repr(v) if isinstance(v, float) else v for v in row]
-                )
-    return folder
-
-
-def content_case(content: dict[str, list[list[Any]]], label: str = "stored case") -> Case:
-    """The :class:`Case` of stored content, validated; problems name ``label`` as the file."""
-    from dataclasses import replace
-
-    from scenat.casefile.workbook import read_case
-
-    with tempfile.TemporaryDirectory(prefix="scenat-content-") as tmp:
-        folder = write_content_csv(content, Path(tmp) / "case")
-        try:
-            case = read_case(folder)
-        except InputError as err:
-            problems = [replace(p, file=label) for p in err.problems]
-            raise InputError(problems, f"{len(err.errors)} problem(s) in {label}") from None
-    case.path = None
-    case.metadata["warnings"] = [replace(p, file=label) for p in case.metadata["warnings"]]
-    return case
-
-
-# --- exports ---------------------------------------------------------------------------------
-
-
-def set_cell(ws: Any, row: int, column: int, value: Any) -> Any:
-    """Write a value so that no text ever becomes a formula (formula injection).
-
-    Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is stored as a
-    text cell with Excel's quote prefix: shown and edited as text, never evaluated, and read
-    back unchanged.
-    """
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, float) and not math.isfinite(value):
-        value = str(value)
-    cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
-
-
-def content_xlsx(content: dict[str, list[list[Any]]]) -> bytes:
-    """The content as an ``.xlsx`` workbook (bold, frozen header rows; text never a formula)."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    book = Workbook()
-    book.remove(book.active)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for name, rows in content.items():
-        ws = book.create_sheet(name)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value is None:
-                    continue
-                cell = set_cell(ws, r, c, value)
-                if r == 1:
-                    cell.font, cell.fill = bold, fill
-        ws.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 # --- records ---------------------------------------------------------------------------------
@@ -446,7 +339,7 @@ class Store:
         one (the caller prepared ``content`` from it).
         """
         _check_key(key)
-        text = _dumps(content)
+        text = canonical_json(content)
         digest = hashlib.sha256(text.encode()).hexdigest()
 
         def work(conn: Any) -> Version:
@@ -628,9 +521,9 @@ class Store:
         stored = dict(
             values,
             data=data,
-            problems=_dumps([_problem_dict(p) for p in problems]),
-            parsed=_dumps(parsed) if parsed is not None else None,
-            flows=_dumps(flows) if flows is not None else None,
+            problems=canonical_json([_problem_dict(p) for p in problems]),
+            parsed=canonical_json(parsed) if parsed is not None else None,
+            flows=canonical_json(flows) if flows is not None else None,
         )
 
         def work(conn: Any) -> int:
@@ -701,13 +594,13 @@ class Store:
         One transaction: the version is added and the submission marked ``merged``, or
         neither. Raises :class:`VersionConflict` when the case moved on since ``base_version``.
         """
-        text = _dumps(content)
+        text = canonical_json(content)
         digest = hashlib.sha256(text.encode()).hexdigest()
 
         def work(conn: Any) -> Version:
             sub = self._submission(conn, submission_id, with_data=False)
             if sub.status != "valid":
-                raise _not_mergeable(sub)
+                raise not_mergeable(sub)
             version = self._append(
                 conn,
                 sub.case_key,
@@ -757,8 +650,6 @@ def _short(text: str | None, length: int) -> str:
 
 
 def _check_key(key: str) -> None:
-    from scenat.casefile.workbook import ID_PATTERN
-
     if not key or len(key) > 200 or not ID_PATTERN.match(key):
         raise InputError(
             Problem(
@@ -790,7 +681,8 @@ def _unknown_version(key: str, number: int) -> InputError:
     )
 
 
-def _not_mergeable(sub: Submission) -> InputError:
+def not_mergeable(sub: Submission) -> InputError:
+    """The error for merging a submission that is rejected or merged already."""
     if sub.status == "merged":
         message = f"submission #{sub.id} is already merged (version {sub.merged_version})"
         hint = "nothing to do; `scenat rollback` undoes a merge"
@@ -798,243 +690,6 @@ def _not_mergeable(sub: Submission) -> InputError:
         message = f"submission #{sub.id} was rejected and cannot be merged"
         hint = "the partner fixes the problems listed in its report and submits again"
     return InputError(Problem(message=message, value=sub.id, hint=hint))
-
-
-# --- diff ------------------------------------------------------------------------------------
-
-
-@dataclass
-class VersionDiff:
-    """What changed from case A to case B, and what that does to the results.
-
-    ``flows``: one row per flow added, removed or changed (amounts as written and in the
-    input's reference unit). ``totals`` / ``hotspots`` (when computed): per indicator A, B
-    and B - A, and per node for each indicator (see :mod:`scenat.assessment.compare`).
-    """
-
-    a: str
-    b: str
-    flows: list[dict[str, Any]]
-    nodes: list[dict[str, Any]]
-    fields: list[dict[str, Any]]
-    totals: Any = None  # polars DataFrame
-    hotspots: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.flows or self.nodes or self.fields)
-
-    def flows_table(self) -> Any:
-        import polars as pl
-
-        schema = {
-            "change": pl.String,
-            "node": pl.String,
-            "kind": pl.String,
-            "input": pl.String,
-            "old_amount": pl.Float64,
-            "old_unit": pl.String,
-            "new_amount": pl.Float64,
-            "new_unit": pl.String,
-            "old_reference": pl.Float64,
-            "new_reference": pl.Float64,
-            "reference_unit": pl.String,
-            "details": pl.String,
-        }
-        return pl.DataFrame(self.flows, schema=schema)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "a": self.a,
-            "b": self.b,
-            "flows": self.flows,
-            "nodes": self.nodes,
-            "fields": self.fields,
-            "totals": self.totals.to_dicts() if self.totals is not None else None,
-            "hotspots": {k: v.to_dicts() for k, v in self.hotspots.items()},
-        }
-
-    def text(self) -> str:
-        lines = [f"From {self.a} to {self.b}:"]
-        if self.empty:
-            lines.append("  no change")
-        for f in self.fields:
-            lines.append(f"  case field {f['field']}: {f['old']!r} -> {f['new']!r}")
-        for n in self.nodes:
-            lines.append(f"  node {n['change']}: {n['id']} {n.get('details') or ''}".rstrip())
-        for f in self.flows:
-            old = "" if f["old_amount"] is None else f"{f['old_amount']:g} {f['old_unit']}"
-            new = "" if f["new_amount"] is None else f"{f['new_amount']:g} {f['new_unit']}"
-            arrow = f"{old} -> {new}" if old and new else old or new
-            extra = f" ({f['details']})" if f.get("details") else ""
-            lines.append(
-                f"  flow {f['change']:<8} {f['node']} <- {f['kind']} {f['input']}: {arrow}{extra}"
-            )
-        if self.totals is not None:
-            lines.append("Effect on the totals:")
-            for row in self.totals.iter_rows(named=True):
-                rel = row.get("relative")
-                rel_text = f" ({100 * rel:+.2f} %)" if rel is not None else ""
-                lines.append(
-                    f"  {row['indicator']:<16} {row['a']:>12.6g} -> {row['b']:>12.6g} "
-                    f"{row['unit']}  change {row['difference']:+.6g}{rel_text}"
-                )
-        for indicator, table in self.hotspots.items():
-            moved = table.filter(table["difference"].abs() > 0).head(5)
-            if moved.height:
-                lines.append(f"Largest changes by node for {indicator}:")
-                for row in moved.iter_rows(named=True):
-                    lines.append(
-                        f"  {str(row['label'])[:40]:<40} {row['a']:>12.6g} -> {row['b']:>12.6g}"
-                        f"  ({row['difference']:+.6g})"
-                    )
-        return "\n".join(lines)
-
-
-def _flow_key(flow: Any) -> tuple[str, str, str]:
-    return (flow.node, flow.kind, flow.input)
-
-
-def _flow_details(old: Any, new: Any) -> str:
-    changes = []
-    for name in ("amount", "unit", "uncertainty", "source", "comment"):
-        if getattr(old, name) != getattr(new, name):
-            changes.append(name)
-    if old.metadata != new.metadata:
-        changes.append("extra columns")
-    return ", ".join(changes)
-
-
-def diff_cases(
-    a: Case,
-    b: Case,
-    label_a: str = "A",
-    label_b: str = "B",
-    impact: bool = True,
-    indicators: list[str] | None = None,
-) -> VersionDiff:
-    """Flows, nodes and case fields added, removed or changed; with ``impact``, the effect on
-    the totals and on the node hotspots (both cases assessed)."""
-    flows: list[dict[str, Any]] = []
-    old_groups: dict[tuple, list] = {}
-    new_groups: dict[tuple, list] = {}
-    for flow in a.flows:
-        old_groups.setdefault(_flow_key(flow), []).append(flow)
-    for flow in b.flows:
-        new_groups.setdefault(_flow_key(flow), []).append(flow)
-
-    def row(change: str, old: Any, new: Any, details: str = "") -> dict[str, Any]:
-        some = new or old
-        return {
-            "change": change,
-            "node": some.node,
-            "kind": some.kind,
-            "input": some.input,
-            "old_amount": old.amount if old else None,
-            "old_unit": old.unit if old else None,
-            "new_amount": new.amount if new else None,
-            "new_unit": new.unit if new else None,
-            "old_reference": old.amount_in_reference if old else None,
-            "new_reference": new.amount_in_reference if new else None,
-            "reference_unit": some.reference_unit,
-            "details": details,
-        }
-
-    for key in list(old_groups) + [k for k in new_groups if k not in old_groups]:
-        olds, news = old_groups.get(key, []), new_groups.get(key, [])
-        for i in range(max(len(olds), len(news))):
-            old = olds[i] if i < len(olds) else None
-            new = news[i] if i < len(news) else None
-            if old is None:
-                flows.append(row("added", None, new))
-            elif new is None:
-                flows.append(row("removed", old, None))
-            else:
-                details = _flow_details(old, new)
-                if details:
-                    flows.append(row("changed", old, new, details))
-    nodes: list[dict[str, Any]] = []
-    for node_id, node in a.nodes.items():
-        if node_id not in b.nodes:
-            nodes.append({"change": "removed", "id": node_id, "details": node.name})
-        else:
-            other = b.nodes[node_id]
-            changed = [
-                name
-                for name in ("name", "tier", "stage", "location", "output_amount", "output_unit")
-                if getattr(node, name) != getattr(other, name)
-            ]
-            if changed:
-                nodes.append({"change": "changed", "id": node_id, "details": ", ".join(changed)})
-    for node_id, node in b.nodes.items():
-        if node_id not in a.nodes:
-            nodes.append({"change": "added", "id": node_id, "details": node.name})
-    fields = []
-    content_a, content_b = dict(case_content(a)["case"][1:]), dict(case_content(b)["case"][1:])
-    for name in list(content_a) + [k for k in content_b if k not in content_a]:
-        if content_a.get(name) != content_b.get(name):
-            fields.append({"field": name, "old": content_a.get(name), "new": content_b.get(name)})
-    diff = VersionDiff(label_a, label_b, flows, nodes, fields)
-    if impact:
-        from scenat.assessment.compare import compare_hotspots, compare_totals
-        from scenat.assessment.result import assess
-
-        result_a = assess(a, indicators=indicators)
-        result_b = assess(b, indicators=indicators)
-        diff.totals = compare_totals(result_a, result_b)
-        diff.hotspots = {
-            ind.id: compare_hotspots(result_a, result_b, ind.id, "node")
-            for ind in result_a.indicators
-        }
-    return diff
-
-
-def diff_versions(
-    store: Store,
-    key: str,
-    a: int | None = None,
-    b: int | None = None,
-    impact: bool = True,
-    indicators: list[str] | None = None,
-) -> VersionDiff:
-    """Diff two versions of a stored case (default: the latest against the one before)."""
-    new = store.version(key, b)
-    old = store.version(key, a if a is not None else max(new.number - 1, 1))
-    return diff_cases(
-        old.case(),
-        new.case(),
-        f"{key} version {old.number}",
-        f"{key} version {new.number}",
-        impact,
-        indicators,
-    )
-
-
-def export_version(store: Store, key: str, path: str | Path, number: int | None = None) -> Path:
-    """Write a version as an ``.xlsx`` case workbook (read back by :func:`scenat.read_case`)."""
-    from scenat.atomic import write_atomic
-
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise InputError(
-            Problem(
-                file=str(path),
-                message="exports are .xlsx workbooks",
-                value=path.suffix,
-                hint="give a file name ending in .xlsx",
-            )
-        )
-    write_atomic(path, content_xlsx(store.version(key, number).content or {}))
-    return path
-
-
-def case_key_for(path: Path) -> str:
-    """The store key for a case path: its file or folder name, reduced to id characters."""
-    import re
-
-    stem = path.stem if path.suffix.lower() in (".xlsx", ".xlsm", ".zip") else path.name
-    key = re.sub(r"[^A-Za-z0-9_.\-]+", "_", stem).strip("._-")
-    return key[:200] or "case"
 
 
 def open_case(store: Store, text: str, author: str) -> str:
@@ -1045,15 +700,17 @@ def open_case(store: Store, text: str, author: str) -> str:
     """
     if store.has_case(text):
         return text
-    from scenat.cli.main import resolve_case_path
-
-    path = resolve_case_path(text)
+    path = resolve_case(text)
     if not path.exists():
         raise _unknown_case(text, store.case_keys())
     key = case_key_for(path)
     if store.has_case(key):
         return key
-    from scenat.casefile.workbook import read_case
-
     store.import_case(key, read_case(path), author, f"imported from {path.name}")
     return key
+
+
+def case_key_for(path: Path) -> str:
+    """The store key for a case path: its file or folder name, reduced to id characters."""
+    stem = path.stem if path.suffix.lower() in (".xlsx", ".xlsm", ".zip") else path.name
+    return safe_name(stem, default="case", length=200)

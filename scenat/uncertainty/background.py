@@ -26,7 +26,6 @@ same seed.
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -435,17 +434,6 @@ def monte_carlo(
 # --- a case on the Brightway project --------------------------------------------------------
 
 
-def _resources(package: Any, matrix: str) -> list[dict[str, np.ndarray]]:
-    """Per resource group of ``matrix``: indices, data, flip, distributions, reference."""
-    groups: dict[str, dict[str, np.ndarray]] = {}
-    for resource in package.filter_by_attribute("matrix", matrix).resources:
-        if resource.get("category") not in (None, "vector"):
-            continue
-        array = package.get_resource(resource["name"])[0]
-        groups.setdefault(resource["group"], {})[resource["kind"]] = array
-    return [g for g in groups.values() if "indices" in g and "data" in g]
-
-
 def case_system(
     case: Any,
     indicators: Sequence[str] | None = None,
@@ -462,109 +450,37 @@ def case_system(
     the result). Foreground flows are drawn with :func:`scenat.uncertainty.foreground.sample_flow`
     for ``iterations`` runs and ``seed`` (``foreground=False`` keeps them fixed).
     """
-    from scenat.assessment.result import _characterisation_vector, _datapackage, build_foreground
-    from scenat.brightway.project import ensure_project, import_brightway, quiet_stdout
-    from scenat.model.case import BACKGROUND_KINDS, ELEMENTARY_KINDS
+    from scenat.brightway.link import background_entries, foreground_entries, link
     from scenat.model.indicators import resolve
     from scenat.uncertainty.foreground import sample_flow
 
     chosen = resolve(list(indicators) if indicators else None)
-    project = ensure_project()
-    import_brightway()
-    import bw2calc as bc
-
-    fg = build_foreground(case, project)
-    packages = project.background_datapackages()
-    reference = fg.node_ids[case.reference_node]
-    with quiet_stdout(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lca = bc.LCA({reference: case.reference_amount}, data_objs=[*packages, _datapackage(fg)])
-        lca.lci(factorize=True)
-    product, activity, flows = lca.dicts.product, lca.dicts.activity, lca.dicts.biosphere
-    n, m = len(product), len(flows)
+    linked = link(case, indicators=chosen)
+    n, m = linked.technosphere.shape[0], linked.biosphere.shape[0]
     entries: dict[str, list[Any]] = {"technosphere": [], "biosphere": []}
-    for package in packages:
-        for name, row_dict in (("technosphere", product), ("biosphere", flows)):
-            for group in _resources(package, f"{name}_matrix"):
-                indices = group["indices"]
-                keep = np.array(
-                    [r in row_dict and c in activity for r, c in indices.tolist()], dtype=bool
-                )
-                if not keep.any():
-                    continue
-                rows = np.array([row_dict[r] for r in indices["row"][keep].tolist()])
-                cols = np.array([activity[c] for c in indices["col"][keep].tolist()])
-                amount = np.asarray(group["data"], dtype=np.float64)[keep]
-                flip = group.get("flip")
-                flip = (
-                    np.asarray(flip, dtype=bool)[keep]
-                    if flip is not None
-                    else np.zeros(len(rows), dtype=bool)
-                )
-                params = group.get("distributions")
-                if params is not None:
-                    params = _as_params(params[keep])
-                else:
-                    params = no_uncertainty(len(rows))
-                if default_gsd is not None:
-                    reference_entry = group.get("reference")
-                    is_reference = (
-                        np.asarray(reference_entry, dtype=bool)[keep]
-                        if reference_entry is not None
-                        else (rows == cols) & (name == "technosphere")
-                    )
-                    none = np.isin(params["uncertainty_type"], (0, FIXED)) & ~is_reference
-                    none &= amount != 0
-                    params[none] = lognormal(amount[none], default_gsd)
-                entries[name].append((rows, cols, amount, flip, params))
-    # The foreground: production entries fixed, one entry per flow, as build_foreground made
-    # them; sampled per flow by scenat.uncertainty.foreground.sample_flow.
-    tech_fg: list[tuple[int, int, float, bool]] = []
-    bio_fg: list[tuple[int, int, float]] = []
-    tech_flows: list[tuple[int, Any, float]] = []  # (entry index in tech_fg, flow, sign)
-    bio_flows: list[tuple[int, Any]] = []
-    for node_id, node in case.nodes.items():
-        col = activity[fg.node_ids[node_id]]
-        tech_fg.append((col, col, node.output_amount, False))
-    for flow in case.flows:
-        col = activity[fg.node_ids[flow.node]]
-        amount = flow.amount_in_reference
-        if flow.kind == "node":
-            tech_flows.append((len(tech_fg), flow, 1.0))
-            tech_fg.append((product[fg.node_ids[flow.input]], col, amount, True))
-        elif flow.kind in BACKGROUND_KINDS:
-            row = product[project.process_ids[flow.input]]
-            flipped = flow.kind != "credit"
-            tech_flows.append((len(tech_fg), flow, 1.0))
-            tech_fg.append((row, col, amount, flipped))
-        elif flow.kind in ELEMENTARY_KINDS:
-            node_id = project.biosphere_ids.get(flow.input)
-            if node_id is None:
-                by_code = project.catalogue.elementary_by_code().get(flow.input)
-                node_id = project.biosphere_ids.get(by_code.id) if by_code else None
-            bio_flows.append((len(bio_fg), flow))
-            bio_fg.append((flows[node_id], col, amount))
-    tech_offset = sum(len(e[0]) for e in entries["technosphere"])
-    bio_offset = sum(len(e[0]) for e in entries["biosphere"])
-    entries["technosphere"].append(
-        (
-            np.array([t[0] for t in tech_fg]),
-            np.array([t[1] for t in tech_fg]),
-            np.array([t[2] for t in tech_fg], dtype=float),
-            np.array([t[3] for t in tech_fg], dtype=bool),
-            no_uncertainty(len(tech_fg)),
-        )
-    )
-    if bio_fg:
-        entries["biosphere"].append(
-            (
-                np.array([b[0] for b in bio_fg]),
-                np.array([b[1] for b in bio_fg]),
-                np.array([b[2] for b in bio_fg], dtype=float),
-                np.zeros(len(bio_fg), dtype=bool),
-                no_uncertainty(len(bio_fg)),
+    for name, blocks in background_entries(linked).items():
+        for (rows, cols, amount, flip, distributions), is_reference in blocks:
+            params = (
+                _as_params(distributions)
+                if distributions is not None
+                else no_uncertainty(len(rows))
             )
-        )
+            if default_gsd is not None:
+                none = np.isin(params["uncertainty_type"], (0, FIXED)) & ~is_reference
+                none &= amount != 0
+                params[none] = lognormal(amount[none], default_gsd)
+            entries[name].append((rows, cols, amount, flip, params))
+    # The foreground: production entries fixed, one entry per flow, as the link made them;
+    # sampled per flow by scenat.uncertainty.foreground.sample_flow.
+    offsets = {name: sum(len(e[0]) for e in entries[name]) for name in entries}
+    for name, (rows, cols, amount, flip, _none) in foreground_entries(linked).items():
+        entries[name].append((rows, cols, amount, flip, no_uncertainty(len(rows))))
+    flow_entries = linked.source.foreground.flow_entries
+    uncertain = {"technosphere": [], "biosphere": []}
+    positions: dict[str, list[int]] = {"technosphere": [], "biosphere": []}
+    for flow, (name, index) in zip(case.flows, flow_entries):
+        uncertain[name].append(flow)
+        positions[name].append(offsets[name] + index)
 
     def stack(parts: list[Any], shape: tuple[int, int]) -> UncertainMatrix:
         return UncertainMatrix.from_entries(
@@ -578,16 +494,8 @@ def case_system(
 
     technosphere = stack(entries["technosphere"], (n, n))
     biosphere = stack(entries["biosphere"], (m, n))
-    with quiet_stdout():
-        cf = {
-            ind.id: _characterisation_vector(project.method_datapackage(ind.id), flows)
-            for ind in chosen
-        }
-    demand = np.asarray(lca.demand_array, dtype=float)
-    tech_entries = np.array([tech_offset + i for i, _f, _s in tech_flows], dtype=np.int64)
-    bio_entries = np.array([bio_offset + i for i, _f in bio_flows], dtype=np.int64)
-    uncertain_tech = [f for _i, f, _s in tech_flows]
-    uncertain_bio = [f for _i, f in bio_flows]
+    tech_entries = np.array(positions["technosphere"], dtype=np.int64)
+    bio_entries = np.array(positions["biosphere"], dtype=np.int64)
 
     def sampler(start: int, stop: int) -> dict[str, np.ndarray]:
         # sample_flow draws a stream per flow: the first `stop` draws, then the chunk.
@@ -598,18 +506,18 @@ def case_system(
 
         return {
             "tech_entries": tech_entries,
-            "tech": draws(uncertain_tech),
+            "tech": draws(uncertain["technosphere"]),
             "bio_entries": bio_entries,
-            "bio": draws(uncertain_bio),
+            "bio": draws(uncertain["biosphere"]),
         }
 
     has_foreground = foreground and any(f.uncertainty is not None for f in case.flows)
     return UncertainSystem(
         technosphere=technosphere,
         biosphere=biosphere,
-        cf=cf,
-        demand=demand,
-        solver=FactorisedSystem.from_lca(lca),
+        cf=linked.cf,
+        demand=linked.demand,
+        solver=linked.solver,
         foreground_sampler=sampler if has_foreground else None,
         labels={
             "case": case.name,

@@ -26,8 +26,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from scenat.assessment.result import LinkedSystem, link
+from scenat.brightway.link import link
 from scenat.calc.foreground import ForegroundModel, foreground_model, solve_foreground
+from scenat.calc.linked import LinkedSystem
 from scenat.model.case import Case, Flow
 from scenat.model.indicators import Indicator, resolve
 

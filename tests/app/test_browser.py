@@ -134,9 +134,9 @@ def _examples() -> list[dict]:
 def _expected(chosen: dict) -> dict:
     """The API's numbers for the example the test opens."""
     import scenat
+    from scenat.assessment import ForegroundResolver
     from scenat.calc import rank
-    from scenat.calc.foreground import ForegroundResolver
-    from scenat.interventions.library import evaluate
+    from scenat.interventions import evaluate
 
     case = scenat.read_case(chosen["path"])
     result = scenat.assess(case)

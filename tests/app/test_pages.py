@@ -39,8 +39,8 @@ def example() -> dict:
 def api(example: dict):
     """The API's answers for the default example: case, assessment, intervention table."""
     import scenat
-    from scenat.calc.foreground import ForegroundResolver
-    from scenat.interventions import library as interventions
+    from scenat import interventions
+    from scenat.assessment import ForegroundResolver
 
     case = scenat.read_case(example["path"])
     result = scenat.assess(case)
@@ -192,8 +192,8 @@ def test_interventions_page_ranks_like_the_api(api):
     # a budget: the portfolio is the API's
     at.number_input(key="budget").set_value(20000.0).run()
     assert not at.exception
-    from scenat.calc.foreground import ForegroundResolver
-    from scenat.interventions.library import plan_portfolio
+    from scenat.assessment import ForegroundResolver
+    from scenat.interventions import plan_portfolio
 
     plan = plan_portfolio(
         case, 20000.0, table=table, solve=ForegroundResolver(case, linked=result.linked)

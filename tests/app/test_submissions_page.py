@@ -2,7 +2,8 @@
 
 Each test has its own store (``SCENAT_STORE_URL`` in a temporary folder; the default is
 SQLite in ``SCENAT_HOME``, which the session fixture keeps private anyway) and works on the
-bicycle example. Partner workbooks are built with :mod:`scenat.casefile.partner_template` and openpyxl.
+bicycle example. Partner workbooks are built with :mod:`scenat.casefile.partner_template`
+and openpyxl.
 """
 
 from __future__ import annotations

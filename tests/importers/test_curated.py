@@ -146,7 +146,7 @@ def test_values_match_an_independent_numpy_solve(rebuilt: Path, material: str) -
 def test_inventory_search_lists_country_grids(capsys: pytest.CaptureFixture[str]) -> None:
     import json
 
-    from scenat.cli.main import main
+    from scenat.cli import main
 
     assert main(["inventory", "search", "electricity", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)

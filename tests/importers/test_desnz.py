@@ -17,6 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from scenat import cli
 from scenat.errors import InputError
 from scenat.importers import desnz
 
@@ -279,7 +280,7 @@ def test_year_bom_blank_cells_and_unknown_units(tmp_path):
 
 def test_command_line_exit_codes(tmp_path, capsys):
     bad = write_flat(tmp_path, [f"7_400_4000_5_1,{ELEC},kg CO2e,abc"])
-    assert desnz.main([str(bad), str(tmp_path / "out")]) == 2
+    assert cli.main(["data", "desnz", str(bad), str(tmp_path / "out")]) == 2
     assert "row 2" in capsys.readouterr().err
 
 

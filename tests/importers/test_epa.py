@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from scenat import cli
 from scenat.errors import InputError
 from scenat.importers import epa
 
@@ -234,7 +235,7 @@ def test_missing_column_and_mismatched_files(tmp_path):
 
 
 def test_command_line_reports_bad_folder(tmp_path, capsys):
-    assert epa.main([str(tmp_path), str(tmp_path / "out")]) == 2
+    assert cli.main(["data", "epa", str(tmp_path), str(tmp_path / "out")]) == 2
     assert "expected exactly one CO2e file" in capsys.readouterr().err
 
 

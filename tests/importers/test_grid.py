@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from scenat import cli
 from scenat.errors import InputError
 from scenat.importers import grid
 
@@ -99,7 +100,7 @@ def test_missing_column_and_command_line(tmp_path, capsys):
         (1, "country_or_region"),
         (1, "emissions_intensity_gco2_per_kwh"),
     }
-    assert grid.main([str(path), str(tmp_path / "out")]) == 2
+    assert cli.main(["data", "grid", str(path), str(tmp_path / "out")]) == 2
     assert "row 1" in capsys.readouterr().err
 
 

@@ -41,8 +41,8 @@ def base_workbook(folder: Path) -> Path:
     Its drop-down lists leave out the 2,000 EPA spend sectors (the bicycle uses none) so that
     the many edits of it stay fast; ``tests/test_partner_template.py`` checks the full one.
     """
+    from scenat.casefile.build import read_case
     from scenat.casefile.partner_template import write_partner_template
-    from scenat.casefile.workbook import read_case
     from scenat.model.catalogue import Catalogue, shipped_catalogue
     from scenat.paths import examples_dir
 

@@ -1,0 +1,28 @@
+"""File and key names from untrusted text: the one place names are sanitised.
+
+>>> safe_name("../../etc/Stadium 2025 (draft).xlsx")
+'Stadium_2025_draft_.xlsx'
+>>> display_name("C:\\\\Users\\\\ana\\\\wheels.xlsx")
+'wheels.xlsx'
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+
+def safe_name(text: str, default: str = "case", length: int = 80) -> str:
+    """``text``'s last path part reduced to letters, digits, ``_``, ``.`` and ``-`` (runs of
+    anything else become ``_``), without leading or trailing dots and dashes; ``default``
+    when nothing is left. Safe as a file name and as a store key."""
+    last = re.split(r"[\\/]", str(text or ""))[-1]
+    stem = re.sub(r"[^A-Za-z0-9_.\-]+", "_", PurePosixPath(last).name).strip("._-")
+    return stem[:length] or default
+
+
+def display_name(filename: str | None, default: str = "submission.xlsx") -> str:
+    """The file name to show: its last path part, printable, at most 120 characters."""
+    name = re.split(r"[\\/]", str(filename or ""))[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip().strip(".")
+    return name[:120] or default

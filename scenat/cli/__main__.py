@@ -1,0 +1,5 @@
+"""``python -m scenat.cli ...`` is ``scenat ...``."""
+
+from scenat.cli.parser import run
+
+run()

@@ -1,0 +1,368 @@
+"""What an intervention is worth: the change of every indicator, the money KPIs, portfolios.
+
+Evaluation applies each intervention to a copy of the case and solves it again; the solve
+is a parameter (``solve(case, indicators) -> {indicator: total}``) so that a faster
+re-solve with the kept factorisation (:class:`scenat.assessment.ForegroundResolver`) can
+replace the default full assessment.
+
+The case's discount rate is the ``discount_rate`` field of its case sheet, default 0.035:
+the HM Treasury Green Book social time preference rate (real, years 0-30).
+
+>>> from scenat.casefile import read_case, resolve_case
+>>> from scenat.assessment import ForegroundResolver
+>>> case = read_case(resolve_case("bicycle"))
+>>> table = evaluate(case, solve=ForegroundResolver(case))
+>>> bool((table["abatement_t_year"] > 0).any())
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from scenat.assessment import assess
+from scenat.brightway import project_catalogue
+from scenat.calc import finance, rank
+from scenat.calc.foreground import node_supply
+from scenat.errors import InputError, Problem
+from scenat.interventions.apply import apply
+from scenat.interventions.library import Intervention, collect
+from scenat.interventions.matching import affected_quantity, matched_flows
+from scenat.model.case import Case
+from scenat.model.catalogue import Catalogue
+from scenat.model.cells import is_blank, to_number
+from scenat.model.indicators import indicator, resolve
+from scenat.model.schema import INTERVENTION_SOURCE_COLUMNS
+from scenat.model.units import conversion_factor
+
+DEFAULT_DISCOUNT_RATE = finance.GREEN_BOOK_DISCOUNT_RATE
+CARBON_INDICATOR = "gwp100"
+
+#: ``solve(case, indicator ids) -> {indicator id: total per functional unit}``
+Solver = Callable[[Case, Sequence[str]], Mapping[str, float]]
+
+
+
+
+def assess_totals(case: Case, indicators: Sequence[str]) -> dict[str, float]:
+    """The default solve: a full assessment of the case (one factorisation per call)."""
+    return dict(assess(case, list(indicators)).totals)
+
+
+def case_discount_rate(case: Case) -> float:
+    """The case's ``discount_rate`` field (case sheet), default 0.035 (UK Green Book)."""
+    value = case.metadata.get("discount_rate")
+    if is_blank(value):
+        return DEFAULT_DISCOUNT_RATE
+    rate = to_number(value)
+    if rate is None or not math.isfinite(rate) or not 0.0 <= rate < 1.0:
+        raise InputError(
+            Problem(
+                message="discount_rate must be a number >= 0 and < 1",
+                file=str(case.path) if case.path else None,
+                sheet="case",
+                column="value",
+                value=value,
+                hint="e.g. 0.035, the HM Treasury Green Book rate",
+            )
+        )
+    return rate
+
+
+@dataclass(frozen=True)
+class _Costs:
+    capex: float
+    opex: float
+    eac: float
+    npv: float
+    quantity: float
+    flows: int
+
+
+def _costs(case: Case, iv: Intervention, rate: float, catalogue: Catalogue) -> _Costs:
+    supply = node_supply(case)
+    quantity = affected_quantity(case, iv, supply, catalogue)
+    capex = iv.capex * (quantity if iv.capex_basis == "per_unit_year" else 1.0)
+    opex = iv.opex_change * (quantity if iv.opex_basis == "per_unit_year" else 1.0)
+    rate = iv.discount_rate if iv.discount_rate is not None else rate
+    if iv.currency != case.currency:
+        # Currencies never convert silently: that needs a rate and a price year.
+        capex = opex = math.nan
+    return _Costs(
+        capex=capex,
+        opex=opex,
+        eac=finance.equivalent_annual_cost(capex, rate, iv.lifetime),
+        npv=finance.net_present_value(capex, opex, rate, iv.lifetime),
+        quantity=quantity,
+        flows=len(matched_flows(case, iv, catalogue)),
+    )
+
+
+def _tonnes_per(unit: str) -> float:
+    """Tonnes per unit of a carbon indicator unit such as 'kg CO2-eq'."""
+    mass = unit.split()[0] if unit.split() else unit
+    return conversion_factor(mass, "t")
+
+
+def _indicator_ids(indicators: Sequence[str] | None) -> list[str]:
+    ids = [i.id for i in resolve(list(indicators) if indicators else None)]
+    return ids if CARBON_INDICATOR in ids else [CARBON_INDICATOR, *ids]
+
+
+def _kpis(
+    case: Case,
+    ids: Sequence[str],
+    baseline: Mapping[str, float],
+    totals: Mapping[str, float],
+    capex: float,
+    opex: float,
+    eac: float,
+    npv: float,
+) -> dict[str, Any]:
+    """Per-indicator changes and the money KPIs from before/after totals and costs."""
+    row: dict[str, Any] = {}
+    for ind in ids:
+        change = totals[ind] - baseline[ind]
+        row[f"baseline_{ind}"] = baseline[ind]
+        row[f"change_{ind}"] = change
+        row[f"change_pct_{ind}"] = 100.0 * change / baseline[ind] if baseline[ind] else math.nan
+        row[f"change_year_{ind}"] = change * case.annual_volume
+    tonnes = _tonnes_per(indicator(CARBON_INDICATOR).unit)
+    abatement = -row[f"change_year_{CARBON_INDICATOR}"] * tonnes
+    # Re-solving an unchanged system can leave round-off; it is not an abatement.
+    noise = 1e-9 * abs(baseline[CARBON_INDICATOR] * case.annual_volume * tonnes)
+    if abs(abatement) <= noise:
+        abatement = 0.0
+    row["abatement_t_year"] = abatement
+    row["capex"] = capex
+    row["opex_change_year"] = opex
+    row["eac"] = eac
+    row["annual_cost"] = eac + opex
+    row["mac"] = finance.marginal_abatement_cost(eac, opex, abatement)
+    row["mac_status"] = finance.abatement_status(abatement)
+    row["payback_years"] = (
+        finance.simple_payback(capex, opex) if math.isfinite(capex + opex) else math.nan
+    )
+    row["npv"] = npv
+    effects = []
+    if row[f"change_{CARBON_INDICATOR}"] < 0:
+        for ind in ids:
+            if ind == CARBON_INDICATOR or indicator(ind).kind != "resource":
+                continue
+            change = row[f"change_{ind}"]
+            if change > 1e-9 * abs(baseline[ind]) and change > 0:
+                pct = row[f"change_pct_{ind}"]
+                effects.append(
+                    f"{ind} +{pct:.3g}%"
+                    if math.isfinite(pct)
+                    else f"{ind} +{change:.3g} {indicator(ind).unit}"
+                )
+    row["resource_side_effect"] = bool(effects)
+    row["side_effects"] = ", ".join(effects)
+    return row
+
+
+def evaluate(
+    case: Case,
+    interventions: Sequence[Intervention] | None = None,
+    indicators: Sequence[str] | None = None,
+    *,
+    solve: Solver | None = None,
+    libraries: Sequence[str | Path] = (),
+    catalogue: Catalogue | None = None,
+) -> pl.DataFrame:
+    """KPIs of every applicable intervention, one row each (library order).
+
+    ``interventions`` default: the shipped library, ``libraries``, then the case's sheet.
+    ``indicators`` default: all; ``gwp100`` is always added (the MAC needs it).
+    Columns: id, name, category, group, action, origin, flows_matched, unit,
+    affected_quantity_year; per indicator ``baseline_<id>``, ``change_<id>`` (per
+    functional unit), ``change_pct_<id>``, ``change_year_<id>`` (x annual_volume);
+    abatement_t_year (t CO2-eq a year, positive = less), currency, capex, opex_change_year,
+    lifetime_years, discount_rate, eac, annual_cost (eac + opex), mac (currency per t
+    CO2-eq; NaN unless abatement > 0), mac_status, payback_years (inf: never), npv,
+    resource_side_effect (carbon down but a resource indicator up), side_effects, notes, the
+    ``kpi_*`` columns and the four source columns.
+    """
+    catalogue = catalogue or project_catalogue()
+    solve = solve or assess_totals
+    if interventions is None:
+        interventions = collect(case, libraries, catalogue=catalogue)
+    ids = _indicator_ids(indicators)
+    rate = case_discount_rate(case)
+    baseline = dict(solve(case, ids))
+    kpi_columns = sorted({k for iv in interventions for k in iv.kpis})
+    rows = []
+    for iv in interventions:
+        if not matched_flows(case, iv, catalogue):
+            continue
+        costs = _costs(case, iv, rate, catalogue)
+        totals = dict(solve(apply(case, iv, catalogue), ids))
+        notes = []
+        if iv.currency != case.currency:
+            notes.append(
+                f"costs are in {iv.currency} but the case is in {case.currency}: override this "
+                "entry in the case's interventions sheet with costs in the case currency"
+            )
+        row = {
+            "id": iv.id,
+            "name": iv.name,
+            "category": iv.category,
+            "group": iv.group,
+            "action": iv.action,
+            "origin": iv.origin,
+            "flows_matched": costs.flows,
+            "unit": iv.unit,
+            "affected_quantity_year": costs.quantity,
+            "currency": case.currency,
+            "lifetime_years": iv.lifetime,
+            "discount_rate": iv.discount_rate if iv.discount_rate is not None else rate,
+        }
+        row.update(
+            _kpis(case, ids, baseline, totals, costs.capex, costs.opex, costs.eac, costs.npv)
+        )
+        row["notes"] = "; ".join(notes)
+        row.update({k: iv.kpis.get(k, math.nan) for k in kpi_columns})
+        row.update({k: iv.sources.get(k) for k in INTERVENTION_SOURCE_COLUMNS})
+        rows.append(row)
+    return _frame(rows, ids, kpi_columns)
+
+
+def _frame(rows: list[dict[str, Any]], ids: Sequence[str], kpi_columns: Sequence[str]):
+    schema: dict[str, Any] = {
+        "id": pl.String,
+        "name": pl.String,
+        "category": pl.String,
+        "group": pl.String,
+        "action": pl.String,
+        "origin": pl.String,
+        "flows_matched": pl.Int64,
+        "unit": pl.String,
+        "affected_quantity_year": pl.Float64,
+        "currency": pl.String,
+        "lifetime_years": pl.Float64,
+        "discount_rate": pl.Float64,
+    }
+    for ind in ids:
+        for prefix in ("baseline", "change", "change_pct", "change_year"):
+            schema[f"{prefix}_{ind}"] = pl.Float64
+    for column in (
+        "abatement_t_year",
+        "capex",
+        "opex_change_year",
+        "eac",
+        "annual_cost",
+        "mac",
+    ):
+        schema[column] = pl.Float64
+    schema["mac_status"] = pl.String
+    schema["payback_years"] = pl.Float64
+    schema["npv"] = pl.Float64
+    schema["resource_side_effect"] = pl.Boolean
+    schema["side_effects"] = pl.String
+    schema["notes"] = pl.String
+    schema.update({k: pl.Float64 for k in kpi_columns})
+    schema.update({k: pl.String for k in INTERVENTION_SOURCE_COLUMNS})
+    return pl.DataFrame(rows, schema=schema)
+
+
+def evaluate_combination(
+    case: Case,
+    interventions: Sequence[Intervention],
+    indicators: Sequence[str] | None = None,
+    *,
+    solve: Solver | None = None,
+    baseline: Mapping[str, float] | None = None,
+    catalogue: Catalogue | None = None,
+) -> dict[str, Any]:
+    """KPIs of a set applied together, in the given order (effects are not added up).
+
+    Each member's costs are computed on the case as the earlier members left it (an LED
+    retrofit before a renewable supply contract leaves fewer kWh to buy green), and summed;
+    EAC and NPV add because each member keeps its own lifetime.
+    """
+    catalogue = catalogue or project_catalogue()
+    solve = solve or assess_totals
+    ids = _indicator_ids(indicators)
+    rate = case_discount_rate(case)
+    baseline = dict(baseline) if baseline is not None else dict(solve(case, ids))
+    current = case
+    capex = opex = eac = npv = 0.0
+    for iv in interventions:
+        costs = _costs(current, iv, rate, catalogue)
+        capex, opex, eac, npv = (
+            capex + costs.capex,
+            opex + costs.opex,
+            eac + costs.eac,
+            npv + costs.npv,
+        )
+        current = apply(current, iv, catalogue)
+    totals = dict(solve(current, ids)) if interventions else baseline
+    row: dict[str, Any] = {"ids": [iv.id for iv in interventions], "currency": case.currency}
+    row.update(_kpis(case, ids, baseline, totals, capex, opex, eac, npv))
+    return row
+
+
+def plan_portfolio(
+    case: Case,
+    budget: float,
+    interventions: Sequence[Intervention] | None = None,
+    *,
+    target: float | None = None,
+    table: pl.DataFrame | None = None,
+    solve: Solver | None = None,
+    catalogue: Catalogue | None = None,
+    exact_limit: int = 16,
+    max_evaluations: int = 64,
+) -> Any:
+    """Choose interventions under a capex ``budget`` that maximise evaluated abatement.
+
+    Candidates are the applicable interventions that abate on their own. The search runs on
+    each option's own capex and abatement; every set it proposes is re-evaluated as a
+    combination (see :func:`scenat.calc.rank.portfolio`). ``target``: t CO2-eq a year to reach.
+    Returns a :class:`scenat.calc.rank.Portfolio`.
+    """
+    catalogue = catalogue or project_catalogue()
+    solve = solve or assess_totals
+    if interventions is None:
+        interventions = collect(case, catalogue=catalogue)
+    if table is None:
+        table = evaluate(case, interventions, [CARBON_INDICATOR], solve=solve, catalogue=catalogue)
+    table = table.filter((pl.col("abatement_t_year") > 0) & pl.col("capex").is_finite())
+    by_id = {iv.id: iv for iv in interventions}
+    order = [i for i in table["id"].to_list() if i in by_id]
+    baseline = dict(solve(case, [CARBON_INDICATOR]))
+    cache: dict[frozenset[str], float] = {}
+
+    def combined(chosen: frozenset[str]) -> float:
+        if chosen not in cache:
+            members = [by_id[i] for i in order if i in chosen]
+            result = evaluate_combination(
+                case,
+                members,
+                [CARBON_INDICATOR],
+                solve=solve,
+                baseline=baseline,
+                catalogue=catalogue,
+            )
+            cache[chosen] = result["abatement_t_year"]
+        return cache[chosen]
+
+    table = table.filter(pl.col("id").is_in(order))
+    return rank.portfolio(
+        table["id"].to_list(),
+        table["capex"].to_numpy(),
+        table["abatement_t_year"].to_numpy(),
+        budget,
+        evaluate=combined,
+        groups=table["group"].to_list(),
+        target=target,
+        exact_limit=exact_limit,
+        max_evaluations=max_evaluations,
+    )
