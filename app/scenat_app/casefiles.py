@@ -1,28 +1,37 @@
-"""Getting a case into the app: shipped examples, uploads, problems as a table. No streamlit.
+"""Getting a case into the app: shipped examples and uploads. No streamlit.
 
-An upload is written to a temporary file (the workbook reader needs a path), validated with
-:func:`scenat.validate` and, only when no problem is an error, read with
-:func:`scenat.read_case`. A case is identified by a fingerprint of its bytes, so that a
-result computed once is shared by every page and every session that looks at the same case.
+An upload is read and validated from its bytes, once (:func:`scenat.casefile.check_case`).
+A case is identified by a fingerprint of its bytes, so that a result computed once is
+shared by every page and every session that looks at the same case.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
 import scenat
+from scenat.casefile import check_case, template_bytes
+from scenat.casefile.names import display_name, safe_name
 from scenat.errors import InputError, Problem
+from scenat.report.problems import PROBLEM_COLUMNS, problems_table, problems_xlsx
+
+__all__ = [
+    "PROBLEM_COLUMNS",
+    "LoadedCase",
+    "examples",
+    "fingerprint_path",
+    "load_example",
+    "load_upload",
+    "problems_table",
+    "problems_xlsx",
+    "safe_name",
+    "template_bytes",
+]
 
 UPLOAD_TYPES = ("xlsx", "zip")
-PROBLEM_COLUMNS = ("severity", "sheet", "row", "column", "value", "message", "hint", "file")
 
 
 @dataclass
@@ -70,20 +79,6 @@ def examples() -> list[dict[str, str]]:
     return list_examples()
 
 
-def _read(path: Path, problems: list[Problem]) -> Any:
-    """Read a case whose validation found no error; its own errors join ``problems``."""
-    if any(p.severity == "error" for p in problems):
-        return None
-    try:
-        return scenat.read_case(path)
-    except InputError as err:
-        known = {(p.sheet, p.row, p.column, p.message) for p in problems}
-        problems.extend(
-            p for p in err.problems if (p.sheet, p.row, p.column, p.message) not in known
-        )
-        return None
-
-
 def load_example(name: str) -> LoadedCase:
     """A shipped example by name (an unknown name is an :class:`InputError`)."""
     found = {e["name"]: e for e in examples()}
@@ -115,29 +110,14 @@ def load_example(name: str) -> LoadedCase:
     )
 
 
-def _safe_name(name: str) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_.\-]+", "_", Path(name).name).strip("._") or "case"
-    return stem[:80]
-
-
-def upload_dir() -> Path:
-    folder = Path(tempfile.gettempdir()) / "scenat-app-uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def load_upload(filename: str, data: bytes, folder: Path | None = None) -> LoadedCase:
-    """Validate an uploaded workbook (.xlsx) or zip of CSVs; read it when it has no error.
+def load_upload(filename: str, data: bytes) -> LoadedCase:
+    """Validate an uploaded workbook (.xlsx) or zip of CSVs, and read it when it has no error.
 
     Never raises for bad input: every problem comes back in ``problems``.
     """
     digest = hashlib.sha256(data).hexdigest()
-    name = _safe_name(filename)
-    suffix = Path(name).suffix.lower().lstrip(".")
-    target_dir = (folder or upload_dir()) / digest[:16]
-    target_dir.mkdir(parents=True, exist_ok=True)
-    path = target_dir / name
-    label = Path(filename).name
+    label = display_name(filename, default="upload.xlsx")
+    suffix = Path(label).suffix.lower().lstrip(".")
     if suffix not in UPLOAD_TYPES:
         problem = Problem(
             file=label,
@@ -145,16 +125,13 @@ def load_upload(filename: str, data: bytes, folder: Path | None = None) -> Loade
             value=Path(filename).suffix,
             hint="save the workbook as .xlsx, or zip case.csv, nodes.csv and flows.csv",
         )
-        return LoadedCase(label, "upload", str(path), digest, [problem])
+        return LoadedCase(label, "upload", "", digest, [problem])
     if not data:
         problem = Problem(file=label, message="the uploaded file is empty", hint="upload it again")
-        return LoadedCase(label, "upload", str(path), digest, [problem])
-    path.write_bytes(data)
+        return LoadedCase(label, "upload", "", digest, [problem])
     try:
-        problems = list(scenat.validate(path))
-        case = _read(path, problems)
-    except InputError as err:
-        problems, case = list(err.problems), None
+        checked = check_case(data, filename=label)
+        problems, case = checked.problems, checked.case
     except Exception as err:  # a file the readers choke on is still the user's input
         problems = [
             Problem(
@@ -164,62 +141,4 @@ def load_upload(filename: str, data: bytes, folder: Path | None = None) -> Loade
             )
         ]
         case = None
-    # Name the file as the user knows it, not the temporary copy.
-    problems = [_renamed(p, str(path), label) for p in problems]
-    return LoadedCase(label, "upload", str(path), digest, problems, case)
-
-
-def _renamed(problem: Problem, temp: str, label: str) -> Problem:
-    from dataclasses import replace
-
-    if problem.file and (problem.file == temp or problem.file.startswith(temp)):
-        return replace(problem, file=label + problem.file[len(temp) :])
-    return problem
-
-
-def problems_table(problems: list[Problem]) -> pl.DataFrame:
-    """Every problem as a row: severity, sheet, row, column, value, message, hint, file."""
-    rows = [
-        {
-            "severity": p.severity,
-            "sheet": p.sheet,
-            "row": p.row,
-            "column": p.column,
-            "value": None if p.value is None else str(p.value),
-            "message": p.message,
-            "hint": p.hint,
-            "file": p.file,
-        }
-        for p in problems
-    ]
-    schema = {c: pl.String for c in PROBLEM_COLUMNS} | {"row": pl.Int64}
-    return pl.DataFrame(rows, schema=schema).select(PROBLEM_COLUMNS)
-
-
-def problems_xlsx(problems: list[Problem]) -> bytes:
-    """The problems table as a workbook, one sheet ``problems``, header in bold."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "problems"
-    sheet.append(list(PROBLEM_COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in problems_table(problems).iter_rows():
-        sheet.append(list(row))
-    widths = {"A": 10, "B": 14, "C": 7, "D": 16, "E": 24, "F": 60, "G": 60, "H": 30}
-    for column, width in widths.items():
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def template_bytes() -> bytes:
-    """The blank case workbook of :func:`scenat.write_template`."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "scenat-case-template.xlsx"
-        scenat.write_template(path)
-        return path.read_bytes()
+    return LoadedCase(label, "upload", "", digest, problems, case)

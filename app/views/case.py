@@ -104,7 +104,7 @@ if loaded.problems:
     st.download_button(
         "Download the problems (.xlsx)",
         data=casefiles.problems_xlsx(loaded.problems),
-        file_name=f"{casefiles._safe_name(loaded.label)}-problems.xlsx",
+        file_name=f"{casefiles.safe_name(loaded.label)}-problems.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         icon=":material/download:",
         on_click="ignore",

@@ -20,7 +20,7 @@ result = session.assessment(loaded)
 
 session.indicator_cards(result)
 
-stem = casefiles._safe_name(case.name).replace(".", "_").lower() or "case"
+stem = casefiles.safe_name(case.name).replace(".", "_").lower() or "case"
 include = st.checkbox(
     "Include the interventions (MACC and ranked table) in the html report",
     value=True,

@@ -129,7 +129,7 @@ with right:
     st.download_button(
         "Download the partner template (.xlsx)",
         data=lambda: _template(key, latest.number, node, case),
-        file_name=f"{casefiles._safe_name(key)}-{casefiles._safe_name(node)}.xlsx",
+        file_name=f"{casefiles.safe_name(key)}-{casefiles.safe_name(node)}.xlsx",
         mime=XLSX,
         icon=":material/download:",
         on_click="ignore",

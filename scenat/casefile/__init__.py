@@ -9,7 +9,7 @@ problem located, the one safe xlsx writer, templates, shipped examples, ledgers.
 from scenat.casefile.build import CheckedCase, build_case, check_case, read_case, validate
 from scenat.casefile.examples import list_examples, resolve_case
 from scenat.casefile.sheets import RawSheet, read_sheets, read_upload_sheets
-from scenat.casefile.template import write_template
+from scenat.casefile.template import template_bytes, write_template
 from scenat.casefile.writer import case_sheets, write_case, write_sheets
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "read_sheets",
     "read_upload_sheets",
     "resolve_case",
+    "template_bytes",
     "validate",
     "write_case",
     "write_sheets",

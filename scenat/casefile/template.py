@@ -17,7 +17,7 @@ import io
 from pathlib import Path
 
 from scenat.atomic import write_atomic
-from scenat.model.schema import DISTRIBUTIONS, FLOW_KINDS, STAGES
+from scenat.model.schema import DISTRIBUTIONS, FLOW_KINDS, INTERVENTION_COLUMNS, STAGES
 from scenat.model.units import CURRENCIES
 
 CASE_NOTES = {
@@ -54,21 +54,6 @@ FLOW_NOTES = {
     "source": "recommended: where the number comes from",
     "comment": "optional",
 }
-INTERVENTION_COLUMNS = (
-    "id",
-    "name",
-    "category",
-    "applies_to_input",
-    "applies_to_node",
-    "action",
-    "new_input",
-    "share",
-    "factor",
-    "capex",
-    "opex_change",
-    "lifetime_years",
-    "source",
-)
 
 EXAMPLE_CASE = [
     ("name", "Example: one tonne of bread"),
@@ -101,6 +86,11 @@ EXAMPLE_FLOWS = [
 
 def write_template(path: str | Path) -> None:
     """Write an empty case workbook with notes, drop-downs and one valid example row."""
+    write_atomic(Path(path), template_bytes())
+
+
+def template_bytes() -> bytes:
+    """The blank case workbook of :func:`write_template`, as bytes."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -156,7 +146,14 @@ def write_template(path: str | Path) -> None:
 
     nodes_ws = sheet_with("nodes", NODE_NOTES, EXAMPLE_NODES)
     flows_ws = sheet_with("flows", FLOW_NOTES, EXAMPLE_FLOWS)
-    sheet_with("interventions", {c: c for c in INTERVENTION_COLUMNS}, [])
+    sheet_with(
+        "interventions",
+        {
+            c: f"{c}: see the intervention library's columns (scenat.interventions)"
+            for c in INTERVENTION_COLUMNS
+        },
+        [],
+    )
 
     stage_list = DataValidation(
         type="list", formula1='"' + ",".join(STAGES) + '"', allow_blank=True
@@ -175,4 +172,4 @@ def write_template(path: str | Path) -> None:
     dist_list.add("F2:F20000")
     buffer = io.BytesIO()
     book.save(buffer)
-    write_atomic(Path(path), buffer.getvalue())
+    return buffer.getvalue()

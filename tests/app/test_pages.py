@@ -278,11 +278,11 @@ def test_upload_helpers_never_raise_on_bad_input(tmp_path):
     from openpyxl import load_workbook
     from scenat_app import casefiles
 
-    wrong = casefiles.load_upload("case.pdf", b"%PDF", folder=tmp_path)
+    wrong = casefiles.load_upload("case.pdf", b"%PDF")
     assert not wrong.valid and wrong.errors[0].hint
-    empty = casefiles.load_upload("case.xlsx", b"", folder=tmp_path)
+    empty = casefiles.load_upload("case.xlsx", b"")
     assert not empty.valid
-    garbage = casefiles.load_upload("case.xlsx", b"not a workbook", folder=tmp_path)
+    garbage = casefiles.load_upload("case.xlsx", b"not a workbook")
     assert not garbage.valid and garbage.errors
     assert all(p.file is None or "case.xlsx" in p.file for p in garbage.problems)
     book = load_workbook(io.BytesIO(casefiles.problems_xlsx(garbage.problems)))
