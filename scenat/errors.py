@@ -69,19 +69,35 @@ class Problem:
 
 
 class ScenatError(Exception):
-    """Base class of every error scenat raises on purpose."""
+    """Base class of every error scenat raises on purpose.
+
+    Every scenat error pickles with its fields (Dask moves errors between processes): a
+    subclass whose constructor takes other arguments than the message says how to rebuild
+    it in ``__reduce__``.
+    """
 
 
 class InputError(ScenatError, ValueError):
-    """Bad user input: carries every problem found, not only the first."""
+    """Bad user input: carries every problem found, not only the first.
+
+    >>> import pickle
+    >>> err = InputError(Problem("unknown unit", sheet="flows", row=3), "1 problem")
+    >>> again = pickle.loads(pickle.dumps(err))
+    >>> again.problems == err.problems and str(again) == str(err)
+    True
+    """
 
     def __init__(self, problems: list[Problem] | Problem, message: str | None = None):
         if isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
+        self.message = message
         errors = [p for p in self.problems if p.severity == "error"]
         head = message or f"{len(errors)} problem(s) in the input"
         super().__init__(head + "".join(f"\n  - {p}" for p in self.problems))
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.problems, self.message))
 
     @property
     def errors(self) -> list[Problem]:
@@ -115,6 +131,19 @@ class InputError(ScenatError, ValueError):
 
 class UnitError(InputError):
     """A unit that pint does not know, or that cannot convert to the one required."""
+
+
+class UnitMismatch(ScenatError, ValueError):
+    """One unit that pint does not know, or two that do not convert: a message and a hint,
+    which the readers turn into a located :class:`Problem`."""
+
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.message, self.hint))
 
 
 class BackgroundError(ScenatError):

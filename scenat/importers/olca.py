@@ -324,8 +324,8 @@ def read_jsonld(paths: str | Path | Sequence[str | Path]) -> JsonLd:
 # Units
 
 
-class UnitError(ValueError):
-    pass
+class _UnitProblem(ValueError):
+    """A flow's unit that the import cannot convert; caught and reported per exchange."""
 
 
 class Units:
@@ -379,14 +379,14 @@ class Units:
         if ref is None and props:
             ref = next(iter(props))
         if ref is None:
-            raise UnitError(f"flow {flow.name!r} has no flow property")
+            raise _UnitProblem(f"flow {flow.name!r} has no flow property")
         return ref, props
 
     def reference_unit(self, flow: Any) -> str:
         ref, _ = self.factors(flow)
         group = self.property_group.get(ref)
         if group is None or group not in self.group_ref:
-            raise UnitError(
+            raise _UnitProblem(
                 f"flow {flow.name!r}: flow property {ref} or its unit group is not in the "
                 "import (a package that extends another database needs that database beside it)"
             )
@@ -397,10 +397,10 @@ class Units:
         ref, props = self.factors(flow)
         prop = exchange.flow_property.id if exchange.flow_property else ref
         if prop not in props:
-            raise UnitError(f"flow {flow.name!r} has no flow property {prop}")
+            raise _UnitProblem(f"flow {flow.name!r} has no flow property {prop}")
         group = self.property_group.get(prop)
         if group is None:
-            raise UnitError(
+            raise _UnitProblem(
                 f"flow property {prop} of {flow.name!r} is not in the import (a package that "
                 "extends another database needs that database beside it)"
             )
@@ -408,13 +408,13 @@ class Units:
         if unit is not None and unit.id in self.unit_factor:
             unit_group, factor, _ = self.unit_factor[unit.id]
             if unit_group != group:
-                raise UnitError(f"unit {unit.name!r} does not measure that flow property")
+                raise _UnitProblem(f"unit {unit.name!r} does not measure that flow property")
         elif unit is not None and unit.name in self.group_units.get(group, {}):
             factor = self.group_units[group][unit.name]
         elif unit is None:
             factor = 1.0
         else:
-            raise UnitError(f"unit {unit.name!r} of {flow.name!r} is not in its unit group")
+            raise _UnitProblem(f"unit {unit.name!r} of {flow.name!r} is not in its unit group")
         return float(exchange.amount or 0.0) * factor / props[prop]
 
     def amount_in(self, flow: Any, property_id: str) -> float | None:
@@ -1058,7 +1058,7 @@ def to_brightway(
                 continue
             try:
                 amount = units.to_reference(flow, exchange)
-            except UnitError as exc:
+            except _UnitProblem as exc:
                 counts["exchanges with a unit problem"] += 1
                 out.unit_problems.append(
                     {
@@ -1095,7 +1095,7 @@ def to_brightway(
     for fid, flow in used.items():
         try:
             unit = units.reference_unit(flow)
-        except UnitError:
+        except _UnitProblem:
             unit = ""
         found = matcher.match(
             flow.name or "",
@@ -1266,7 +1266,7 @@ def to_brightway(
         flow = data.flows[fid]
         try:
             unit = units.reference_unit(flow)
-        except UnitError:
+        except _UnitProblem:
             unit = ""
         top, sub = context(flow.category)
         out.unlinked_flows.append(

@@ -25,6 +25,8 @@ from functools import lru_cache
 
 import pint
 
+from scenat.errors import UnitMismatch
+
 # Currencies are separate dimensions: converting between them needs an exchange rate and a
 # price year, which belong to the spend-data importer, never to a silent unit conversion.
 CURRENCIES = ("GBP", "USD", "EUR", "CNY", "JPY")
@@ -65,14 +67,6 @@ _REPLACEMENTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bmegajoules?\b", re.IGNORECASE), "MJ"),
     (re.compile(r"\bkilowatt hours?\b", re.IGNORECASE), "kWh"),
 ]
-
-
-class UnitMismatch(ValueError):
-    """A unit pint does not know, or two units that do not convert."""
-
-    def __init__(self, message: str, hint: str):
-        super().__init__(message)
-        self.hint = hint
 
 
 @lru_cache(maxsize=1)

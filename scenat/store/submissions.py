@@ -65,6 +65,9 @@ class SubmissionRejected(InputError):
             f"problem(s) in {submission.filename}",
         )
 
+    def __reduce__(self) -> tuple:
+        return (type(self), (self.submission,))
+
 
 def _zip_folder(folder: Path) -> bytes:
     """A folder of CSVs as a deterministic zip (the 'original bytes' of a folder)."""
