@@ -39,7 +39,7 @@ def base_workbook(folder: Path) -> Path:
     """The valid, pre-filled partner workbook for frame_maker of the bicycle case.
 
     Its drop-down lists leave out the 2,000 EPA spend sectors (the bicycle uses none) so that
-    the many edits of it stay fast; ``tests/test_partner_template.py`` checks the full one.
+    the many edits of it stay fast; ``tests/casefile/test_partner_template.py`` checks the full one.
     """
     from scenat.casefile.build import read_case
     from scenat.casefile.partner_template import write_partner_template

@@ -13,7 +13,7 @@ import pytest
 from scenat.errors import InputError
 from scenat.model import currency
 
-TABLES = Path(__file__).resolve().parents[1] / "inventories" / "currency"
+TABLES = Path(__file__).resolve().parents[2] / "inventories" / "currency"
 
 
 def read_rows(name: str) -> list[dict[str, str]]:

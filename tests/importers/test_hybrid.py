@@ -16,7 +16,7 @@ import pytest
 import scenat
 from scenat.report.assessment import assessment_document, text_report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GWP = ("IPCC 2021", "climate change", "global warming potential (GWP100)")
 
 

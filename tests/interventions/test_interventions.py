@@ -27,7 +27,7 @@ from scenat.model.catalogue import shipped_catalogue  # noqa: E402
 from scenat.model.schema import INTERVENTION_COLUMNS, INTERVENTION_SOURCE_COLUMNS  # noqa: E402
 from scenat.report.interventions import json_records  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BICYCLE = REPO / "examples" / "bicycle"
 GRID = "electricity_uk_grid_delivered"
 RATE = 0.035

@@ -10,7 +10,7 @@ import pytest
 
 from scenat.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DESNZ = ROOT.parent / "shared" / "data" / "desnz" / "ghg-conversion-factors-2025-flat-format.csv"
 
 

@@ -26,7 +26,7 @@ import pytest
 import scenat
 from scenat.errors import InputError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 CO2 = "349b29d1-3e58-4c66-98b9-9d1a076efd2e"
 CH4 = "0795345f-c7ae-410c-ad25-1845784c75f5"
 N2O = "20185046-64bb-4c09-a8e7-e8a9e144ca98"

@@ -28,7 +28,7 @@ os.environ.setdefault("SCENAT_HOME", tempfile.mkdtemp(prefix="scenat-test-"))
 import scenat  # noqa: E402
 from scenat.calc import BREAKDOWNS  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 STARTER = REPO / "inventories" / "starter"
 GWP = ("IPCC 2021", "climate change", "global warming potential (GWP100)")
 FOSSIL = (

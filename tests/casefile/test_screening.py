@@ -1,7 +1,7 @@
 """Screening of untrusted files, and how the workbook reader reports what screening finds.
 
 Files are built here from :data:`tests.conftest.VALID_SHEETS` (a plain case workbook); the
-partner-workbook corpus runs through the intake in ``tests/test_submissions.py``.
+partner-workbook corpus runs through the intake in ``tests/store/test_submissions.py``.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import pytest
 import scenat
 from scenat.casefile.writer import case_sheets, write_case, write_sheets
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BICYCLE = ROOT / "examples" / "bicycle"
 STADIUM = ROOT / "examples" / "stadium_retrofit" / "stadium_retrofit.xlsx"
 

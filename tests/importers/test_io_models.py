@@ -19,7 +19,7 @@ from scenat.importers.io_models import (
     write_brightway,
 )
 
-USEEIO = Path(__file__).resolve().parents[2] / "shared" / "data" / "useeio" / "USEEIOv2.1.20-GHG"
+USEEIO = Path(__file__).resolve().parents[3] / "shared" / "data" / "useeio" / "USEEIOv2.1.20-GHG"
 DEMAND = "2012_US_Consumption_Complete"
 
 needs_useeio = pytest.mark.skipif(not USEEIO.exists(), reason="shared USEEIO data not present")

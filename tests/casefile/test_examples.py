@@ -4,7 +4,7 @@
 * Each example workbook's GWP100 total is recomputed independently with plain numpy from the
   workbook's own rows (read with openpyxl, units and currencies converted by hand), the
   shipped inventory CSVs and the IPCC 2021 factors bundled in bw2io, as
-  ``tests/test_assessment.py`` does for a small case. Brightway stores its matrices in
+  ``tests/assessment/test_result.py`` does for a small case. Brightway stores its matrices in
   float32, hence the 2e-6 relative tolerance.
 * Totals are checked against published reference ranges (sources cited per test).
 * Regression: totals, the top-5 hotspots and the top-5 interventions are pinned; a change
@@ -29,7 +29,7 @@ import pytest
 import scenat
 from scenat.casefile.examples import list_examples, resolve_case
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 INVENTORIES = ROOT / "inventories"
 STADIUM = EXAMPLES / "stadium_retrofit"
