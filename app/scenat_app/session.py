@@ -261,5 +261,3 @@ def indicator_cards(result: Any, per_row: int = 2) -> None:
             )
 
 
-def indicator_label(indicator_id: str) -> str:
-    return next((i.label for i in indicators() if i.id == indicator_id), indicator_id)

@@ -17,7 +17,13 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from scenat.calc.lcamath import activity_contributions, flow_contributions, group_sum, shares
+from scenat.calc.lcamath import (
+    activity_contributions,
+    flow_contributions,
+    group_sum,
+    node_contributions,
+    shares,
+)
 from scenat.calc.linked import (
     DATA_SOURCE_LABELS,
     DATA_SOURCES,
@@ -48,7 +54,7 @@ def compute_breakdowns(
         cf = linked.cf[ind.id]
         total = linked.total(ind.id)
         totals[ind.id] = total
-        by_node = cf @ direct + cf @ purchased
+        by_node = node_contributions(cf, direct, purchased)
         tiers = group_sum(by_node, [nodes[n].tier for n in node_order])
         stages = group_sum(by_node, [nodes[n].stage for n in node_order])
         breakdowns[ind.id] = {

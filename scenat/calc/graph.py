@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from scenat.calc.lcamath import node_contributions
 from scenat.calc.linked import LinkedSystem, node_inventories
 from scenat.model.case import Case
 
@@ -115,6 +116,6 @@ def supply_chain_nodes(
     cols = np.array([linked.node_cols[n] for n in linked.node_order])
     for ind in indicator_ids:
         cf = linked.cf[ind]
-        columns[f"own_{ind}"] = cf @ direct + cf @ purchased
+        columns[f"own_{ind}"] = node_contributions(cf, direct, purchased)
         columns[f"embodied_{ind}"] = linked.supply[cols] * diagonal[cols] * linked.scores(ind)[cols]
     return pl.DataFrame(columns)

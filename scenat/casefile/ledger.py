@@ -30,7 +30,6 @@ whether a refund reduces the footprint is the analyst's call.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,8 +38,10 @@ from typing import Any
 
 import polars as pl
 
+from scenat.casefile.sheets import read_table
 from scenat.errors import InputError, Problem
 from scenat.model.case import Case, Flow
+from scenat.model.cells import Cells, normalise_header
 
 __all__ = ["LedgerScreen", "read_mapping", "scan_ledger", "screen_ledger", "spend_sectors"]
 
@@ -65,10 +66,6 @@ REASONS = {
     "sector_unmapped": "sector code not mapped to a spend sector",
     "no_conversion": "no exchange rate or price index for this currency and year",
 }
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"\s+", "_", name.strip().lower())
 
 
 def spend_sectors() -> dict[str, tuple[str, int | None]]:
@@ -98,84 +95,66 @@ def _aliases(sectors: Mapping[str, Any]) -> dict[str, str]:
     return aliases
 
 
-def _resolve_sector(code: str, sectors: Mapping[str, Any]) -> str | None:
-    return _aliases(sectors).get(code.strip())
-
-
 def read_mapping(
     source: str | Path | pl.DataFrame | Mapping[str, str],
     sectors: Mapping[str, tuple[str, int | None]] | None = None,
 ) -> pl.DataFrame:
     """The mapping table as ``code -> sector`` (sector ids checked), from a file or a dict.
 
-    A file (CSV or xlsx) has columns ``code`` and ``sector``; a sector may be a spend
-    sector id or a bare code (``331110``). Raises :class:`InputError` listing every row with
-    an unknown sector or a code mapped twice to different sectors.
+    A file (CSV or xlsx, read like a case sheet: every problem at its row) has columns
+    ``code`` and ``sector``; a sector may be a spend sector id or a bare code (``331110``).
+    Raises :class:`InputError` listing every row with an unknown sector or a code mapped
+    twice to different sectors.
     """
     sectors = sectors if sectors is not None else spend_sectors()
     path: str | None = None
     if isinstance(source, Mapping):
-        frame = pl.DataFrame({"code": list(source), "sector": list(source.values())})
-        first_row = 1
+        rows = [(i, {"code": k, "sector": v}) for i, (k, v) in enumerate(source.items(), 1)]
+        headers = ["code", "sector"]
     elif isinstance(source, pl.DataFrame):
-        frame, first_row = source, 1
+        frame = source.rename({c: normalise_header(c) for c in source.columns})
+        rows = list(enumerate(frame.to_dicts(), 1))
+        headers = frame.columns
     else:
         path = str(source)
-        if path.lower().endswith((".xlsx", ".xlsm")):
-            frame = _read_excel(path)
-        else:
-            frame = pl.read_csv(path, infer_schema=False)
-        first_row = 2
-    frame = frame.rename({c: _normalise(c) for c in frame.columns})
-    missing = [c for c in ("code", "sector") if c not in frame.columns]
+        problems: list[Problem] = []
+        table = read_table(Path(path), problems)
+        if table is None or any(p.severity == "error" for p in problems):
+            raise InputError(problems, "the ledger mapping table cannot be read")
+        rows, headers = table.rows, table.headers
+    cells = Cells(file=path)
+    missing = [c for c in ("code", "sector") if c not in headers]
+    for column in missing:
+        cells.add(1, column, None, "required column missing", "the columns are code and sector")
     if missing:
-        raise InputError(
-            [
-                Problem(file=path, row=1, column=c, message="required column missing")
-                for c in missing
-            ]
-        )
-    problems: list[Problem] = []
+        raise InputError(cells.problems)
     aliases = _aliases(sectors)
     seen: dict[str, str] = {}
     codes, targets = [], []
-    for offset, (code, sector) in enumerate(
-        frame.select(pl.col("code").cast(pl.String), pl.col("sector").cast(pl.String)).iter_rows()
-    ):
-        row = first_row + offset
-        if code is None or not code.strip():
+    for row, record in rows:
+        code = cells.text(row, record, "code")
+        if code is None:
             continue
-        resolved = aliases.get((sector or "").strip())
+        sector = cells.text(row, record, "sector")
+        resolved = aliases.get(sector or "")
         if resolved is None:
-            problems.append(
-                Problem(
-                    file=path,
-                    row=row,
-                    column="sector",
-                    value=sector,
-                    message="not a spend sector",
-                    hint="a spend sector id (scenat processes) or a NAICS code, e.g. 331110",
-                )
+            cells.add(
+                row,
+                "sector",
+                sector,
+                "not a spend sector",
+                "a spend sector id (scenat processes) or a NAICS code, e.g. 331110",
             )
             continue
-        code = code.strip()
         if seen.get(code, resolved) != resolved:
-            problems.append(
-                Problem(
-                    file=path,
-                    row=row,
-                    column="code",
-                    value=code,
-                    message=f"code already mapped to {seen[code]}",
-                )
-            )
+            cells.add(row, "code", code, f"code already mapped to {seen[code]}")
             continue
         if code not in seen:
             seen[code] = resolved
             codes.append(code)
             targets.append(resolved)
-    if problems:
-        raise InputError(problems, "the ledger mapping table has problems")
+    if cells.problems:
+        raise InputError(cells.problems, "the ledger mapping table has problems")
     return pl.DataFrame(
         {"code": codes, "sector": targets}, schema={"code": pl.String, "sector": pl.String}
     )
@@ -231,7 +210,7 @@ def scan_ledger(
     names = frame.collect_schema().names()
     renames: dict[str, str] = {}
     for name in names:
-        normal = _normalise(name)
+        normal = normalise_header(name)
         for column, spellings in COLUMNS.items():
             if normal in spellings and column not in renames.values():
                 renames[name] = column

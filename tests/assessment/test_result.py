@@ -333,3 +333,18 @@ def test_an_indicator_nothing_characterises_is_explained():
     assert result.total("metals_minerals") == 0.0
     assert any(note.startswith("metals_minerals is 0") for note in result.notes)
     assert not any(note.startswith("gwp100") for note in result.notes)
+
+
+def test_all_hotspots_is_every_breakdown_in_one_table():
+    import polars as pl
+
+    import scenat
+
+    result = scenat.assess(scenat.read_case(REPO / "examples" / "bicycle"))
+    table = result.all_hotspots()
+    sums = table.group_by("indicator", "by").agg(pl.col("value").sum())
+    nonzero = [i for i in result.indicators if result.total(i.id) != 0]
+    assert sums.height == len(nonzero) * 6  # zero rows are left out of every breakdown
+    for row in sums.iter_rows(named=True):
+        total = result.total(row["indicator"])
+        assert row["value"] == pytest.approx(total, rel=1e-9, abs=1e-15)

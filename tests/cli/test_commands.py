@@ -112,3 +112,32 @@ def test_data_command_rebuilds_the_starter_inventory(tmp_path):
     assert main(["data", "desnz", str(DESNZ), str(out)]) == 0
     for name in ("processes.csv", "exchanges.csv"):
         assert (out / name).read_bytes() == (ROOT / "inventories" / "starter" / name).read_bytes()
+
+
+def test_out_json_is_the_document_json_prints(capsys, tmp_path):
+    """One document builder: ``--out r.json`` holds what ``--json`` prints, options included."""
+    out = tmp_path / "r.json"
+    options = ["--paths", "3", "--mc", "50", "--seed", "7"]
+    assert main(["assess", "bicycle", "--json", "--out", str(out), *options]) == 0
+    printed = _json(capsys)
+    assert json.loads(out.read_text()) == printed
+    assert set(printed) >= {"paths", "monte_carlo", "indicators", "hotspots"}
+
+
+def test_outputs_that_cannot_be_written_are_bad_input(capsys, tmp_path):
+    assert main(["assess", "bicycle", "--out", str(tmp_path)]) == 2
+    assert "unsupported output file type" in capsys.readouterr().err
+    folder = tmp_path / "report.json"
+    folder.mkdir()
+    assert main(["assess", "bicycle", "--out", str(folder)]) == 2
+    assert "this is a folder" in capsys.readouterr().err
+    assert main(["assess", "bicycle", "--out", str(tmp_path / "missing" / "x" / "r.json")]) == 0
+    for argv in (
+        ["assess", "bicycle", "--mc", "-5"],
+        ["compare", "bicycle", "bicycle", "--by", "foo"],
+    ):
+        with pytest.raises(SystemExit) as info:
+            main(argv)
+        assert info.value.code == 2
+    assert main(["interventions", "bicycle", "--rank", "weighted", "--weights", "foo=1"]) == 2
+    assert "unknown criterion 'foo'" in capsys.readouterr().err
