@@ -210,7 +210,15 @@ def compare(args: argparse.Namespace) -> int:
 def data(args: argparse.Namespace) -> int:
     from scenat.importers import run_importer
 
-    print(run_importer(args.source, args.input, args.output, allocation=args.allocation))
+    print(
+        run_importer(
+            args.source,
+            args.input,
+            args.output,
+            allocation=args.allocation,
+            add_flows=args.add_flows,
+        )
+    )
     return EXIT_OK
 
 

@@ -153,6 +153,11 @@ def _parser() -> argparse.ArgumentParser:
         "(uslci: default 'uslci')",
     )
     p.add_argument("--allocation", help="uslci/olca: physical (default), economic, causal, none")
+    p.add_argument(
+        "--add-flows",
+        action="store_true",
+        help="materials: first add missing characterised flows to elementary_flows.csv",
+    )
 
     p = sub.add_parser(
         "backgrounds", help="list user background databases, or the processes of one"

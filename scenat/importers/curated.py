@@ -23,7 +23,7 @@ installation has them without USLCI:
 Not in USLCI, so not shipped here (use the EPA spend sectors instead): copper, concrete,
 flat or container glass (only E-glass fibre), battery cells, PV modules, LED luminaires.
 
-    python -m scenat.importers.curated ../shared/data/uslci inventories/materials [--add-flows]
+    scenat data materials ../shared/data/uslci inventories/materials [--add-flows]
 
 ``--add-flows`` first appends to ``elementary_flows.csv`` (beside ``OUT``) the flows of the
 selected processes that a default indicator characterises, that contribute at least

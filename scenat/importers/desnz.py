@@ -15,7 +15,7 @@ This module
   (:func:`to_inventory`), converting the CO2e split back to gas masses with the GWPs
   DESNZ used (IPCC AR5 GWP100);
 * regenerates the shipped starter inventory (:func:`build_starter_inventory`, also
-  ``python -m scenat.importers.desnz FLAT_CSV OUT_DIR``).
+  ``scenat data desnz FLAT_CSV OUT_DIR``).
 
 Every process and exchange row carries source, table, year and licence, so the shipped
 CSV files can be traced back to the DESNZ rows they came from.
@@ -1020,7 +1020,7 @@ def build_starter_inventory(
 
     This is how the shipped ``inventories/starter`` files are made; rerun it after
     changing the importer or the selection, e.g.
-    ``python -m scenat.importers.desnz ghg-conversion-factors-2025-flat-format.csv
+    ``scenat data desnz ghg-conversion-factors-2025-flat-format.csv
     inventories/starter``.
     """
     factors = read_flat_file(flat_csv_path)

@@ -33,7 +33,7 @@ so in the exchange's comment. They are a median 1.1 % of a sector's CO2e (at mos
 soaps and detergents, semiconductors).
 
 Regenerate the shipped database with
-``python -m scenat.importers.epa ../shared/data/epa-supply-chain-factors inventories/epa_spend``.
+``scenat data epa ../shared/data/epa-supply-chain-factors inventories/epa_spend``.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ because scenat has no "CO2-equivalent" flow: under the GWP100 indicator the tota
 one for one; the gas split is unknown, and the comment of every exchange says so.
 
 Regenerate the shipped database with
-``python -m scenat.importers.grid ../shared/data/grid-intensity inventories/grid_electricity``.
+``scenat data grid ../shared/data/grid-intensity inventories/grid_electricity``.
 """
 
 from __future__ import annotations

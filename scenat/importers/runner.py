@@ -11,21 +11,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scenat.errors import InputError, Problem
 from scenat.paths import inventories_dir
 
+Options = dict[str, Any]
+
 
 @dataclass(frozen=True)
 class Source:
-    """An importer: ``run(input, output, allocation) -> what to print``; ``folder`` is the
+    """An importer: ``run(input, output, options) -> what to print``; ``folder`` is the
     shipped inventory folder it rebuilds (None: it writes a Brightway database)."""
 
-    run: Callable[[Path, str | None, str | None], str]
+    run: Callable[[Path, str | None, Options], str]
     folder: str | None = None
 
 
-def _desnz(path: Path, out: str | None, _allocation: str | None) -> str:
+def _desnz(path: Path, out: str | None, _options: Options) -> str:
     from scenat.importers.desnz import build_starter_inventory
 
     target = out or str(inventories_dir() / "starter")
@@ -33,7 +36,7 @@ def _desnz(path: Path, out: str | None, _allocation: str | None) -> str:
     return f"wrote {Path(target) / 'processes.csv'} and exchanges.csv"
 
 
-def _epa(path: Path, out: str | None, _allocation: str | None) -> str:
+def _epa(path: Path, out: str | None, _options: Options) -> str:
     from scenat.importers.epa import build_epa_inventory
 
     target = out or str(inventories_dir() / "epa_spend")
@@ -41,7 +44,7 @@ def _epa(path: Path, out: str | None, _allocation: str | None) -> str:
     return f"wrote {processes} processes and {exchanges} exchanges to {target}"
 
 
-def _grid(path: Path, out: str | None, _allocation: str | None) -> str:
+def _grid(path: Path, out: str | None, _options: Options) -> str:
     from scenat.importers.grid import build_grid_inventory
 
     target = out or str(inventories_dir() / "grid_electricity")
@@ -49,16 +52,17 @@ def _grid(path: Path, out: str | None, _allocation: str | None) -> str:
     return f"wrote {processes} processes and {exchanges} exchanges to {target}"
 
 
-def _curated(path: Path, out: str | None, _allocation: str | None) -> str:
+def _curated(path: Path, out: str | None, options: Options) -> str:
     from scenat.importers.curated import build_materials_inventory
 
     target = out or str(inventories_dir() / "materials")
-    processes, exchanges = build_materials_inventory(path, target)
+    add_flows = bool(options.get("add_flows"))
+    processes, exchanges = build_materials_inventory(path, target, add_flows=add_flows)
     return f"wrote {processes} processes, {exchanges} exchanges to {target}"
 
 
-def _jsonld(default_name: str | None) -> Callable[[Path, str | None, str | None], str]:
-    def run(path: Path, out: str | None, allocation: str | None) -> str:
+def _jsonld(default_name: str | None) -> Callable[[Path, str | None, Options], str]:
+    def run(path: Path, out: str | None, options: Options) -> str:
         from scenat.importers.olca import import_jsonld
         from scenat.importers.uslci import import_uslci
 
@@ -72,7 +76,7 @@ def _jsonld(default_name: str | None) -> Callable[[Path, str | None, str | None]
                 )
             )
         load = import_uslci if default_name == "uslci" else import_jsonld
-        report = load(path, name, allocation=allocation or "physical")
+        report = load(path, name, allocation=options.get("allocation") or "physical")
         return (
             f"{report.summary()}\nuse its processes in a case as {name}:<code>; list them with "
             f"`scenat backgrounds {name} --search TEXT`"
@@ -81,8 +85,8 @@ def _jsonld(default_name: str | None) -> Callable[[Path, str | None, str | None]
     return run
 
 
-def _io(kind: str) -> Callable[[Path, str | None, str | None], str]:
-    def run(path: Path, out: str | None, _allocation: str | None) -> str:
+def _io(kind: str) -> Callable[[Path, str | None, Options], str]:
+    def run(path: Path, out: str | None, _options: Options) -> str:
         from scenat.importers.io_models import read_exiobase, read_useeio, write_brightway
 
         model = read_useeio(path) if kind == "useeio" else read_exiobase(path)
@@ -117,10 +121,13 @@ SOURCES: dict[str, Source] = {
 }
 
 
-def run_importer(
-    source: str, path: str | Path, output: str | None = None, allocation: str | None = None
-) -> str:
-    """Run one importer and return its summary line(s); see :data:`SOURCES`."""
+def run_importer(source: str, path: str | Path, output: str | None = None, **options: Any) -> str:
+    """Run one importer and return its summary line(s); see :data:`SOURCES`.
+
+    ``options``: ``allocation`` (uslci, olca: physical, economic, causal or none),
+    ``add_flows`` (materials: first add missing characterised flows to
+    ``elementary_flows.csv``).
+    """
     if source not in SOURCES:
         raise InputError(
             Problem(
@@ -138,4 +145,4 @@ def run_importer(
                 hint="give the published file or folder (see inventories/README.md)",
             )
         )
-    return SOURCES[source].run(path, str(output) if output is not None else None, allocation)
+    return SOURCES[source].run(path, str(output) if output is not None else None, options)

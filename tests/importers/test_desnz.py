@@ -292,7 +292,7 @@ def test_shipped_starter_inventory_is_what_the_importer_builds(factors, tmp_path
     for name in ("processes.csv", "exchanges.csv"):
         assert (tmp_path / name).read_bytes() == (STARTER / name).read_bytes(), (
             f"inventories/starter/{name} is stale: rerun "
-            "python -m scenat.importers.desnz FLAT_CSV inventories/starter"
+            "scenat data desnz FLAT_CSV inventories/starter"
         )
     assert not list(tmp_path.glob("*.tmp"))
 

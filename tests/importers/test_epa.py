@@ -246,7 +246,7 @@ def test_shipped_epa_inventory_is_what_the_importer_builds(epa_files, tmp_path):
     epa.build_epa_inventory(EPA_DIR, tmp_path)
     for name in ("processes.csv", "exchanges.csv"):
         assert (tmp_path / name).read_bytes() == (SHIPPED / name).read_bytes(), (
-            f"inventories/epa_spend/{name} is stale: rerun python -m scenat.importers.epa "
+            f"inventories/epa_spend/{name} is stale: rerun scenat data epa "
             "../shared/data/epa-supply-chain-factors inventories/epa_spend"
         )
     assert not list(tmp_path.glob("*.tmp"))

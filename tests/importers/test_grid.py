@@ -111,7 +111,7 @@ def test_shipped_grid_inventory_is_what_the_importer_builds(table, tmp_path):
     grid.build_grid_inventory(GRID_DIR, tmp_path)
     for name in ("processes.csv", "exchanges.csv"):
         assert (tmp_path / name).read_bytes() == (SHIPPED / name).read_bytes(), (
-            f"inventories/grid_electricity/{name} is stale: rerun python -m scenat.importers.grid "
+            f"inventories/grid_electricity/{name} is stale: rerun scenat data grid "
             "../shared/data/grid-intensity inventories/grid_electricity"
         )
     assert not list(tmp_path.glob("*.tmp"))
