@@ -9,7 +9,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+
+from scenat.errors import InputError, Problem
 
 
 def safe_name(text: str, default: str = "case", length: int = 80) -> str:
@@ -26,3 +28,29 @@ def display_name(filename: str | None, default: str = "submission.xlsx") -> str:
     name = re.split(r"[\\/]", str(filename or ""))[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip().strip(".")
     return name[:120] or default
+
+
+def output_file(path: str | Path, suffixes: tuple[str, ...], option: str | None = None) -> Path:
+    """A file the user asked scenat to write: one of ``suffixes``, and not a folder; else an
+    :class:`InputError` naming the option that gave it."""
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        raise InputError(
+            Problem(
+                file=str(path),
+                column=option,
+                message="unsupported output file type",
+                value=path.suffix,
+                hint="use a name ending in " + " or ".join(suffixes),
+            )
+        )
+    if path.is_dir():
+        raise InputError(
+            Problem(
+                file=str(path),
+                column=option,
+                message="this is a folder, not a file name",
+                hint=f"give a file name, e.g. {path / ('report' + suffixes[0])}",
+            )
+        )
+    return path

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from scenat.brightway.project import project_catalogue
+from scenat.casefile.names import output_file
 from scenat.casefile.spreadsheet import set_cell
 from scenat.casefile.template import FLOW_NOTES, NODE_NOTES
 from scenat.casefile.writer import case_sheets, sheet_records
@@ -330,15 +331,6 @@ def write_partner_template(
     """Write the partner workbook for ``node_id`` to ``path`` (``.xlsx``, atomically)."""
     from scenat.atomic import write_atomic
 
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise InputError(
-            Problem(
-                file=str(path),
-                message="the template is an Excel workbook",
-                value=path.suffix,
-                hint="give a file name ending in .xlsx",
-            )
-        )
+    path = output_file(path, (".xlsx",))
     write_atomic(path, partner_template_bytes(case, node_id, case_key, catalogue, prefill))
     return path

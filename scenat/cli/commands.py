@@ -36,29 +36,10 @@ def _print_json(document: Any) -> None:
 
 
 def _output(path: Path | None, allowed: tuple[str, ...], option: str) -> Path | None:
-    """An output file the user named: a known suffix, and not an existing folder."""
-    if path is None:
-        return None
-    if path.suffix.lower() not in allowed:
-        raise InputError(
-            Problem(
-                file=str(path),
-                column=option,
-                message="unsupported output file type",
-                value=path.suffix,
-                hint="use a name ending in " + " or ".join(allowed),
-            )
-        )
-    if path.is_dir():
-        raise InputError(
-            Problem(
-                file=str(path),
-                column=option,
-                message="this is a folder, not a file name",
-                hint=f"give a file name, e.g. {path / ('report' + allowed[0])}",
-            )
-        )
-    return path
+    """An output file the user named (None when not given): see ``output_file``."""
+    from scenat.casefile.names import output_file
+
+    return None if path is None else output_file(path, allowed, option)
 
 
 def _write(path: Path, data: bytes, option: str) -> None:

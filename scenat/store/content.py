@@ -16,10 +16,11 @@ from typing import Any
 
 from scenat.atomic import write_atomic
 from scenat.casefile.build import build_case
+from scenat.casefile.names import output_file
 from scenat.casefile.sheets import sheets_from_rows
 from scenat.casefile.spreadsheet import xlsx_bytes
 from scenat.casefile.writer import case_sheets
-from scenat.errors import InputError, Problem
+from scenat.errors import InputError
 from scenat.model.case import Case
 
 
@@ -54,15 +55,6 @@ def content_case(content: dict[str, list[list[Any]]], label: str = "stored case"
 
 def export_version(store: Any, key: str, path: str | Path, number: int | None = None) -> Path:
     """Write a version as an ``.xlsx`` case workbook (read back by :func:`scenat.read_case`)."""
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise InputError(
-            Problem(
-                file=str(path),
-                message="exports are .xlsx workbooks",
-                value=path.suffix,
-                hint="give a file name ending in .xlsx",
-            )
-        )
+    path = output_file(path, (".xlsx",), "--export")
     write_atomic(path, xlsx_bytes(store.version(key, number).content or {}))
     return path
