@@ -30,16 +30,21 @@ def display_name(filename: str | None, default: str = "submission.xlsx") -> str:
     return name[:120] or default
 
 
-def output_file(path: str | Path, suffixes: tuple[str, ...], option: str | None = None) -> Path:
+def output_file(
+    path: str | Path,
+    suffixes: tuple[str, ...],
+    option: str | None = None,
+    what: str = "unsupported output file type",
+) -> Path:
     """A file the user asked scenat to write: one of ``suffixes``, and not a folder; else an
-    :class:`InputError` naming the option that gave it."""
+    :class:`InputError` naming the option that gave it (``what``: the message)."""
     path = Path(path)
     if path.suffix.lower() not in suffixes:
         raise InputError(
             Problem(
                 file=str(path),
                 column=option,
-                message="unsupported output file type",
+                message=what,
                 value=path.suffix,
                 hint="use a name ending in " + " or ".join(suffixes),
             )

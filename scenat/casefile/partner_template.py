@@ -331,6 +331,6 @@ def write_partner_template(
     """Write the partner workbook for ``node_id`` to ``path`` (``.xlsx``, atomically)."""
     from scenat.atomic import write_atomic
 
-    path = output_file(path, (".xlsx",))
+    path = output_file(path, (".xlsx",), what="the template is an Excel workbook")
     write_atomic(path, partner_template_bytes(case, node_id, case_key, catalogue, prefill))
     return path

@@ -55,6 +55,6 @@ def content_case(content: dict[str, list[list[Any]]], label: str = "stored case"
 
 def export_version(store: Any, key: str, path: str | Path, number: int | None = None) -> Path:
     """Write a version as an ``.xlsx`` case workbook (read back by :func:`scenat.read_case`)."""
-    path = output_file(path, (".xlsx",), "--export")
+    path = output_file(path, (".xlsx",), "--export", what="exports are .xlsx workbooks")
     write_atomic(path, xlsx_bytes(store.version(key, number).content or {}))
     return path
