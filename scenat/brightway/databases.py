@@ -58,7 +58,7 @@ def setup_lock() -> Iterator[None]:
     """Hold the set-up lock every scenat process of this ``SCENAT_HOME`` shares, with the
     project's metadata read afresh: for a check-then-write (is it written yet? write it).
 
-    The project is built before the lock is taken, so the functions above work inside it.
+    The project is built before the lock is taken, so this module's functions work inside it.
     """
     bd = _bd()
     with quiet_stdout(), _lock("setup.lock"):
