@@ -11,10 +11,13 @@ source checkout and inside the package (``scenat/_data/``) in an installed wheel
 True
 >>> (inventories_dir() / "elementary_flows.csv").exists()
 True
+>>> (bw2io_data_dir() / "lcia" / "lcia_39_ecoinvent.zip").exists()
+True
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -48,6 +51,17 @@ def prepare_brightway_environment() -> Path:
     # bw2calc warns at import when pypardiso is missing; SuperLU is our default solver.
     os.environ.setdefault("BW2CALC_NO_PYPARDISO_WARNING", "1")
     return folder
+
+
+def bw2io_data_dir() -> Path:
+    """bw2io's bundled data folder (LCIA methods, flow lists, name-change tables).
+
+    Found through the package's import spec, so bw2io (and with it bw2data) is not imported.
+    """
+    spec = importlib.util.find_spec("bw2io")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("bw2io is not installed; reinstall scenat")
+    return Path(spec.submodule_search_locations[0]).resolve() / "data"
 
 
 def _shipped(name: str) -> Path:

@@ -45,7 +45,7 @@ from scenat.model.catalogue import (
     shipped_catalogue,
     split_background_id,
 )
-from scenat.model.indicators import Indicator, default_indicators
+from scenat.model.indicators import Indicator, bundled_methods, default_indicators
 from scenat.paths import (
     brightway_dir,
     inventories_dir,
@@ -589,36 +589,27 @@ def _biosphere_code_to_id(bd: Any) -> dict[str, int]:
 
 
 def _write_methods(bd: Any, indicators: list[Indicator]) -> None:
-    import zipfile
-
-    import bw2io
-
     wanted = {i.method: i for i in indicators}
-    bundle = Path(bw2io.__file__).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
-    with zipfile.ZipFile(bundle) as archive:
-        data = json.load(archive.open("data.json"))
     code_to_id = _biosphere_code_to_id(bd)
     found = set()
-    for entry in data:
-        name = tuple(entry["name"])
+    for name, bundled in bundled_methods().items():
         if name not in wanted:
             continue
         found.add(name)
-        factors = []
-        for exchange in entry["exchanges"]:
-            database, code = exchange["input"]
-            if database == BIOSPHERE and code in code_to_id:
-                factors.append((code_to_id[code], float(exchange["amount"])))
-        method = bd.Method(name)
-        if name in bd.methods:
-            method.deregister()
-        method.register(
-            unit=entry["unit"],
-            description=entry.get("description", ""),
-            filename=entry.get("filename"),
+        factors = [
+            (code_to_id[code], amount)
+            for database, code, amount in bundled.factors
+            if database == BIOSPHERE and code in code_to_id
+        ]
+        write_method_nodes(
+            bd,
+            name,
+            factors,
+            unit=bundled.unit,
+            description=bundled.description,
+            filename=bundled.filename,
             scenat_indicator=wanted[name].id,
         )
-        method.write(factors)
     missing = set(wanted) - found
     if missing:
         raise BackgroundError(
@@ -626,6 +617,18 @@ def _write_methods(bd: Any, indicators: list[Indicator]) -> None:
             + "; ".join(" | ".join(m) for m in sorted(missing))
             + ". Check methods/indicators.csv"
         )
+
+
+def write_method_nodes(
+    bd: Any, name: tuple[str, ...], factors: list[tuple[int, float]], **metadata: Any
+) -> None:
+    """(Re)write method ``name`` from (biosphere node id, factor) pairs; ``metadata`` is what
+    ``Method.register`` records (``unit``, ``description``, ...)."""
+    method = bd.Method(name)
+    if name in bd.methods:
+        method.deregister()
+    method.register(**metadata)
+    method.write(factors)
 
 
 def _read_table(path: Path) -> list[dict[str, str]]:

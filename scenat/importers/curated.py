@@ -9,8 +9,9 @@ installation has them without USLCI:
 1. import USLCI JSON-LD with :func:`scenat.importers.uslci.import_uslci` (database ``uslci`` of
    the current scenat project, physical allocation; the same import as ``scenat data
    uslci``);
-2. build the technosphere ``A`` and biosphere ``B`` of that database with bw2calc, factorise
-   ``A`` once and solve ``A x = e_p`` per selected product ``p``; ``g = B x`` is its
+2. build the technosphere ``A`` and biosphere ``B`` of that database with bw2calc
+   (:func:`scenat.brightway.lci_of`), factorise ``A`` once and solve ``A x = e_p`` per
+   selected product ``p``; ``g = B x`` is its
    cradle-to-gate inventory (all of USLCI's cut-offs stay cut off);
 3. keep the elementary flows that ``inventories/elementary_flows.csv`` names: a flow is taken
    by its biosphere3 code, or, for a sub-compartment of the same substance (``Carbon
@@ -38,7 +39,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import warnings
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -280,90 +280,59 @@ class CradleToGate(NamedTuple):
 
 def cradle_to_gate(selection: Sequence[Selected] = SELECTION) -> CradleToGate:
     """Cradle-to-gate LCI of each selected USLCI process: one factorisation, one solve each."""
-    from scipy.sparse.linalg import factorized
+    from scenat.brightway import database_names, lci_of, node_ids
 
-    from scenat.brightway.project import brightway_project, quiet_stdout
-
-    with brightway_project() as bd, quiet_stdout(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import bw2calc as bc
-        from bw2data.backends import ActivityDataset as AD
-
-        if DATABASE not in bd.databases:
-            raise InputError(
-                Problem(
-                    message="no database 'uslci' in the project",
-                    hint="import it first: scenat data uslci PATH",
-                )
+    if DATABASE not in database_names():
+        raise InputError(
+            Problem(
+                message="no database 'uslci' in the project",
+                hint="import it first: scenat data uslci PATH",
             )
-        db = bd.Database(DATABASE)
-        activities: dict[str, Any] = {}
-        missing = []
-        for item in selection:
-            try:
-                activities[item.id] = db.get(item.uuid)
-            except Exception:  # noqa: BLE001 - bw2data raises its own UnknownObject
-                missing.append(item)
-        if missing:
-            raise InputError(
-                [
-                    Problem(
-                        message=f"USLCI has no process {m.uuid} (for {m.id})",
-                        value=m.uuid,
-                        hint="a newer USLCI release may have renamed it; update SELECTION",
-                    )
-                    for m in missing
-                ]
-            )
-        first = next(iter(activities.values()))
-        lca = bc.LCA(
-            {first.id: 1.0}, data_objs=[db.datapackage(), bd.Database("biosphere3").datapackage()]
         )
-        lca.load_lci_data()
-        solve = factorized(lca.technosphere_matrix.tocsc())
-        biosphere = lca.biosphere_matrix.tocsr()
-        ids = {row: key for key, row in lca.dicts.biosphere.items()}
-        info = {
-            node_id: FlowInfo(code, name, tuple(cats or ()), unit)
-            for node_id, code, name, data in AD.select(AD.id, AD.code, AD.name, AD.data)
-            .where(AD.database == "biosphere3")
-            .tuples()
-            for cats, unit in [(data.get("categories"), data.get("unit", ""))]
+    known = node_ids(DATABASE)
+    missing = [item for item in selection if item.uuid not in known]
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    message=f"USLCI has no process {m.uuid} (for {m.id})",
+                    value=m.uuid,
+                    hint="a newer USLCI release may have renamed it; update SELECTION",
+                )
+                for m in missing
+            ]
+        )
+    solved = lci_of(DATABASE, [item.uuid for item in selection])
+    flows = [
+        FlowInfo(f["code"], f["name"], tuple(f.get("categories") or ()), f.get("unit", ""))
+        for f in solved.flows
+    ]
+    inventories, meta = {}, {}
+    for item in selection:
+        act = solved.activities[item.uuid]
+        inventories[item.id] = solved.inventories[item.uuid]
+        meta[item.id] = {
+            "name": act["name"],
+            "product": act.get("reference product") or act["name"],
+            "unit": act.get("unit", ""),
+            "archive": Path(act.get("olca", {}).get("source", "")).name,
+            "location": act.get("location"),
         }
-        flows = [info[ids[row]] for row in range(biosphere.shape[0])]
-        inventories, meta = {}, {}
-        for item in selection:
-            act = activities[item.id]
-            demand = np.zeros(lca.technosphere_matrix.shape[0])
-            demand[lca.dicts.product[act.id]] = 1.0
-            inventories[item.id] = np.asarray(biosphere @ solve(demand)).ravel()
-            meta[item.id] = {
-                "name": act["name"],
-                "product": act.get("reference product") or act["name"],
-                "unit": act.get("unit", ""),
-                "archive": Path(act.get("olca", {}).get("source", "")).name,
-                "location": act.get("location"),
-            }
     return CradleToGate(meta, inventories, flows)
 
 
 def _bundled_methods(names: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], dict[str, float]]:
     """Characterisation factors (biosphere3 code -> factor) of methods bundled with bw2io."""
-    import bw2io
+    from scenat.model.indicators import bundled_methods
 
-    bundle = Path(bw2io.__file__).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
     wanted = {tuple(n) for n in names}
-    with zipfile.ZipFile(bundle) as archive:
-        data = json.load(archive.open("data.json"))
     out: dict[tuple[str, ...], dict[str, float]] = {}
-    for entry in data:
-        name = tuple(entry["name"])
+    for name, method in bundled_methods().items():
         if name in wanted:
             out[name] = {}
-            for exchange in entry["exchanges"]:
-                database, code = exchange["input"]
+            for database, code, amount in method.factors:
                 if database == "biosphere3":
-                    out[name][code] = out[name].get(code, 0.0) + float(exchange["amount"])
+                    out[name][code] = out[name].get(code, 0.0) + amount
     return out
 
 
@@ -548,7 +517,7 @@ def build_materials_inventory(
     uslci_path: str | Path, out_dir: str | Path, add_flows: bool = False
 ) -> tuple[int, int]:
     """Import USLCI, aggregate :data:`SELECTION` and write ``processes.csv``/``exchanges.csv``."""
-    from scenat.brightway.project import database_changed
+    from scenat.brightway import database_changed
     from scenat.importers.uslci import import_uslci
     from scenat.paths import inventories_dir
 

@@ -36,9 +36,7 @@ economy. :func:`hybrid_shares` splits a case's result into process, IO and spend
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
 import re
 import time
@@ -498,9 +496,9 @@ class IODatabase:
 
     def node_ids(self) -> dict[str, int]:
         """Sector id -> Brightway node id (bw2data 4 ids are 64-bit integers)."""
-        from bw2data.backends import ActivityDataset as AD
+        from scenat.brightway import node_ids
 
-        by_code = dict(AD.select(AD.code, AD.id).where(AD.database == self.database).tuples())
+        by_code = node_ids(self.database)
         return {sector: by_code[code] for sector, code in self.codes.items()}
 
     @property
@@ -515,27 +513,13 @@ class IODatabase:
 
     def total(self, demand: Mapping[str, float] | np.ndarray, indicator: str) -> float:
         """Footprint of a demand (sector id -> money, or a vector in sector order) by bw2calc."""
-        import warnings
+        from scenat.brightway import lca_score
 
-        from scenat.brightway.project import import_brightway, quiet_stdout
-
-        bd = import_brightway()
-        import bw2calc as bc
-
-        ids = self.node_ids()
         if not isinstance(demand, Mapping):
             demand = dict(zip(self.codes, np.asarray(demand, dtype=float).tolist()))
-        fu = {ids[s]: float(v) for s, v in demand.items() if v}
-        with quiet_stdout(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            data = [bd.Database(self.database).datapackage()]
-            if self.flow_database:
-                data.append(bd.Database(self.flow_database).datapackage())
-            data.append(bd.Method(self.methods[indicator]).datapackage())
-            lca = bc.LCA(fu, data_objs=data)
-            lca.lci()
-            lca.lcia()
-        return float(lca.score)
+        fu = {(self.database, self.codes[s]): float(v) for s, v in demand.items() if v}
+        databases = [self.database] + ([self.flow_database] if self.flow_database else [])
+        return lca_score(fu, self.methods[indicator], databases)
 
 
 def sector_codes(model: IOModel) -> list[str]:
@@ -575,14 +559,21 @@ def write_brightway(
     :data:`USEEIO_BIOSPHERE3`) link to biosphere3; the rest to ``<database> flows``. One
     Brightway method per indicator, named ``(model name, indicator name)``, from ``C``.
     """
-    from filelock import FileLock
-
-    from scenat.brightway.project import BIOSPHERE, ensure_project, import_brightway, quiet_stdout
-    from scenat.paths import scenat_home
+    from scenat.brightway import (
+        BIOSPHERE,
+        database_metadata,
+        delete_database,
+        ensure_project,
+        method_names,
+        node_ids,
+        set_database_metadata,
+        setup_lock,
+        write_database,
+        write_method,
+    )
 
     started = time.perf_counter()
     ensure_project()
-    bd = import_brightway()
     database = database or default_database_name(model)
     flow_database = f"{database}-flows"
     mapping = dict(USEEIO_BIOSPHERE3 if biosphere is None else biosphere)
@@ -611,16 +602,13 @@ def write_brightway(
         written=False,
         seconds=0.0,
     )
-    with quiet_stdout(), FileLock(str(scenat_home() / "setup.lock"), timeout=600):
-        for metadata in (bd.databases, bd.methods):
-            metadata.load()
-        current = bd.databases.get(database, {}).get("scenat_io_digest")
-        if current == digest and all(m in bd.methods for m in methods.values()) and not rebuild:
+    with setup_lock():
+        current = database_metadata(database).get("scenat_io_digest")
+        written = set(method_names())
+        if current == digest and all(m in written for m in methods.values()) and not rebuild:
             info.seconds = time.perf_counter() - started
             return info
-        from bw2data.backends import ActivityDataset as AD
-
-        known = {code for (code,) in AD.select(AD.code).where(AD.database == BIOSPHERE).tuples()}
+        known = set(node_ids(BIOSPHERE))
         flow_keys: list[tuple[str, str]] = []
         own: dict[tuple[str, str], dict[str, Any]] = {}
         for flow_id, flow_name, context, unit in model.flows.select(
@@ -642,11 +630,9 @@ def write_brightway(
         info.flow_database = flow_database if own else None
         info.unmapped_flows = [v["io_flow"] for v in own.values()]
         for name in (database, flow_database):
-            if name in bd.databases:
-                del bd.databases[name]
+            delete_database(name)
         if own:
-            with contextlib.redirect_stderr(io.StringIO()):
-                bd.Database(flow_database).write(own, searchable=False, check_typos=False)
+            write_database(flow_database, own)
         a = model.A.tocsc()
         b = model.B.tocsc()
         data: dict[tuple[str, str], dict[str, Any]] = {}
@@ -673,31 +659,23 @@ def write_brightway(
                 "io_sector": sector["id"],
                 "exchanges": exchanges,
             }
-        with contextlib.redirect_stderr(io.StringIO()):  # progress bars
-            bd.Database(database).write(data, searchable=False, check_typos=False)
-        bd.databases[database] = {
-            **bd.databases[database],
-            "scenat_io_digest": digest,
-            "io_model": model.name,
-            "currency": model.currency,
-            "price_year": model.price_year,
-            "source": model.source,
-        }
-        bd.databases.flush()
-        node_of = dict(
-            AD.select(AD.code, AD.id).where(AD.database << [BIOSPHERE, flow_database]).tuples()
+        write_database(database, data)
+        set_database_metadata(
+            database,
+            scenat_io_digest=digest,
+            io_model=model.name,
+            currency=model.currency,
+            price_year=model.price_year,
+            source=model.source,
         )
         for k, (ind, method_name) in enumerate(methods.items()):
             factors = [
-                (node_of[flow_keys[f][1]], float(model.C[k, f]))
-                for f in np.flatnonzero(model.C[k]).tolist()
+                (flow_keys[f], float(model.C[k, f])) for f in np.flatnonzero(model.C[k]).tolist()
             ]
-            method = bd.Method(method_name)
-            if method_name in bd.methods:
-                method.deregister()
             unit = model.indicators.filter(pl.col("id") == ind)["unit"].item()
-            method.register(unit=unit, description=f"{model.name}: C matrix row {ind}")
-            method.write(factors)
+            write_method(
+                method_name, factors, unit=unit, description=f"{model.name}: C matrix row {ind}"
+            )
     info.written = True
     info.seconds = time.perf_counter() - started
     return info
@@ -708,11 +686,9 @@ def write_brightway(
 
 def io_databases() -> list[str]:
     """Databases of the project written by :func:`write_brightway` (they carry ``io_model``)."""
-    from scenat.brightway.project import ensure_project, import_brightway
+    from scenat.brightway import database_metadata, database_names
 
-    ensure_project()
-    bd = import_brightway()
-    return [name for name, meta in bd.databases.items() if meta.get("io_model")]
+    return [name for name in database_names() if database_metadata(name).get("io_model")]
 
 
 def hybrid_shares(

@@ -68,7 +68,6 @@ fields, scaled with the amount.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -80,11 +79,11 @@ import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from scenat.errors import InputError, Problem
+from scenat.paths import bw2io_data_dir
 
 __all__ = [
     "ALLOCATION_METHODS",
@@ -466,24 +465,9 @@ def _bw_unit(symbol: str) -> str:
     text = (symbol or "").strip()
     if text.lower() in _BW_UNITS:
         return _BW_UNITS[text.lower()]
-    return _bw2io_units()(text)
+    from scenat.brightway import normalize_unit
 
-
-@lru_cache(maxsize=1)
-def _bw2io_units() -> Any:
-    with _quiet_bw2io():
-        from bw2io.units import normalize_units
-    return normalize_units
-
-
-@contextlib.contextmanager
-def _quiet_bw2io() -> Iterator[None]:
-    """Import bw2io with Brightway's folder in SCENAT_HOME and its import chatter silenced."""
-    from scenat.brightway.project import import_brightway
-
-    import_brightway()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        yield
+    return normalize_unit(text)
 
 
 # --------------------------------------------------------------------------------------
@@ -734,12 +718,11 @@ class BiosphereMatcher:
         self.name_changes = name_changes or {}
 
     @classmethod
-    def from_project(cls, bd: Any, database: str = "biosphere3") -> BiosphereMatcher:
-        from bw2data.backends import ActivityDataset as AD
+    def from_project(cls, database: str = "biosphere3") -> BiosphereMatcher:
+        """A matcher over the flows of a biosphere database of scenat's project."""
+        from scenat.brightway import biosphere_flows
 
-        rows = AD.select(AD.code, AD.data).where(AD.database == database).tuples()
-        flows = [{**data, "code": code} for code, data in rows]
-        return cls(flows, bw2io_name_changes())
+        return cls(biosphere_flows(database), bw2io_name_changes())
 
     @staticmethod
     def _pick(candidates: list[dict], sub: str | None, top: str) -> dict | None:
@@ -897,9 +880,7 @@ def bw2io_name_changes() -> dict[tuple[str, str | None], str]:
 
     Keyed by (normalised old name, ecoinvent 3 top compartment or None for any).
     """
-    with _quiet_bw2io():
-        from bw2io.data import dirpath
-
+    dirpath = bw2io_data_dir()
     changes: dict[tuple[str, str | None], str] = {}
     try:
         from openpyxl import load_workbook
@@ -1448,13 +1429,14 @@ def import_jsonld(
     processes without allocation) and a JSON summary go to ``report_dir``, by default
     ``SCENAT_HOME/imports/<name>/``.
     """
-    from scenat.brightway.project import (
+    from scenat.brightway import (
         BIOSPHERE,
         DATABASE_PREFIX,
         database_changed,
+        delete_database,
         ensure_project,
-        import_brightway,
         quiet_stdout,
+        write_database,
     )
     from scenat.paths import scenat_home
 
@@ -1469,9 +1451,8 @@ def import_jsonld(
         )
     data = read_jsonld(paths)
     ensure_project()
-    bd = import_brightway()
     with quiet_stdout():
-        matcher = BiosphereMatcher.from_project(bd, BIOSPHERE)
+        matcher = BiosphereMatcher.from_project(BIOSPHERE)
         conversion = to_brightway(data, name, matcher, allocation=allocation, masses=masses)
         if not conversion.data:
             first = (conversion.unit_problems or [{"problem": "no process has a product"}])[0]
@@ -1483,21 +1464,19 @@ def import_jsonld(
                     "database it extends in the same import: pass both, or their folder",
                 )
             )
-        if name in bd.databases:
-            del bd.databases[name]
-        db = bd.Database(name)
-        rate = conversion.match_rate()
-        db.register(
+        delete_database(name)
+        write_database(
+            name,
+            conversion.data,
+            searchable=True,
             format="openLCA JSON-LD",
             importer="scenat.importers.olca",
             sources=data.sources,
             allocation=allocation,
-            elementary_match_rate=rate,
+            elementary_match_rate=conversion.match_rate(),
             imported=time.strftime("%Y-%m-%d %H:%M:%S"),
             **(metadata or {}),
         )
-        with contextlib.redirect_stderr(io.StringIO()):
-            db.write(conversion.data, searchable=True, check_typos=False)
     database_changed(name)
     folder = Path(report_dir) if report_dir else scenat_home() / "imports" / name
     folder.mkdir(parents=True, exist_ok=True)

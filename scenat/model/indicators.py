@@ -19,10 +19,10 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from scenat.errors import InputError, Problem
-from scenat.paths import methods_dir
+from scenat.paths import bw2io_data_dir, methods_dir
 
 
 @dataclass(frozen=True)
@@ -62,17 +62,60 @@ def _definition_files() -> list[Path]:
     return files
 
 
+class BundledMethod(NamedTuple):
+    """One LCIA method of the data bundled with bw2io, with its factors in the bundle's order."""
+
+    name: tuple[str, ...]
+    unit: str
+    description: str
+    filename: str | None
+    #: (database, flow code, characterisation factor); the database is always biosphere3
+    factors: tuple[tuple[str, str, float], ...]
+
+
+def lcia_bundle() -> Path:
+    """bw2io's bundled LCIA data (ecoinvent 3.9 implementation), found without importing bw2io.
+
+    >>> lcia_bundle().name
+    'lcia_39_ecoinvent.zip'
+    """
+    return bw2io_data_dir() / "lcia" / "lcia_39_ecoinvent.zip"
+
+
 @lru_cache(maxsize=1)
-def _bundled_method_names() -> frozenset[tuple[str, ...]]:
-    """Names of the LCIA methods bundled with bw2io (the only ones scenat can write)."""
+def bundled_methods() -> dict[tuple[str, ...], BundledMethod]:
+    """The LCIA methods bundled with bw2io (the only ones scenat can write), by name.
+
+    The one reader of the bundle's ``data.json`` (40 MB, about 3 s to parse); what it keeps
+    (about 17 MB) is cached for the process, as the project set-up, the indicator checks and
+    the curated-inventory build all need it.
+    """
     import json
+    import sys
     import zipfile
 
-    import bw2io
+    with zipfile.ZipFile(lcia_bundle()) as archive:
+        data = json.load(archive.open("data.json"))
+    return {
+        tuple(entry["name"]): BundledMethod(
+            name=tuple(entry["name"]),
+            unit=entry["unit"],
+            description=entry.get("description", ""),
+            filename=entry.get("filename"),
+            factors=tuple(
+                (sys.intern(database), sys.intern(code), float(exchange["amount"]))
+                for exchange in entry["exchanges"]
+                for database, code in [exchange["input"]]
+            ),
+        )
+        for entry in data
+    }
 
-    bundle = Path(bw2io.__file__).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
-    with zipfile.ZipFile(bundle) as archive:
-        return frozenset(tuple(e["name"]) for e in json.load(archive.open("data.json")))
+
+@lru_cache(maxsize=1)
+def _bundled_method_names() -> frozenset[tuple[str, ...]]:
+    """Names of the LCIA methods bundled with bw2io."""
+    return frozenset(bundled_methods())
 
 
 def _load_file(path: Path, known: dict[str, Indicator], shipped: bool) -> list[Problem]:
