@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from scenat.errors import BackgroundError
+from scenat.model.case import Uncertainty
 from scenat.model.catalogue import (
     BIOSPHERE_UNITS,
     EXTERNAL_SEPARATOR,
@@ -57,7 +58,7 @@ PROJECT_NAME = "scenat"
 DATABASE_PREFIX = "scenat-"
 BIOSPHERE = "biosphere3"
 #: bump when the way databases are written changes, so existing projects rebuild
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: exchanges carry the distributions of inventories/ (uncertainty columns)
 STAMP_FILE = "scenat-stamp.json"
 
 _BRIGHTWAY_FOLDER: Path | None = None
@@ -409,8 +410,7 @@ def search_inventory(text: str) -> list[dict[str, str | None]]:
     """
     words = text.lower().split()
     rows: list[dict[str, str | None]] = [
-        {"id": p.id, "unit": p.unit, "name": p.name, "database": p.database,
-         "location": p.location}
+        {"id": p.id, "unit": p.unit, "name": p.name, "database": p.database, "location": p.location}
         for p in shipped_catalogue().processes.values()
         if all(w in f"{p.id} {p.name}".lower() for w in words)
     ]
@@ -648,6 +648,20 @@ def _write_inventories(bd: Any) -> None:
         _write_database(bd, DATABASE_PREFIX + folder.name, folder, catalogue)
 
 
+def _uncertainty(row: dict[str, str], amount: float) -> dict[str, Any]:
+    """An inventory row's distribution as Brightway exchange fields (none when it has none)."""
+    distribution = (row.get("distribution") or "").strip()
+    if not distribution:
+        return {}
+
+    def number(key: str) -> float | None:
+        text = (row.get(key) or "").strip()
+        return float(text) if text else None
+
+    spread = Uncertainty(distribution, number("sd"), number("gsd"), number("min"), number("max"))
+    return {**spread.stats_arrays(amount), "uncertainty source": row.get("uncertainty_source", "")}
+
+
 def _write_database(bd: Any, name: str, folder: Path, catalogue: Catalogue) -> None:
     processes = _read_table(folder / "processes.csv")
     exchanges = _read_table(folder / "exchanges.csv")
@@ -675,6 +689,7 @@ def _write_database(bd: Any, name: str, folder: Path, catalogue: Catalogue) -> N
             )
         amount = float(row["amount"])
         provenance = {k: row.get(k, "") for k in ("source", "table", "year", "licence", "comment")}
+        provenance.update(_uncertainty(row, amount))
         if row["type"] == "biosphere":
             flow = catalogue.elementary.get(row["input"])
             if flow is None:

@@ -6,7 +6,19 @@ intensities (:mod:`.grid`), curated USLCI materials (:mod:`.curated`), openLCA J
 USLCI (:mod:`.olca`, :mod:`.uslci`), USEEIO and EXIOBASE (:mod:`.io_models`).
 """
 
-from scenat.importers.inventory import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
+from scenat.importers.inventory import (
+    EXCHANGE_COLUMNS,
+    PROCESS_COLUMNS,
+    UNCERTAINTY_COLUMNS,
+    write_inventory,
+)
 from scenat.importers.runner import SOURCES, run_importer
 
-__all__ = ["EXCHANGE_COLUMNS", "PROCESS_COLUMNS", "SOURCES", "run_importer", "write_inventory"]
+__all__ = [
+    "EXCHANGE_COLUMNS",
+    "PROCESS_COLUMNS",
+    "SOURCES",
+    "UNCERTAINTY_COLUMNS",
+    "run_importer",
+    "write_inventory",
+]

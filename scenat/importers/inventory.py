@@ -4,7 +4,11 @@ background database folder of ``inventories/``, a source, table, year and licenc
 ``processes.csv`` has :data:`PROCESS_COLUMNS` (importers may add columns after them, e.g.
 ``price_year`` for spend sectors); ``exchanges.csv`` has :data:`EXCHANGE_COLUMNS`: ``type`` is
 ``technosphere`` (``input`` a process id) or ``biosphere`` (``input`` an elementary flow id of
-``elementary_flows.csv``), ``amount`` per unit of the process's reference product.
+``elementary_flows.csv``), ``amount`` per unit of the process's reference product. Exchanges
+may carry :data:`UNCERTAINTY_COLUMNS`, in the case workbook's vocabulary: ``distribution``
+(lognormal, normal, triangular, uniform), ``gsd`` (lognormal), ``sd``, ``min``, ``max``, and
+``uncertainty_source`` (the source's own distribution, or a pedigree assessment:
+:mod:`scenat.importers.pedigree`); the Brightway project stores them on the exchange.
 
 >>> PROCESS_COLUMNS[:4], EXCHANGE_COLUMNS[:4]
 (('id', 'name', 'reference_product', 'unit'), ('process', 'type', 'input', 'amount'))
@@ -47,6 +51,9 @@ EXCHANGE_COLUMNS = (
     "licence",
     "comment",
 )
+
+
+UNCERTAINTY_COLUMNS = ("distribution", "gsd", "sd", "min", "max", "uncertainty_source")
 
 
 def _format(value: Any) -> str:

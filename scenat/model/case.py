@@ -15,6 +15,7 @@ elementary flow's unit), so the calculation never touches unit strings.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,42 @@ from scenat.model.schema import UNSPECIFIED_STAGE
 
 @dataclass(frozen=True)
 class Uncertainty:
-    """An amount's uncertainty as the workbook gives it (stats_arrays vocabulary)."""
+    """An amount's uncertainty as the workbook gives it (stats_arrays vocabulary).
+
+    Conventions: lognormal ``amount`` is the median, spread ``gsd`` (or ``sd`` of ln);
+    normal ``amount`` is the mean; triangular ``amount`` is the mode; uniform ignores it.
+
+    >>> Uncertainty("lognormal", gsd=1.2).stats_arrays(-2.0)["negative"]
+    True
+    >>> Uncertainty("triangular", minimum=1.0, maximum=4.0).stats_arrays(2.0)["uncertainty type"]
+    5
+    """
 
     distribution: str
     sd: float | None = None
     gsd: float | None = None
     minimum: float | None = None
     maximum: float | None = None
+
+    #: stats_arrays' ids of the distributions (what Brightway stores per exchange)
+    STATS_ARRAYS_IDS = {"lognormal": 2, "normal": 3, "uniform": 4, "triangular": 5}
+
+    def stats_arrays(self, amount: float) -> dict[str, Any]:
+        """The Brightway exchange fields of this distribution around ``amount``
+        (``uncertainty type``, ``loc``, ``scale``, ``minimum``, ``maximum``, ``negative``)."""
+        kind = self.STATS_ARRAYS_IDS[self.distribution]
+        fields: dict[str, Any] = {"uncertainty type": kind, "negative": amount < 0}
+        if self.distribution == "lognormal":
+            fields["loc"] = math.log(abs(amount)) if amount else float("nan")
+            fields["scale"] = math.log(self.gsd) if self.gsd else float(self.sd or 0.0)
+        elif self.distribution == "normal":
+            fields["loc"] = amount
+            fields["scale"] = float(self.sd or 0.0)
+        else:
+            fields["loc"] = amount
+            fields["minimum"] = self.minimum
+            fields["maximum"] = self.maximum
+        return fields
 
 
 @dataclass(frozen=True)
