@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ import polars as pl
 from scenat.brightway.link import link
 from scenat.brightway.project import ensure_project
 from scenat.calc.breakdowns import ALL_BREAKDOWNS, compute_breakdowns, long_table
+from scenat.calc.coverage import Coverage, coverage
 from scenat.calc.graph import supply_chain_edges, supply_chain_nodes
 from scenat.calc.linked import LinkedSystem
 from scenat.calc.structural_paths import PathTable, path_table
@@ -43,6 +45,9 @@ class Assessment:
     warnings: list[Problem] = field(default_factory=list)
     linked: LinkedSystem | None = field(default=None, repr=False)
     notes: list[str] = field(default_factory=list)
+    #: per indicator, the share of purchases whose background records it
+    #: (:mod:`scenat.calc.coverage`)
+    coverage: dict[str, Coverage] = field(default_factory=dict)
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -74,9 +79,7 @@ class Assessment:
             )
         return self.breakdowns[indicator_id][by]
 
-    def paths(
-        self, indicator_id: str = "gwp100", top: int = 20, cutoff: float = 1e-3
-    ) -> PathTable:
+    def paths(self, indicator_id: str = "gwp100", top: int = 20, cutoff: float = 1e-3) -> PathTable:
         """Structural paths (a :class:`~scenat.calc.structural_paths.PathTable`: ``.table``,
         ``.coverage``)."""
         self.indicator(indicator_id)
@@ -127,6 +130,7 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
     linked = link(case, indicators=chosen)
     totals, breakdowns = compute_breakdowns(case, linked, chosen)
     supply_by_node = {n: float(linked.supply[linked.node_cols[n]]) for n in linked.node_order}
+    covered = coverage(linked, [i.id for i in chosen])
     return Assessment(
         case=case,
         indicators=chosen,
@@ -136,8 +140,28 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
         inventory_version=ensure_project().catalogue.version,
         warnings=list(case.metadata.get("warnings", [])),
         linked=linked,
-        notes=_notes(chosen, totals, linked),
+        notes=_notes(chosen, totals, linked) + _coverage_notes(chosen, covered),
+        coverage=covered,
     )
+
+
+def _coverage_notes(chosen: list[Indicator], covered: dict[str, Coverage]) -> list[str]:
+    """Say so when an indicator's background data cover too few of the purchases."""
+    notes = []
+    for ind in chosen:
+        found = covered.get(ind.id)
+        if found is None or not found.low:
+            continue
+        share = found.by_carbon if not math.isnan(found.by_carbon) else found.by_count
+        examples = ", ".join(found.uncovered[:3])
+        notes.append(
+            f"{ind.id} covers {100 * share:.0f} % of the purchases (by carbon; "
+            f"{100 * found.by_count:.0f} % by count): the background data of the others do not "
+            f"record it, so the result understates it (not covered: {examples}"
+            + (f" and {len(found.uncovered) - 3} more" if len(found.uncovered) > 3 else "")
+            + ")"
+        )
+    return notes
 
 
 def _notes(chosen: list[Indicator], totals: dict[str, float], linked: LinkedSystem) -> list[str]:

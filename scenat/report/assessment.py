@@ -66,6 +66,9 @@ def assessment_document(
                 "method": list(ind.method),
                 "method_source": ind.source,
                 "total": result.totals[ind.id],
+                "coverage": result.coverage[ind.id].to_dict()
+                if ind.id in result.coverage
+                else None,
             }
             for ind in result.indicators
         },
@@ -110,7 +113,12 @@ def text_report(
     lines.append("")
     width = max(len(i.label) for i in result.indicators)
     for ind in result.indicators:
-        lines.append(f"  {ind.label:<{width}}  {result.totals[ind.id]:>14.6g} {ind.unit}")
+        line = f"  {ind.label:<{width}}  {result.totals[ind.id]:>14.6g} {ind.unit}"
+        found = result.coverage.get(ind.id)
+        if found is not None and found.low:
+            share = found.by_carbon if found.by_carbon == found.by_carbon else found.by_count
+            line += f"  [low coverage: {100 * share:.0f} % of purchases by carbon]"
+        lines.append(line)
     for ind in result.indicators:
         total = result.totals[ind.id]
         if total == 0:
