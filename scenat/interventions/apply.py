@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from scenat.brightway import project_catalogue
+from scenat.interventions.functions import FUNCTION_PREFIX, shipped_functions
 from scenat.interventions.library import Intervention
 from scenat.interventions.matching import matches, unit_factor
 from scenat.model.case import Case, Flow, Uncertainty
@@ -61,6 +62,16 @@ def _target_unit(
     return catalogue.processes[target].unit
 
 
+def _provider(target: str, flow: Flow, case: Case, catalogue: Catalogue) -> tuple[str, str]:
+    """The process of ``function:<name>`` near the matched flow's process, else near its
+    node; and the function's unit."""
+    functions = shipped_functions()
+    name = target[len(FUNCTION_PREFIX) :]
+    bought = catalogue.processes.get(flow.input)
+    near = [bought.location if bought is not None else None, case.nodes[flow.node].location]
+    return functions.resolve(name, near), functions.units[name]
+
+
 def apply(case: Case, intervention: Intervention, catalogue: Catalogue | None = None) -> Case:
     """A modified copy of ``case`` with the intervention applied; the original is not changed.
 
@@ -93,6 +104,12 @@ def apply(case: Case, intervention: Intervention, catalogue: Catalogue | None = 
                 # More of the same input: factor is in the entry's unit per unit.
                 unit, reference_unit = iv.unit, flow.reference_unit
                 in_reference = amount * conversion_factor(unit, reference_unit)
+            elif target.startswith(FUNCTION_PREFIX):
+                # The member of the function in the same place; factor in the function's unit.
+                target, function_unit = _provider(target, flow, case, catalogue)
+                unit = reference_unit = _target_unit(target, kind, case, catalogue)
+                in_reference = amount * conversion_factor(function_unit, reference_unit)
+                amount = in_reference
             else:
                 # Another input: factor is in that input's reference unit per unit.
                 unit = reference_unit = _target_unit(target, kind, case, catalogue)

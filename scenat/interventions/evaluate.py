@@ -37,6 +37,7 @@ from scenat.interventions.matching import affected_quantity, matched_flows
 from scenat.model.case import Case
 from scenat.model.catalogue import Catalogue
 from scenat.model.cells import is_blank, to_number
+from scenat.model.currency import conversion
 from scenat.model.indicators import indicator, resolve
 from scenat.model.schema import INTERVENTION_SOURCE_COLUMNS
 from scenat.model.units import conversion_factor
@@ -83,17 +84,35 @@ class _Costs:
     npv: float
     quantity: float
     flows: int
+    #: how the entry's money became the case's (empty when it already was)
+    money: str = ""
+
+
+def money_factor(case: Case, iv: Intervention) -> tuple[float, str]:
+    """The factor from an entry's money (currency, price year) to the case's, and the steps.
+
+    The case's year is its ``year`` field (the entry's price year when it has none). NaN,
+    with the reason, when the entry gives no price year for a conversion it needs.
+    """
+    target_year = case.year or iv.price_year
+    if iv.currency == case.currency and (iv.price_year is None or iv.price_year == target_year):
+        return 1.0, ""
+    if iv.price_year is None:
+        return math.nan, (
+            f"costs are in {iv.currency} of an unknown year and the case is in {case.currency}: "
+            "give the entry a price_year, or override it in the case's interventions sheet"
+        )
+    step = conversion(iv.currency, iv.price_year, case.currency, int(target_year))
+    return step.factor, f"costs converted: {step.describe()}"
 
 
 def _costs(case: Case, iv: Intervention, rate: float, catalogue: Catalogue) -> _Costs:
     supply = node_supply(case)
     quantity = affected_quantity(case, iv, supply, catalogue)
-    capex = iv.capex * (quantity if iv.capex_basis == "per_unit_year" else 1.0)
-    opex = iv.opex_change * (quantity if iv.opex_basis == "per_unit_year" else 1.0)
+    factor, money = money_factor(case, iv)
+    capex = iv.capex * (quantity if iv.capex_basis == "per_unit_year" else 1.0) * factor
+    opex = iv.opex_change * (quantity if iv.opex_basis == "per_unit_year" else 1.0) * factor
     rate = iv.discount_rate if iv.discount_rate is not None else rate
-    if iv.currency != case.currency:
-        # Currencies never convert silently: that needs a rate and a price year.
-        capex = opex = math.nan
     return _Costs(
         capex=capex,
         opex=opex,
@@ -101,6 +120,7 @@ def _costs(case: Case, iv: Intervention, rate: float, catalogue: Catalogue) -> _
         npv=finance.net_present_value(capex, opex, rate, iv.lifetime),
         quantity=quantity,
         flows=len(matched_flows(case, iv, catalogue)),
+        money=money,
     )
 
 
@@ -204,12 +224,7 @@ def evaluate(
             continue
         costs = _costs(case, iv, rate, catalogue)
         totals = dict(solve(apply(case, iv, catalogue), ids))
-        notes = []
-        if iv.currency != case.currency:
-            notes.append(
-                f"costs are in {iv.currency} but the case is in {case.currency}: override this "
-                "entry in the case's interventions sheet with costs in the case currency"
-            )
+        notes = [costs.money] if costs.money else []
         row = {
             "id": iv.id,
             "name": iv.name,

@@ -55,7 +55,10 @@ opex_change        yes       change of yearly operating cost, bills included: ne
 opex_basis         no        as capex_basis
 lifetime           yes       years, > 0 (equipment life, or contract term for a
                              procurement change)
-currency           no, GBP   currency of capex and opex (price year in the sources)
+currency           no, GBP   currency of capex and opex
+price_year         yes*      the year of that money; costs convert to the case's currency and
+                             year (:mod:`scenat.model.currency`: price index, then that year's
+                             exchange rate), and the evaluation says so
 discount_rate      no        overrides the case's rate for this entry
 source_effect      yes*      where share and factor come from
 source_capex       yes*      where capex comes from
@@ -96,6 +99,7 @@ from typing import Any
 from scenat.brightway import project_catalogue
 from scenat.casefile.sheets import read_table
 from scenat.errors import InputError, Problem
+from scenat.interventions.functions import FUNCTION_PREFIX, shipped_functions
 from scenat.model.case import Case
 from scenat.model.catalogue import Catalogue
 from scenat.model.cells import Cells, is_blank, normalise_header, to_number
@@ -143,6 +147,7 @@ class Intervention:
     capex_basis: str = "fixed"
     opex_basis: str = "fixed"
     currency: str = "GBP"
+    price_year: int | None = None
     discount_rate: float | None = None
     group: str | None = None
     description: str | None = None
@@ -187,6 +192,10 @@ def _unit_of(
     target: str, catalogue: Catalogue, node_units: Mapping[str, str]
 ) -> tuple[str, str] | None:
     """(kind family, reference unit) of an input id, or None when it is unknown."""
+    if target.startswith(FUNCTION_PREFIX):
+        functions = shipped_functions()
+        name = target[len(FUNCTION_PREFIX) :]
+        return ("process", functions.units[name]) if name in functions.members else None
     if target in catalogue.processes:
         return "process", catalogue.processes[target].unit
     flow = catalogue.elementary.get(target) or catalogue.elementary_by_code().get(target)
@@ -363,7 +372,9 @@ def _parse_entry(
                 to,
                 f"unknown target id {to!r}",
                 (f"did you mean {close!r}? " if close else "")
-                + "use a background process id or an emission/resource id",
+                + "use a background process id, an emission/resource id or function:<name> ("
+                + _function_names()
+                + ")",
             )
         elif to_kind is None:
             to_kind = found[0]
@@ -402,7 +413,22 @@ def _parse_entry(
         _about(rows, entry).add(
             number, "lifetime", lifetime, "lifetime must be greater than zero", "in years"
         )
-    currency = _about(rows, entry).text(number, record, "currency", False) or "GBP"
+    currency = (_about(rows, entry).text(number, record, "currency", False) or "GBP").upper()
+    price_year = _about(rows, entry).number(number, record, "price_year", False, minimum=1900)
+    if price_year is not None and not float(price_year).is_integer():
+        _about(rows, entry).add(
+            number, "price_year", price_year, "a price year is a whole year", "e.g. 2024"
+        )
+        price_year = None
+    if price_year is None and strict_sources:
+        # A case row's money is the case's own; a library's must say its year to convert.
+        _about(rows, entry).add(
+            number,
+            "price_year",
+            None,
+            "price_year is missing: costs cannot be converted to another year or currency",
+            "give the year of the money in capex and opex_change, e.g. 2024",
+        )
     if currency not in CURRENCIES:
         _about(rows, entry).add(
             number, "currency", currency, "unknown currency", "use " + ", ".join(CURRENCIES)
@@ -463,6 +489,7 @@ def _parse_entry(
         capex_basis=bases["capex_basis"],
         opex_basis=bases["opex_basis"],
         currency=currency,
+        price_year=int(price_year) if price_year is not None else None,
         discount_rate=rate,
         group=group,
         description=_about(rows, entry).text(number, record, "description", False),
@@ -578,6 +605,10 @@ def collect(
         for entry in entries:
             merged[entry.id] = entry
     return list(merged.values())
+
+
+def _function_names() -> str:
+    return "functions: " + ", ".join(sorted(shipped_functions().members))
 
 
 def _about(cells: Cells, entry: str | None) -> Cells:

@@ -16,6 +16,7 @@ import polars as pl
 
 from scenat.brightway import project_catalogue
 from scenat.calc.foreground import node_supply
+from scenat.interventions.functions import FUNCTION_PREFIX, shipped_functions
 from scenat.interventions.library import CATEGORY_PREFIX, Intervention, collect
 from scenat.model.case import Case, Flow
 from scenat.model.catalogue import Catalogue
@@ -25,7 +26,11 @@ from scenat.model.units import UnitMismatch, conversion_factor
 
 def _input_matches(intervention: Intervention, flow: Flow, catalogue: Catalogue) -> bool:
     for target in intervention.inputs:
-        if target.startswith(CATEGORY_PREFIX):
+        if target.startswith(FUNCTION_PREFIX):
+            members = shipped_functions().members.get(target[len(FUNCTION_PREFIX) :], ())
+            if flow.kind in BACKGROUND_KINDS and flow.input in members:
+                return True
+        elif target.startswith(CATEGORY_PREFIX):
             process = catalogue.processes.get(flow.input)
             if (
                 flow.kind in BACKGROUND_KINDS

@@ -105,6 +105,7 @@ INTERVENTION_COLUMNS = (
     "opex_basis",
     "lifetime",
     "currency",
+    "price_year",
     "discount_rate",
     *INTERVENTION_SOURCE_COLUMNS,
 )

@@ -149,6 +149,9 @@ def test_two_interventions_on_the_same_flow_are_not_double_counted(
     led_kwh = iv.affected_quantity(bicycle, led)
     ppa_kwh_after = iv.affected_quantity(bicycle, ppa) - led_kwh * (1 - led.factor)
     expected_opex = led.opex_change * led_kwh + ppa.opex_change * ppa_kwh_after
+    # The library's money is GBP of 2024, the case's of 2025: UK CPI (ONS D7BT) 138.4 / 133.9.
+    assert (led.price_year, bicycle.year) == (2024, 2025)
+    expected_opex *= 138.4 / 133.9
     assert together["opex_change_year"] == pytest.approx(expected_opex, rel=1e-9)
 
 
@@ -197,3 +200,28 @@ def test_discount_rate_from_the_case(bicycle: Case) -> None:
         iv.case_discount_rate(bicycle.copy(metadata={"discount_rate": "7%"}))
     assert caught.value.sheet == "case"
     assert math.isclose(iv.DEFAULT_DISCOUNT_RATE, 0.035)
+
+
+def test_costs_convert_to_the_case_currency_and_year(bicycle: Case) -> None:
+    """A GBP 2024 library entry on a CNY 2024 case: capex and opex x HMRC's GBP->CNY rate of
+    2024 (inventories/currency/rates.csv), said in the notes."""
+    import csv
+
+    from tests.interventions.conftest import REPO
+
+    rates = {
+        (r["year"], r["base"], r["quote"]): float(r["rate"])
+        for r in csv.DictReader(open(REPO / "inventories" / "currency" / "rates.csv"))
+    }
+    cny = bicycle.copy(currency="CNY", year=2024)
+    led = next(i for i in iv.load_library() if i.id == "led_lighting")
+    gbp_row = iv.evaluate(bicycle.copy(year=2024), [led]).row(0, named=True)
+    cny_row = iv.evaluate(cny, [led]).row(0, named=True)
+    factor = rates[("2024", "GBP", "CNY")]
+    assert cny_row["currency"] == "CNY"
+    assert cny_row["capex"] == pytest.approx(gbp_row["capex"] * factor, rel=1e-9)
+    assert cny_row["opex_change_year"] == pytest.approx(
+        gbp_row["opex_change_year"] * factor, rel=1e-9
+    )
+    assert cny_row["mac"] == pytest.approx(gbp_row["mac"] * factor, rel=1e-9)
+    assert "converted" in cny_row["notes"] and "GBP" in cny_row["notes"]

@@ -12,6 +12,7 @@ os.environ.setdefault("SCENAT_HOME", tempfile.mkdtemp(prefix="scenat-test-"))
 
 import scenat.interventions as iv  # noqa: E402
 from scenat.errors import InputError  # noqa: E402
+from scenat.interventions.functions import FUNCTION_PREFIX, shipped_functions  # noqa: E402
 from scenat.model.case import Case  # noqa: E402
 from scenat.model.catalogue import shipped_catalogue  # noqa: E402
 from scenat.model.schema import INTERVENTION_COLUMNS, INTERVENTION_SOURCE_COLUMNS  # noqa: E402
@@ -31,7 +32,9 @@ def test_shipped_library_is_complete(library: list[iv.Intervention]) -> None:
         assert set(entry.sources) == set(INTERVENTION_SOURCE_COLUMNS), entry.id
         assert all(len(text) > 20 for text in entry.sources.values()), entry.id
         for target in (*entry.inputs, *([entry.to] if entry.to else [])):
-            if not target.startswith(iv.CATEGORY_PREFIX):
+            if target.startswith(FUNCTION_PREFIX):
+                assert target[len(FUNCTION_PREFIX) :] in shipped_functions().members, target
+            elif not target.startswith(iv.CATEGORY_PREFIX):
                 assert target in catalogue.processes or target in catalogue.elementary, target
     ids = {i.id for i in library}
     for expected in (
@@ -72,6 +75,7 @@ def test_bad_library_entries_are_located(tmp_path: Path) -> None:
         capex="0",
         opex_change="0",
         lifetime="5",
+        price_year="2024",
         **{c: "a source" for c in INTERVENTION_SOURCE_COLUMNS},
     )
     rows = [
@@ -80,6 +84,7 @@ def test_bad_library_entries_are_located(tmp_path: Path) -> None:
         {**good, "id": "no_capex", "capex": ""},
         {**good, "id": "bad_sub", "action": "substitute", "to": "unobtainium"},
         {**good, "id": "no_source", "source_capex": ""},
+        {**good, "id": "no_year", "price_year": ""},
         good,
     ]
     path = tmp_path / "lib.csv"
@@ -98,7 +103,8 @@ def test_bad_library_entries_are_located(tmp_path: Path) -> None:
     assert "required" in problems[(4, "capex")].message
     assert "unobtainium" in str(problems[(5, "to")].value)
     assert "every figure needs a source" in problems[(6, "source_capex")].message
-    assert len(caught.value.errors) == 5
+    assert "price_year is missing" in problems[(7, "price_year")].message
+    assert len(caught.value.errors) == 6
 
 
 def test_case_rows_override_library_ids(bicycle: Case) -> None:
