@@ -519,6 +519,31 @@ def sankey(
     return fig
 
 
+def difference_bars(
+    table: pl.DataFrame, unit: str, *, top: int = 15, title: str | None = None
+) -> go.Figure:
+    """B - A per item (:func:`scenat.assessment.compare_hotspots`: key, label, a, b,
+    difference), largest change first: increases red, decreases green."""
+    rows = table.filter(pl.col("difference") != 0).head(top)
+    labels = distinct_labels(rows["label"].to_list(), rows["key"].to_list(), 40)
+    values = rows["difference"].to_list()
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=["#c0392b" if v > 0 else "#27ae60" for v in values],
+            customdata=list(zip(rows["a"].to_list(), rows["b"].to_list())),
+            hovertemplate="%{y}<br>A %{customdata[0]:,.4g}  B %{customdata[1]:,.4g}<br>"
+            "B - A %{x:,.4g} " + unit + "<extra></extra>",
+        )
+    )
+    _layout(fig, title, height=max(260, 90 + 28 * len(labels)))
+    fig.update_yaxes(autorange="reversed", title_text=None)
+    fig.update_xaxes(title_text=f"B - A [{unit}]", zeroline=True, zerolinecolor="#555")
+    return fig
+
+
 # --------------------------------------------------------------------------- interventions
 
 
