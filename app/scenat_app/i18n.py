@@ -11,9 +11,9 @@ English (``en_GB``), ``zh`` is ``zh_CN`` (``¥`` for yuan, ``CN¥`` in English).
 >>> en, zh = Translator("en"), Translator("zh")
 >>> en("Hotspots"), zh("Hotspots")
 ('Hotspots', '热点')
->>> zh("{n} nodes", n=4)
-'4 个节点'
->>> zh.money(1234.5, "CNY"), en.money(1234.5, "CNY"), en.money(-20000, "GBP")
+>>> zh("{n} of {m}", n=4, m=9)
+'4 / 9'
+>>> zh.money(1234.6, "CNY"), en.money(1234.6, "CNY"), en.money(-20000, "GBP")
 ('¥1,235', 'CN¥1,235', '-£20,000')
 >>> en.number(53.92237), zh.number(1234567.8), en.number(0.0000123)
 ('53.92', '1,234,568', '1.23E-5')

@@ -92,9 +92,8 @@ def choices() -> ReportChoices:
         target=portfolio[2] if plan is not None else None,
         paths=paths,
         monte_carlo=mc if include_mc else None,
-        version=_("{key}, version {n}", key=loaded.store_key, n=loaded.version)
-        if loaded.store_key
-        else loaded.label,
+        # the report itself is in English: no UI text in it
+        version=f"{loaded.store_key}, version {loaded.version}" if loaded.store_key else None,
         prepared_by=prepared_by.strip() or None,
     )
 
