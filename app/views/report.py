@@ -105,61 +105,55 @@ def make(fmt: str) -> bytes:
 stem = casefiles.safe_name(loaded.store_key or case.name).replace(".", "_").lower() or "case"
 if loaded.version:
     stem += f"-v{loaded.version}"
-pdf_col, html_col, xlsx_col, json_col = st.columns(4)
-with pdf_col:
-    st.markdown("**" + _("Report (.pdf)") + "**")
-    st.caption(_("Printed from the html report by the machine's Chromium; charts included."))
-    st.download_button(
+no_pdf = find_chromium() is None
+FORMATS = [
+    (
+        "pdf",
+        _("Report (.pdf)"),
+        _("Printed from the html report by the machine's Chromium; charts included."),
         _("Download pdf"),
-        data=lambda: make("pdf"),
-        file_name=f"{stem}-report.pdf",
-        mime=REPORT_FORMATS[".pdf"],
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
-        key="download_pdf",
-        type="primary",
-        disabled=find_chromium() is None,
-        help=None if find_chromium() else _("No Chromium on the server: download the html."),
-    )
-with html_col:
-    st.markdown("**" + _("Report (.html)") + "**")
-    st.caption(_("One self-contained file with interactive charts; opens offline."))
-    st.download_button(
+        ":material/picture_as_pdf:",
+    ),
+    (
+        "html",
+        _("Report (.html)"),
+        _("One self-contained file with interactive charts; opens offline."),
         _("Download html"),
-        data=lambda: make("html"),
-        file_name=f"{stem}-report.html",
-        mime=REPORT_FORMATS[".html"],
-        icon=":material/description:",
-        on_click="ignore",
-        key="download_html",
-        type="primary",
-    )
-with xlsx_col:
-    st.markdown("**" + _("Workbook (.xlsx)") + "**")
-    st.caption(_("Case metadata, every breakdown with its unit, interventions, paths, sources."))
-    st.download_button(
+        ":material/description:",
+    ),
+    (
+        "xlsx",
+        _("Workbook (.xlsx)"),
+        _("Case metadata, every breakdown with its unit, interventions, paths, sources."),
         _("Download xlsx"),
-        data=lambda: make("xlsx"),
-        file_name=f"{stem}-report.xlsx",
-        mime=REPORT_FORMATS[".xlsx"],
-        icon=":material/table_view:",
-        on_click="ignore",
-        key="download_xlsx",
-        type="primary",
-    )
-with json_col:
-    st.markdown("**" + _("Data (.json)") + "**")
-    st.caption(_("Everything above as one json document."))
-    st.download_button(
+        ":material/table_view:",
+    ),
+    (
+        "json",
+        _("Data (.json)"),
+        _("Everything above as one json document."),
         _("Download json"),
-        data=lambda: make("json"),
-        file_name=f"{stem}-report.json",
-        mime=REPORT_FORMATS[".json"],
-        icon=":material/data_object:",
-        on_click="ignore",
-        key="download_json",
-        type="primary",
-    )
+        ":material/data_object:",
+    ),
+]
+for column, (fmt, title, caption, label, icon) in zip(st.columns(len(FORMATS)), FORMATS):
+    with column:
+        st.markdown(f"**{title}**")
+        st.caption(caption)
+        st.download_button(
+            label,
+            data=lambda fmt=fmt: make(fmt),
+            file_name=f"{stem}-report.{fmt}",
+            mime=REPORT_FORMATS[f".{fmt}"],
+            icon=icon,
+            on_click="ignore",
+            key=f"download_{fmt}",
+            type="primary",
+            disabled=fmt == "pdf" and no_pdf,
+            help=_("No Chromium on the server: download the html.")
+            if fmt == "pdf" and no_pdf
+            else None,
+        )
 
 with st.expander(_("What the report says about the data")):
     st.markdown(
