@@ -63,7 +63,7 @@ LABELS = {
     "interventions": _("Interventions"),
     "case": _("Case fields"),
 }
-tabs = st.tabs([LABELS[s] for s in editing.EDITABLE], key="edit_tabs")
+tabs = st.tabs([LABELS[s] for s in editing.EDITABLE], key="edit_tabs", on_change="rerun")
 frames = {}
 from scenat.model.schema import DISTRIBUTIONS, FLOW_KINDS, STAGES  # noqa: E402
 
@@ -81,6 +81,8 @@ configs = {
     },
 }
 for tab, sheet in zip(tabs, editing.EDITABLE):
+    if not tab.open:  # only the open sheet's table is built; the draft keeps the others
+        continue
     with tab:
         st.caption(
             _(

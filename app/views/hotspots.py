@@ -81,8 +81,12 @@ NAMES = {
     "flow": _("By elementary flow"),
     "data_source": _("By data source"),
 }
-tabs = st.tabs([NAMES[b] for b in ALL_BREAKDOWNS], key="hotspot_tabs")
+# Lazy tabs: only the open one is built and sent (six charts and tables at once made the
+# page switch slow).
+tabs = st.tabs([NAMES[b] for b in ALL_BREAKDOWNS], key="hotspot_tabs", on_change="rerun")
 for tab, by in zip(tabs, ALL_BREAKDOWNS):
+    if not tab.open:
+        continue
     with tab:
         table = result.hotspots(ind.id, by)
         if table.height == 0:

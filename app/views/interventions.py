@@ -196,10 +196,12 @@ st.download_button(
 )
 
 macc_tab, pareto_tab = st.tabs(
-    [_("Marginal abatement cost curve"), _("Cost vs abatement (Pareto)")]
+    [_("Marginal abatement cost curve"), _("Cost vs abatement (Pareto)")],
+    key="intervention_charts",
+    on_change="rerun",  # lazy: only the open chart is drawn
 )
 with macc_tab:
-    if curve.height:
+    if macc_tab.open and curve.height:
         st.plotly_chart(charts.macc(curve, currency), key="macc_chart")
         st.caption(
             _(
@@ -209,16 +211,18 @@ with macc_tab:
                 "together)."
             )
         )
-    else:
+    elif macc_tab.open:
         st.info(_("No option abates carbon in this case."))
 with pareto_tab:
-    st.plotly_chart(charts.pareto(ranked, currency), key="pareto_chart")
-    st.caption(
-        _(
-            "Options on the front: no other option abates more for a lower annual cost. Annual "
-            "cost is the equivalent annual cost of the capex plus the change of operating cost."
+    if pareto_tab.open:
+        st.plotly_chart(charts.pareto(ranked, currency), key="pareto_chart")
+        st.caption(
+            _(
+                "Options on the front: no other option abates more for a lower annual cost. "
+                "Annual cost is the equivalent annual cost of the capex plus the change of "
+                "operating cost."
+            )
         )
-    )
 
 st.subheader(_("Portfolio under a budget"))
 st.markdown(
