@@ -122,13 +122,15 @@ def upload_key(filename: str) -> str:
 
 def stored_case(version: Any, title: str | None = None) -> LoadedCase:
     """A stored version as the app's current case (read and validated from its content)."""
+    case = version.case()
     return LoadedCase(
         label=f"{title or version.case_key} · v{version.number}",
         source="store",
         path=f"store:{version.case_key}:{version.number}",
         fingerprint=f"store-{version.sha256}",
-        problems=[],
-        case=version.case(),
+        # the warnings of its content, read again (a stored case is checked as a workbook)
+        problems=list(case.metadata.get("warnings", [])),
+        case=case,
         store_key=version.case_key,
         version=version.number,
     )

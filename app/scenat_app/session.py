@@ -54,10 +54,6 @@ def _translator(lang: str) -> i18n.Translator:
     return i18n.Translator(lang)
 
 
-def indicator_label(ind: Any) -> str:
-    return translator()(ind.label)
-
-
 # --------------------------------------------------------------------------- the store
 
 

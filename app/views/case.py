@@ -88,9 +88,7 @@ with left:
                     version = store.import_case(
                         key, candidate.case, session.user(), f"uploaded {candidate.label}"
                     )
-                    opened = session.open_case(key, version.number)
-                    opened.problems = candidate.problems
-                    session.set_current(opened)
+                    session.set_current(session.open_case(key, version.number))
                 else:
                     session.set_current(candidate)
         elif loaded.source != "upload":
