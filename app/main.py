@@ -21,20 +21,25 @@ except ImportError:  # running from a checkout without scenat installed
 import streamlit as st  # noqa: E402
 from scenat_app import session  # noqa: E402
 
+_ = session.translator()
 st.set_page_config(
-    page_title="scenat · supply-chain assessment",
-    page_icon=":material/eco:",
+    page_title=_("scenat · supply-chain assessment"),
+    # a file, not an emoji or icon name: those make the browser fetch the favicon from a CDN
+    page_icon=str(HERE / "static" / "favicon.png"),
     layout="wide",
-    initial_sidebar_state="expanded",
+    # "auto": open on a wide screen, collapsed on a narrow one (a phone, a split window)
+    initial_sidebar_state="auto",
 )
 
 PAGES = [
-    st.Page("views/case.py", title="Case", icon=":material/folder_open:", default=True),
-    st.Page("views/supply_chain.py", title="Supply chain", icon=":material/account_tree:"),
-    st.Page("views/hotspots.py", title="Hotspots", icon=":material/local_fire_department:"),
-    st.Page("views/interventions.py", title="Interventions", icon=":material/trending_down:"),
-    st.Page("views/report.py", title="Report", icon=":material/description:"),
-    st.Page("views/submissions.py", title="Submissions", icon=":material/inbox:"),
+    st.Page("views/case.py", title=_("Case"), icon=":material/folder_open:", default=True),
+    st.Page("views/edit.py", title=_("Edit"), icon=":material/edit:"),
+    st.Page("views/supply_chain.py", title=_("Supply chain"), icon=":material/account_tree:"),
+    st.Page("views/hotspots.py", title=_("Hotspots"), icon=":material/local_fire_department:"),
+    st.Page("views/interventions.py", title=_("Interventions"), icon=":material/trending_down:"),
+    st.Page("views/compare.py", title=_("Compare"), icon=":material/compare_arrows:"),
+    st.Page("views/report.py", title=_("Report"), icon=":material/description:"),
+    st.Page("views/submissions.py", title=_("Submissions"), icon=":material/inbox:"),
 ]
 
 # Metric cards: numbers with their units, wrapped rather than cut off.

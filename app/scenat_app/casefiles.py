@@ -21,10 +21,13 @@ from scenat.report.problems import PROBLEM_COLUMNS, problems_table, problems_xls
 __all__ = [
     "PROBLEM_COLUMNS",
     "LoadedCase",
+    "example_case",
+    "example_cases",
     "examples",
     "fingerprint_path",
     "load_example",
     "load_upload",
+    "stored_case",
     "problems_table",
     "problems_xlsx",
     "safe_name",
@@ -45,6 +48,8 @@ class LoadedCase:
     problems: list[Problem] = field(default_factory=list)
     case: Any = None  # scenat.model.case.Case when valid
     example: str | None = None  # name of the shipped example
+    store_key: str | None = None  # the case in the store (every valid case the app opens)
+    version: int | None = None  # its version number
 
     @property
     def valid(self) -> bool:
@@ -79,18 +84,70 @@ def examples() -> list[dict[str, str]]:
     return list_examples()
 
 
+def example_cases() -> list[dict[str, str]]:
+    """Every shipped case file, variants included, by the store key it opens as.
+
+    ``key`` is what the command line calls it too (``scenat history car_ice``): the file or
+    folder name; ``example`` the example folder; ``title`` the example's title, with the
+    variant's name when it is not the example's default case.
+    """
+    from scenat.store import case_key_for
+
+    out = []
+    for entry in examples():
+        for i, path in enumerate(entry["cases"]):
+            key = case_key_for(Path(path))
+            title = entry["title"] if i == 0 else f"{entry['title']}: {key.replace('_', ' ')}"
+            out.append({"key": key, "example": entry["name"], "title": title, "path": path})
+    return out
+
+
+def example_case(name: str) -> dict[str, str] | None:
+    """A shipped case by store key (``car_ice``), example name (``stadium_retrofit``) or
+    ``example/variant`` (``stadium_retrofit/stadium_retrofit_after``); None if none."""
+    name = name.strip().removesuffix(".xlsx")
+    cases = example_cases()
+    for entry in cases:
+        if name in (entry["key"], f"{entry['example']}/{entry['key']}"):
+            return entry
+    return next((e for e in cases if e["example"] == name), None)
+
+
+def upload_key(filename: str) -> str:
+    """The store key an uploaded workbook is kept under (as ``scenat submit`` would name it)."""
+    from scenat.store import case_key_for
+
+    return case_key_for(Path(display_name(filename, default="upload.xlsx")))
+
+
+def stored_case(version: Any, title: str | None = None) -> LoadedCase:
+    """A stored version as the app's current case (read and validated from its content)."""
+    case = version.case()
+    return LoadedCase(
+        label=f"{title or version.case_key} · v{version.number}",
+        source="store",
+        path=f"store:{version.case_key}:{version.number}",
+        fingerprint=f"store-{version.sha256}",
+        # the warnings of its content, read again (a stored case is checked as a workbook)
+        problems=list(case.metadata.get("warnings", [])),
+        case=case,
+        store_key=version.case_key,
+        version=version.number,
+    )
+
+
 def load_example(name: str) -> LoadedCase:
-    """A shipped example by name (an unknown name is an :class:`InputError`)."""
-    found = {e["name"]: e for e in examples()}
-    if name not in found:
+    """A shipped case by name (an example, or a variant: ``car_ice``); an unknown name is an
+    :class:`InputError`."""
+    entry = example_case(name)
+    if entry is None:
         raise InputError(
             Problem(
                 message=f"no shipped example called {name!r}",
                 value=name,
-                hint="choose one of " + ", ".join(found),
+                hint="choose one of " + ", ".join(e["key"] for e in example_cases()),
             )
         )
-    entry = found[name]
     path = Path(entry["path"])
     # A shipped example is read once (its warnings travel with the case); an upload is
     # validated first (see load_upload).
@@ -106,7 +163,7 @@ def load_example(name: str) -> LoadedCase:
         fingerprint=fingerprint_path(path),
         problems=problems,
         case=case,
-        example=name,
+        example=entry["example"],
     )
 
 

@@ -44,6 +44,8 @@ SUBMISSION_COLUMNS = (
 
 def store_key(loaded: LoadedCase, known: dict[str, str] | None = None) -> str:
     """The store key of the loaded case: the one it was opened from, else from its file."""
+    if loaded.store_key:
+        return loaded.store_key
     if known and loaded.fingerprint in known:
         return known[loaded.fingerprint]
     return case_key_for(Path(loaded.path or loaded.label))
@@ -60,18 +62,6 @@ def ensure_case(store: Store, key: str, loaded: LoadedCase, author: str) -> Vers
 def same_as_loaded(version: Version, loaded: LoadedCase) -> bool:
     """Whether the stored version holds exactly the case the app has loaded."""
     return content_hash(case_content(loaded.case)) == version.sha256
-
-
-def stored_case(version: Version) -> LoadedCase:
-    """A stored version as the app's current case (assessed like any other)."""
-    return LoadedCase(
-        label=f"{version.case_key} · stored version {version.number}",
-        source="store",
-        path=f"store:{version.case_key}:{version.number}",
-        fingerprint=f"store-{version.sha256}",
-        problems=[],
-        case=version.case(),
-    )
 
 
 def history_table(versions: list[Version]) -> pl.DataFrame:

@@ -8,13 +8,16 @@ from scenat_app import session
 
 from scenat.calc import ALL_BREAKDOWNS
 from scenat.report import charts
-from scenat.report.charts import format_number, format_quantity
 
+_ = session.translator()
+format_number, format_quantity = _.number, _.quantity
 session.page_header(
-    "Hotspots",
-    "Where the burden sits: by supplier node, tier, life-cycle stage, background process and "
-    "elementary flow. The dashed line marks 80 % of the total; the items up to it are where "
-    "action pays most.",
+    _("Hotspots"),
+    _(
+        "Where the burden sits: by supplier node, tier, life-cycle stage, background process "
+        "and elementary flow. The dashed line marks 80 % of the total; the items up to it are "
+        "where action pays most."
+    ),
 )
 
 loaded = session.require_valid()
@@ -25,64 +28,71 @@ by_node = result.hotspots(ind.id, "node")
 
 cols = st.columns([1.3, 1.3, 1, 1])
 cols[0].metric(
-    "Total per functional unit",
+    _("Total per functional unit"),
     format_quantity(total, ind.unit),
-    help=f"{ind.label}. Method: " + " | ".join(ind.method),
+    help=f"{_(ind.label)}. " + _("Method: {method}", method=" | ".join(ind.method)),
     border=True,
 )
 annual, annual_unit = total * loaded.case.annual_volume, ind.unit
 if annual_unit.startswith("kg ") and abs(annual) >= 1000:
     annual, annual_unit = annual / 1000, "t " + annual_unit[3:]
 cols[1].metric(
-    "Per year",
+    _("Per year"),
     format_quantity(annual, annual_unit),
-    help=f"Total x annual volume ({format_number(loaded.case.annual_volume)} a year).",
+    help=_("Total x annual volume ({n} a year).", n=format_number(loaded.case.annual_volume)),
     border=True,
 )
 if by_node.height:
     lead = by_node.row(0, named=True)
     cols[2].metric(
-        "Top hotspot node",
+        _("Top hotspot node"),
         f"{100 * lead['share']:.1f} %",
         lead["label"],
         delta_color="off",
         delta_arrow="off",
-        help="Share of the total carried by the largest node.",
+        help=_("Share of the total carried by the largest node."),
         border=True,
     )
     cols[3].metric(
-        "Nodes making up 80 %",
-        f"{int(by_node['in_80'].sum())} of {by_node.height}",
+        _("Nodes making up 80 %"),
+        _("{n} of {m}", n=int(by_node["in_80"].sum()), m=by_node.height),
         border=True,
     )
 else:
-    cols[2].metric("Top hotspot node", "–", border=True)
-    cols[3].metric("Nodes making up 80 %", "–", border=True)
+    cols[2].metric(_("Top hotspot node"), "–", border=True)
+    cols[3].metric(_("Nodes making up 80 %"), "–", border=True)
 
 if total == 0:
     st.info(
-        f"The {ind.label.lower()} total is zero: nothing in this supply chain carries a "
-        "characterisation factor of this indicator in the shipped inventory. Pick another "
-        "indicator in the sidebar."
+        _(
+            "The {indicator} total is zero: nothing in this supply chain carries a "
+            "characterisation factor of this indicator in the shipped inventory. Pick another "
+            "indicator in the sidebar.",
+            indicator=_(ind.label),
+        )
     )
 
-st.subheader(f"Breakdowns of {ind.label} [{ind.unit}]")
+st.subheader(_("Breakdowns of {indicator} [{unit}]", indicator=_(ind.label), unit=ind.unit))
 NAMES = {
-    "node": "By node",
-    "tier": "By tier",
-    "stage": "By stage",
-    "process": "By process",
-    "flow": "By elementary flow",
-    "data_source": "By data source",
+    "node": _("By node"),
+    "tier": _("By tier"),
+    "stage": _("By stage"),
+    "process": _("By process"),
+    "flow": _("By elementary flow"),
+    "data_source": _("By data source"),
 }
-tabs = st.tabs([NAMES[b] for b in ALL_BREAKDOWNS], key="hotspot_tabs")
+# Lazy tabs: only the open one is built and sent (six charts and tables at once made the
+# page switch slow).
+tabs = st.tabs([NAMES[b] for b in ALL_BREAKDOWNS], key="hotspot_tabs", on_change="rerun")
 for tab, by in zip(tabs, ALL_BREAKDOWNS):
+    if not tab.open:
+        continue
     with tab:
         table = result.hotspots(ind.id, by)
         if table.height == 0:
-            st.info("Nothing contributes to this indicator.")
+            st.info(_("Nothing contributes to this indicator."))
             continue
-        st.plotly_chart(charts.hotspot_bars(table, ind.id, ind.unit, by), key=f"hotspot_chart_{by}")
+        st.plotly_chart(session.hotspot_figure(loaded, ind.id, by), key=f"hotspot_chart_{by}")
         shown = table.with_row_index("#", offset=1).select(
             "#",
             pl.col("label").alias(by),
@@ -104,7 +114,7 @@ for tab, by in zip(tabs, ALL_BREAKDOWNS):
             },
         )
         st.download_button(
-            f"Download {NAMES[by].lower()} (.csv)",
+            _("Download (.csv)"),
             data=shown.write_csv(),
             file_name=f"hotspots-{ind.id}-{by}.csv",
             mime="text/csv",
@@ -113,27 +123,30 @@ for tab, by in zip(tabs, ALL_BREAKDOWNS):
             on_click="ignore",
         )
 
-st.subheader("Structural paths")
+st.subheader(_("Structural paths"))
 st.markdown(
-    "The supply-chain routes that carry the most impact, from the functional unit down to "
-    "the activity that emits. Coverage says how much of the total the listed paths explain."
+    _(
+        "The supply-chain routes that carry the most impact, from the functional unit down to "
+        "the activity that emits. Coverage says how much of the total the listed paths explain."
+    )
 )
 left, right = st.columns(2)
-top = left.slider("Paths to list", 5, 50, 15, step=5, key="paths_top")
+top = left.slider(_("Paths to list"), 5, 50, 15, step=5, key="paths_top")
 cutoff = right.select_slider(
-    "Prune branches below this share of the total",
+    _("Prune branches below this share of the total"),
     options=[1e-4, 5e-4, 1e-3, 5e-3, 1e-2],
     value=1e-3,
     format_func=lambda v: f"{100 * v:g} %",
     key="paths_cutoff",
 )
+st.session_state["choice_paths"] = (int(top), float(cutoff))
 if total != 0:
     path_table = session.paths(loaded.fingerprint, ind.id, top, cutoff, result)
     pcols = st.columns(3)
-    pcols[0].metric("Paths listed", path_table.table.height, border=True)
-    pcols[1].metric("Coverage of the total", f"{100 * path_table.coverage:.1f} %", border=True)
+    pcols[0].metric(_("Paths listed"), path_table.table.height, border=True)
+    pcols[1].metric(_("Coverage of the total"), f"{100 * path_table.coverage:.1f} %", border=True)
     pcols[2].metric(
-        "Explained by the listed paths",
+        _("Explained by the listed paths"),
         format_quantity(float(path_table.table["value"].sum()), ind.unit),
         border=True,
     )
@@ -155,16 +168,18 @@ if total != 0:
         },
     )
     if path_table.truncated:
-        st.caption("The search stopped at its depth limit; lower the cutoff to go deeper.")
+        st.caption(_("The search stopped at its depth limit; lower the cutoff to go deeper."))
 
-st.subheader("Carbon vs resources")
+st.subheader(_("Carbon vs resources"))
 st.markdown(
-    "Do carbon and resource use point at the same places? Shares of each indicator's total "
-    "for every item in the top five of any indicator. Items flagged *resource only* are "
-    "hotspots a carbon-only view misses."
+    _(
+        "Do carbon and resource use point at the same places? Shares of each indicator's total "
+        "for every item in the top five of any indicator. Items flagged *resource only* are "
+        "hotspots a carbon-only view misses."
+    )
 )
 cv_by = st.segmented_control(
-    "Compare by",
+    _("Compare by"),
     ["node", "stage", "process", "tier"],
     default="node",
     key="cvr_by",
@@ -173,7 +188,7 @@ cv_by = st.segmented_control(
 comparison = session.carbon_vs_resources(loaded.fingerprint, cv_by or "node", 5, result)
 resource_ids = [i for i in result.indicators if f"{i.id}_share" in comparison.columns]
 st.plotly_chart(
-    charts.share_heatmap(comparison, [(i.id, i.label) for i in resource_ids]),
+    charts.share_heatmap(comparison, [(i.id, _(i.label)) for i in resource_ids]),
     key="cvr_heatmap",
 )
 cvr_table = comparison.select(
@@ -193,26 +208,44 @@ st.dataframe(
     },
 )
 
-st.subheader("Uncertainty (Monte Carlo)")
+st.subheader(_("Uncertainty (Monte Carlo)"))
 uncertain = sum(f.uncertainty is not None for f in loaded.case.flows)
+# Issue 14 brings distributions to the shipped background; until then only the workbook's
+# own distributions are sampled, and a case without any has nothing to draw.
+if not uncertain:
+    st.info(
+        _(
+            "Nothing in this case is uncertain: none of its {n} flows carries a distribution "
+            "(columns distribution, sd/gsd, min/max of the flows sheet) and the shipped "
+            "background carries none, so a Monte Carlo run would give the deterministic result "
+            "every time. Add distributions on the Edit page to sample them.",
+            n=len(loaded.case.flows),
+        ),
+        icon=":material/info:",
+    )
+    st.stop()
 st.markdown(
-    f"Samples the uncertainty columns of the workbook ({uncertain} of "
-    f"{len(loaded.case.flows)} flows carry a distribution) and solves the supply chain for "
-    "each sample around the factorised background. Background data carry no uncertainty."
+    _(
+        "Samples the uncertainty columns of the workbook ({n} of {m} flows carry a "
+        "distribution) and solves the supply chain for each sample around the factorised "
+        "background.",
+        n=uncertain,
+        m=len(loaded.case.flows),
+    )
 )
 with st.form("mc_form", border=False):
     c1, c2, c3 = st.columns([2, 2, 1])
     iterations = c1.number_input(
-        "Iterations", min_value=100, max_value=200_000, value=1000, step=100, key="mc_iterations"
+        _("Iterations"), min_value=100, max_value=200_000, value=1000, step=100, key="mc_iterations"
     )
-    seed = c2.number_input("Seed", min_value=0, value=42, step=1, key="mc_seed")
+    seed = c2.number_input(_("Seed"), min_value=0, value=42, step=1, key="mc_seed")
     c3.write("")
-    run = c3.form_submit_button("Run Monte Carlo", type="primary", icon=":material/casino:")
+    run = c3.form_submit_button(_("Run Monte Carlo"), type="primary", icon=":material/casino:")
 
 if run:
     from scenat.uncertainty.foreground import monte_carlo
 
-    bar = st.progress(0.0, text="Sampling…")
+    bar = st.progress(0.0, text=_("Sampling…"))
 
     def progress(done: int, total_iterations: int) -> None:
         bar.progress(done / total_iterations, text=f"{done:,} of {total_iterations:,} iterations")
@@ -234,19 +267,21 @@ if stored and stored[0] == loaded.fingerprint:
     summary = mc.summary()
     row = summary.filter(pl.col("indicator") == ind.id).row(0, named=True)
     mcols = st.columns(4)
-    mcols[0].metric("Iterations", f"{mc.iterations:,}", border=True)
-    mcols[1].metric("Median", format_quantity(row["p50"], ind.unit), border=True)
+    mcols[0].metric(_("Iterations"), f"{mc.iterations:,}", border=True)
+    mcols[1].metric(_("Median"), format_quantity(row["p50"], ind.unit), border=True)
     mcols[2].metric(
-        "90 % interval",
+        _("90 % interval"),
         f"{format_number(row['p5'])} – {format_number(row['p95'])}",
-        help=f"5th to 95th percentile, {ind.unit}",
+        help=_("5th to 95th percentile, {unit}", unit=ind.unit),
         border=True,
     )
-    mcols[3].metric("Deterministic", format_quantity(row["deterministic"], ind.unit), border=True)
+    mcols[3].metric(
+        _("Deterministic"), format_quantity(row["deterministic"], ind.unit), border=True
+    )
     left, right = st.columns(2)
     with left:
         st.plotly_chart(
-            charts.intervals(summary, {i.id: i.label for i in result.indicators}),
+            charts.intervals(summary, {i.id: _(i.label) for i in result.indicators}),
             key="mc_intervals",
         )
     with right:
@@ -270,7 +305,11 @@ if stored and stored[0] == loaded.fingerprint:
             for q in ("mean", "sd", "p5", "p50", "p95")
         ],
     )
-    st.markdown(f"**Node shares of {ind.label} under uncertainty [% of the total]**")
+    st.markdown(
+        "**"
+        + _("Node shares of {indicator} under uncertainty [% of the total]", indicator=_(ind.label))
+        + "**"
+    )
     st.dataframe(
         shares,
         hide_index=True,
@@ -278,7 +317,7 @@ if stored and stored[0] == loaded.fingerprint:
         column_config={c: st.column_config.NumberColumn(format="%.2f") for c in shares.columns[1:]},
     )
     st.download_button(
-        "Download the samples (.csv)",
+        _("Download the samples (.csv)"),
         data=mc.samples().write_csv(),
         file_name=f"monte-carlo-{mc.iterations}-seed{mc.seed}.csv",
         mime="text/csv",
@@ -286,6 +325,10 @@ if stored and stored[0] == loaded.fingerprint:
         on_click="ignore",
     )
     st.caption(
-        f"Seed {mc.seed}; {mc.uncertain_flows} uncertain flows; background: "
-        f"{mc.background_uncertainty}."
+        _(
+            "Seed {seed}; {n} uncertain flows; background: {background}.",
+            seed=mc.seed,
+            n=mc.uncertain_flows,
+            background=mc.background_uncertainty,
+        )
     )

@@ -10,13 +10,16 @@ from scenat_app import session
 
 from scenat.calc import rank
 from scenat.report import charts
-from scenat.report.charts import format_number
 
+_ = session.translator()
+format_number = _.number
 session.page_header(
-    "Interventions",
-    "Low-carbon options from the priced, sourced library (and the case's own sheet) that "
-    "apply to this supply chain, each applied to a copy of the case and solved again. Rank "
-    "them by cost per tonne, or by your own weights; then pick the best set for a budget.",
+    _("Interventions"),
+    _(
+        "Low-carbon options from the priced, sourced library (and the case's own sheet) that "
+        "apply to this supply chain, each applied to a copy of the case and solved again. Rank "
+        "them by cost per tonne, or by your own weights; then pick the best set for a budget."
+    ),
 )
 
 loaded = session.require_valid()
@@ -27,7 +30,7 @@ table = evaluated.table
 currency = case.currency
 
 if table.height == 0:
-    st.info("No intervention in the library applies to the flows of this case.")
+    st.info(_("No intervention in the library applies to the flows of this case."))
     st.stop()
 
 abating = table.filter(pl.col("abatement_t_year") > 0)
@@ -35,59 +38,65 @@ curve = rank.macc(table)
 saving = curve.filter(pl.col("mac") < 0)
 annual_t = result.total("gwp100") * case.annual_volume / 1000.0
 cols = st.columns(4)
-cols[0].metric("Applicable interventions", table.height, border=True)
-cols[1].metric("Abate on their own", abating.height, border=True)
+cols[0].metric(_("Applicable interventions"), table.height, border=True)
+cols[1].metric(_("Abate on their own"), abating.height, border=True)
 cols[2].metric(
-    "Largest single abatement",
+    _("Largest single abatement"),
     f"{format_number(abating['abatement_t_year'].max() if abating.height else 0)} t CO2-eq/yr",
-    help=f"Baseline: {format_number(annual_t)} t CO2-eq a year at the case's annual volume.",
+    help=_("Baseline: {n} t CO2-eq a year at the case's annual volume.", n=format_number(annual_t)),
     border=True,
 )
 cols[3].metric(
-    "Abatement that saves money",
+    _("Abatement that saves money"),
     f"{format_number(saving['abatement_t_year'].sum())} t CO2-eq/yr",
-    help="Sum over the options with a negative marginal abatement cost (each on its own; "
-    "effects of several options on the same flow do not add up).",
+    help=_(
+        "Sum over the options with a negative marginal abatement cost (each on its own; "
+        "effects of several options on the same flow do not add up)."
+    ),
     border=True,
 )
 
-st.subheader("Ranking")
+st.subheader(_("Ranking"))
 METHODS = {
-    "mac": "Cost per tonne (MACC)",
-    "topsis": "TOPSIS (closeness to the ideal)",
-    "weighted": "Weighted sum",
+    "mac": _("Cost per tonne (MACC)"),
+    "topsis": _("TOPSIS (closeness to the ideal)"),
+    "weighted": _("Weighted sum"),
 }
 method = st.radio(
-    "Ranking method",
+    _("Ranking method"),
     list(METHODS),
     format_func=METHODS.get,
     horizontal=True,
     key="rank_method",
 )
 CRITERIA = [
-    ("gwp100", "Carbon abatement", 0.5),
-    ("cost", "Annual cost (EAC + opex)", 0.5),
-    ("capex", "Capital cost", 0.0),
-    ("payback", "Payback time", 0.0),
-    ("npv", "Net present value", 0.0),
-    ("fossil_energy", "Fossil energy use", 0.0),
-    ("water", "Water use", 0.0),
-    ("metals_minerals", "Metals and minerals use", 0.0),
+    ("gwp100", _("Carbon abatement"), 0.5),
+    ("cost", _("Annual cost (EAC + opex)"), 0.5),
+    ("capex", _("Capital cost"), 0.0),
+    ("payback", _("Payback time"), 0.0),
+    ("npv", _("Net present value"), 0.0),
+    ("fossil_energy", _("Fossil energy use"), 0.0),
+    ("water", _("Water use"), 0.0),
+    ("metals_minerals", _("Metals and minerals use"), 0.0),
 ]
 weights: dict[str, float] = {}
 if method == "mac":
     st.caption(
-        "Cheapest per tonne of CO2-eq first (the order of the MACC). Options that do not abate "
-        "carbon are listed after the ranked ones, without a rank."
+        _(
+            "Cheapest per tonne of CO2-eq first (the order of the MACC). Options that do not "
+            "abate carbon are listed after the ranked ones, without a rank."
+        )
     )
     ranked = pl.concat(
         [curve, table.filter(~pl.col("id").is_in(curve["id"].to_list()))], how="diagonal_relaxed"
     )
 else:
     st.caption(
-        "Set how much each criterion matters (0 = ignore). Weights are normalised to sum to 1. "
-        "An option with a missing or infinite value on a weighted criterion (say a payback "
-        "that never comes) is listed last, unranked."
+        _(
+            "Set how much each criterion matters (0 = ignore). Weights are normalised to sum "
+            "to 1. An option with a missing or infinite value on a weighted criterion (say a "
+            "payback that never comes) is listed last, unranked."
+        )
     )
     slider_cols = st.columns(4)
     for i, (name, label, default) in enumerate(CRITERIA):
@@ -96,20 +105,23 @@ else:
         )
     weights = {k: v for k, v in weights.items() if v > 0}
     if not weights:
-        st.error("Give at least one criterion a weight above zero.", icon=":material/error:")
+        st.error(_("Give at least one criterion a weight above zero."), icon=":material/error:")
         st.stop()
     ranked = rank.rank_table(table, method, weights)
 ranked = rank.pareto(ranked)
+# Kept beyond this page (its widgets' state is not): the report carries these choices.
+st.session_state["choice_ranking"] = (method, dict(weights) if method != "mac" else None)
 if ranked.height and ranked["rank"][0] is not None:
     best = ranked.row(0, named=True)
     mac_text = (
-        f"{format_number(best['mac'])} {currency}/t CO2-eq"
+        f"{_.money(best['mac'], currency)}/t CO2-eq"
         if best["mac"] is not None and math.isfinite(best["mac"])
-        else "no cost per tonne (it does not abate)"
+        else _("no cost per tonne (it does not abate)")
     )
     st.markdown(
-        f"**Top-ranked:** {best['name']} · abates "
-        f"{format_number(best['abatement_t_year'])} t CO2-eq/yr · {mac_text}"
+        f"**{_('Top-ranked:')}** {best['name']} · "
+        + _("abates {n} t CO2-eq/yr", n=format_number(best["abatement_t_year"]))
+        + f" · {mac_text}"
     )
 
 display = ranked.select(
@@ -163,13 +175,17 @@ st.dataframe(
     },
 )
 st.caption(
-    f"Per year at {format_number(case.annual_volume)} functional unit(s) a year; costs in "
-    f"{currency}, discount rate {100 * float(table['discount_rate'][0]):.1f} % unless an "
-    "option sets its own. Empty payback: never pays back. Sources of every effect and cost "
-    "are in the library (and in the downloaded table)."
+    _(
+        "Per year at {volume} functional unit(s) a year; costs in {currency}, discount rate "
+        "{rate} % unless an option sets its own. Empty payback: never pays back. Sources of "
+        "every effect and cost are in the library (and in the downloaded table).",
+        volume=format_number(case.annual_volume),
+        currency=currency,
+        rate=f"{100 * float(table['discount_rate'][0]):.1f}",
+    )
 )
 st.download_button(
-    "Download the evaluated interventions (.csv)",
+    _("Download the evaluated interventions (.csv)"),
     data=ranked.select(
         [c for c, t in ranked.schema.items() if t != pl.List(pl.String)]
     ).write_csv(),
@@ -179,35 +195,48 @@ st.download_button(
     on_click="ignore",
 )
 
-macc_tab, pareto_tab = st.tabs(["Marginal abatement cost curve", "Cost vs abatement (Pareto)"])
+macc_tab, pareto_tab = st.tabs(
+    [_("Marginal abatement cost curve"), _("Cost vs abatement (Pareto)")],
+    key="intervention_charts",
+    on_change="rerun",  # lazy: only the open chart is drawn
+)
 with macc_tab:
-    if curve.height:
+    if macc_tab.open and curve.height:
         st.plotly_chart(charts.macc(curve, currency), key="macc_chart")
         st.caption(
-            "Bar width: abatement a year; height: cost per tonne abated. Bars below zero save "
-            "money over their lifetime. Each option is shown on its own: options acting on the "
-            "same flow do not add up (the portfolio below evaluates them together)."
+            _(
+                "Bar width: abatement a year; height: cost per tonne abated. Bars below zero "
+                "save money over their lifetime. Each option is shown on its own: options "
+                "acting on the same flow do not add up (the portfolio below evaluates them "
+                "together)."
+            )
         )
-    else:
-        st.info("No option abates carbon in this case.")
+    elif macc_tab.open:
+        st.info(_("No option abates carbon in this case."))
 with pareto_tab:
-    st.plotly_chart(charts.pareto(ranked, currency), key="pareto_chart")
-    st.caption(
-        "Options on the front: no other option abates more for a lower annual cost. Annual "
-        "cost is the equivalent annual cost of the capex plus the change of operating cost."
-    )
+    if pareto_tab.open:
+        st.plotly_chart(charts.pareto(ranked, currency), key="pareto_chart")
+        st.caption(
+            _(
+                "Options on the front: no other option abates more for a lower annual cost. "
+                "Annual cost is the equivalent annual cost of the capex plus the change of "
+                "operating cost."
+            )
+        )
 
-st.subheader("Portfolio under a budget")
+st.subheader(_("Portfolio under a budget"))
 st.markdown(
-    "The set of options with the most abatement whose capital cost fits the budget. Each set "
-    "proposed is applied to the case as a combination and solved again, so overlapping "
-    "options are not double counted."
+    _(
+        "The set of options with the most abatement whose capital cost fits the budget. Each "
+        "set proposed is applied to the case as a combination and solved again, so overlapping "
+        "options are not double counted."
+    )
 )
 finite_capex = abating.filter(pl.col("capex").is_finite())["capex"]
 default_budget = float(round(finite_capex.sum() / 4, -3)) if finite_capex.len() else 10_000.0
 p1, p2 = st.columns(2)
 budget = p1.number_input(
-    f"Capital budget [{currency}]",
+    _("Capital budget [{currency}]", currency=currency),
     min_value=0.0,
     value=max(default_budget, 1000.0),
     step=1000.0,
@@ -215,29 +244,34 @@ budget = p1.number_input(
     key="budget",
 )
 target = p2.number_input(
-    "Target abatement [t CO2-eq/yr] (optional, 0 = none)",
+    _("Target abatement [t CO2-eq/yr] (optional, 0 = none)"),
     min_value=0.0,
     value=0.0,
     step=10.0,
     key="target",
 )
 plan = session.portfolio(budget, target or None)
+st.session_state["choice_portfolio"] = (loaded.fingerprint, float(budget), target or None)
 by_id = {row["id"]: row for row in table.iter_rows(named=True)}
 qcols = st.columns(4)
-qcols[0].metric("Options chosen", len(plan.chosen), border=True)
-qcols[1].metric("Capex", f"{format_number(plan.capex)} {currency}", border=True)
+qcols[0].metric(_("Options chosen"), len(plan.chosen), border=True)
+qcols[1].metric(_("Capex"), _.money(plan.capex, currency), border=True)
 qcols[2].metric(
-    "Abatement, evaluated together",
+    _("Abatement, evaluated together"),
     f"{format_number(plan.benefit)} t CO2-eq/yr",
-    (f"{100 * plan.benefit / annual_t:.1f} % of the baseline" if annual_t > 0 else None),
+    (
+        _("{pct} % of the baseline", pct=f"{100 * plan.benefit / annual_t:.1f}")
+        if annual_t > 0
+        else None
+    ),
     delta_color="off",
     delta_arrow="off",
     border=True,
 )
 qcols[3].metric(
-    "Sum of the options on their own",
+    _("Sum of the options on their own"),
     f"{format_number(plan.additive_benefit)} t CO2-eq/yr",
-    help="Larger than the combined value when options act on the same flows.",
+    help=_("Larger than the combined value when options act on the same flows."),
     border=True,
 )
 if plan.chosen:
@@ -265,12 +299,14 @@ if plan.chosen:
         },
     )
 else:
-    st.info("Nothing fits this budget; raise it.")
-notes = [f"Method: {plan.method}."]
+    st.info(_("Nothing fits this budget; raise it."))
+notes = [_("Method: {method}.", method=plan.method)]
 if plan.certified:
-    notes.append("Proven best within the budget.")
+    notes.append(_("Proven best within the budget."))
 elif plan.gap is not None and not math.isnan(plan.gap):
-    notes.append(f"Within {100 * plan.gap:.1f} % of the best possible (additive bound).")
+    notes.append(
+        _("Within {pct} % of the best possible (additive bound).", pct=f"{100 * plan.gap:.1f}")
+    )
 if plan.target is not None:
-    notes.append("Meets the target." if plan.meets_target else "Does not reach the target.")
+    notes.append(_("Meets the target.") if plan.meets_target else _("Does not reach the target."))
 st.caption(" ".join(notes))

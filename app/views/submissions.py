@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-
 import plotly.graph_objects as go
 import streamlit as st
 from scenat_app import casefiles, session, submitting
@@ -11,9 +9,8 @@ from scenat_app import casefiles, session, submitting
 from scenat.casefile.partner_template import partner_template_bytes
 from scenat.casefile.sheets import UPLOAD_SUFFIXES
 from scenat.errors import InputError, ScenatError
-from scenat.report.charts import format_number, format_quantity
 from scenat.report.validation import validation_report
-from scenat.store import Store, SubmissionRejected, accept, default_url, preview, submit
+from scenat.store import SubmissionRejected, accept, preview, submit
 from scenat.store.submissions import MERGED, REJECTED
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -21,11 +18,6 @@ KEYS_STATE = "sub_store_keys"  # case fingerprint -> store key (a case opened fr
 CURRENT_STATE = "sub_current"  # the id of the submission on show
 PREVIEW_STATE = "sub_preview"  # (submission id, base version, MergePreview)
 FLASH_STATE = "sub_flash"
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _store(url: str) -> Store:
-    return Store(url)
 
 
 @st.cache_data(show_spinner="Writing the partner workbook…", max_entries=64)
@@ -38,36 +30,35 @@ def _report(submission_id: int, status: str, _submission) -> bytes:
     return validation_report(_submission)
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (some containers)
-        return "consultant"
-
-
 def _problems(problems, key: str) -> None:
     st.dataframe(
         casefiles.problems_table(problems).drop("file"),
         hide_index=True,
         key=key,
         column_config={
-            "severity": st.column_config.TextColumn("severity", width="small"),
-            "row": st.column_config.NumberColumn("row", format="%d", width="small"),
-            "message": st.column_config.TextColumn("problem", width="large"),
-            "hint": st.column_config.TextColumn("hint", width="large"),
+            "severity": st.column_config.TextColumn(_("severity"), width="small"),
+            "row": st.column_config.NumberColumn(_("row"), format="%d", width="small"),
+            "message": st.column_config.TextColumn(_("problem"), width="large"),
+            "hint": st.column_config.TextColumn(_("hint"), width="large"),
         },
     )
 
 
+_ = session.translator()
+format_number, format_quantity = _.number, _.quantity
+_user = session.user
 session.page_header(
-    "Submissions",
-    "Partners fill in the workbook for their own node of the supply chain and send it back. "
-    "Every file is checked cell by cell and kept as received, accepted or not; a valid one "
-    "can be previewed (flows, totals, hotspots) and merged as a new version of the case.",
+    _("Submissions"),
+    _(
+        "Partners fill in the workbook for their own node of the supply chain and send it "
+        "back. Every file is checked cell by cell and kept as received, accepted or not; a "
+        "valid one can be previewed (flows, totals, hotspots) and merged as a new version of "
+        "the case."
+    ),
 )
 
 loaded = session.require_valid()
-store = _store(default_url())
+store = session.store()
 keys = st.session_state.setdefault(KEYS_STATE, {})
 key = submitting.store_key(loaded, keys)
 latest = submitting.ensure_case(store, key, loaded, _user())
@@ -77,48 +68,59 @@ if flash:
     st.success(flash, icon=":material/check_circle:")
 
 st.markdown(
-    f"Case **{key}** in the store, at **version {latest.number}** "
-    f"({latest.nodes} nodes, {latest.flows} flows)."
+    _(
+        "Case **{key}** in the store, at **version {n}** ({nodes} nodes, {flows} flows).",
+        key=key,
+        n=latest.number,
+        nodes=latest.nodes,
+        flows=latest.flows,
+    )
 )
-st.caption(f"Store: {store!r}")
+st.caption(_("Store: {store}", store=repr(store)))
 if not submitting.same_as_loaded(latest, loaded):
     st.info(
-        f"Version {latest.number} in the store differs from the case loaded in the app "
-        f"(**{loaded.label}**). Submissions merge into the stored version; the other pages "
-        "assess the loaded case.",
+        _(
+            "Version {n} in the store differs from the case loaded in the app (**{label}**). "
+            "Submissions merge into the stored version; the other pages assess the loaded "
+            "case.",
+            n=latest.number,
+            label=loaded.label,
+        ),
         icon=":material/info:",
     )
     use, keep = st.columns(2)
     if use.button(
-        f"Assess stored version {latest.number} on every page",
+        _("Assess stored version {n} on every page", n=latest.number),
         key="sub_open_latest",
         icon=":material/open_in_new:",
     ):
-        opened = submitting.stored_case(latest)
-        keys[opened.fingerprint] = key
-        session.set_current(opened)
+        session.set_current(session.open_case(key, latest.number))
     if keep.button(
-        "Store the loaded case as a new version",
+        _("Store the loaded case as a new version"),
         key="sub_store_loaded",
         icon=":material/save:",
-        help="Nothing is lost: every earlier version stays in the history.",
+        help=_("Nothing is lost: every earlier version stays in the history."),
     ):
         version = store.import_case(key, loaded.case, _user(), f"stored from {loaded.label}")
-        st.session_state[FLASH_STATE] = f"Stored the loaded case as version {version.number}."
+        st.session_state[FLASH_STATE] = _(
+            "Stored the loaded case as version {n}.", n=version.number
+        )
         st.rerun()
 
 case = latest.case()
 
 # --------------------------------------------------------------------------- template
-st.subheader("1 · Partner template")
+st.subheader(_("1 · Partner template"))
 st.caption(
-    "A workbook for one node: pre-filled with the node's flows, drop-downs for the ids it may "
-    "reference and for units, locked header rows and instructions."
+    _(
+        "A workbook for one node: pre-filled with the node's flows, drop-downs for the ids it "
+        "may reference and for units, locked header rows and instructions."
+    )
 )
 names = {n: node.name for n, node in case.nodes.items()}
 left, right = st.columns([3, 2], gap="large")
 node = left.selectbox(
-    "Node of the partner",
+    _("Node of the partner"),
     list(case.nodes),
     index=min(1, len(case.nodes) - 1),
     format_func=lambda n: f"{names[n]} ({n})",
@@ -127,7 +129,7 @@ node = left.selectbox(
 with right:
     st.write("")
     st.download_button(
-        "Download the partner template (.xlsx)",
+        _("Download the partner template (.xlsx)"),
         data=lambda: _template(key, latest.number, node, case),
         file_name=f"{casefiles.safe_name(key)}-{casefiles.safe_name(node)}.xlsx",
         mime=XLSX,
@@ -137,18 +139,18 @@ with right:
     )
 
 # --------------------------------------------------------------------------- intake
-st.subheader("2 · Receive a submission")
+st.subheader(_("2 · Receive a submission"))
 upload = st.file_uploader(
-    "The partner's workbook",
+    _("The partner's workbook"),
     type=[s.lstrip(".") for s in UPLOAD_SUFFIXES],
     key="sub_upload",
-    help="The workbook made from the partner template (or a .zip of its CSV sheets).",
+    help=_("The workbook made from the partner template (or a .zip of its CSV sheets)."),
 )
 submitter = st.text_input(
-    "Submitter", key="sub_submitter", placeholder="the partner organisation or person"
+    _("Submitter"), key="sub_submitter", placeholder=_("the partner organisation or person")
 )
 if st.button(
-    "Check and store the submission",
+    _("Check and store the submission"),
     key="sub_submit",
     type="primary",
     icon=":material/upload_file:",
@@ -170,32 +172,53 @@ if sub is not None and sub.case_key != key:
 
 if sub is not None:
     st.markdown(
-        f"**Submission #{sub.id}** · {sub.filename} from **{sub.submitter}** · "
-        f"node `{sub.node or '?'}` · {format_number(sub.size)} bytes · "
-        f"sha256 `{sub.sha256[:16]}…` · received {sub.received_at[:19].replace('T', ' ')} UTC"
+        _(
+            "**Submission #{id}** · {file} from **{submitter}** · node `{node}` · {size} bytes "
+            "· sha256 `{sha}…` · received {when} UTC",
+            id=sub.id,
+            file=sub.filename,
+            submitter=sub.submitter,
+            node=sub.node or "?",
+            size=format_number(sub.size),
+            sha=sub.sha256[:16],
+            when=sub.received_at[:19].replace("T", " "),
+        )
     )
     if sub.status == REJECTED:
         st.error(
-            f"Rejected: {len(sub.errors)} error(s) to fix. The file is stored all the same "
-            f"(submission #{sub.id}, status *rejected*) so nothing the partner sent is lost; "
-            "send them the validation report, which marks every offending cell.",
+            _(
+                "Rejected: {n} error(s) to fix. The file is stored all the same (submission "
+                "#{id}, status *rejected*) so nothing the partner sent is lost; send them the "
+                "validation report, which marks every offending cell.",
+                n=len(sub.errors),
+                id=sub.id,
+            ),
             icon=":material/error:",
         )
     elif sub.status == MERGED:
         st.success(
-            f"Merged into version {sub.merged_version} of {key}.", icon=":material/check_circle:"
+            _("Merged into version {n} of {key}.", n=sub.merged_version, key=key),
+            icon=":material/check_circle:",
         )
     else:
         st.success(
-            f"Valid: stored as submission #{sub.id}"
-            + (f", with {len(sub.problems)} warning(s)." if sub.problems else ".")
-            + " Check the preview below before accepting it.",
+            (
+                _(
+                    "Valid: stored as submission #{id}, with {n} warning(s).",
+                    id=sub.id,
+                    n=len(sub.problems),
+                )
+                if sub.problems
+                else _("Valid: stored as submission #{id}.", id=sub.id)
+            )
+            + " "
+            + _("Check the preview below before accepting it."),
             icon=":material/check_circle:",
         )
     if sub.problems:
         _problems(sub.problems, "sub_problems")
     st.download_button(
-        "Download the validation report (.xlsx)",
+        _("Download the validation report (.xlsx)"),
         data=_report(sub.id, sub.status, sub),
         file_name=f"submission-{sub.id}-report.xlsx",
         mime=XLSX,
@@ -206,32 +229,38 @@ if sub is not None:
 
 # --------------------------------------------------------------------------- merge
 if sub is not None and sub.status == "valid":
-    st.subheader("3 · Preview the merge")
+    st.subheader(_("3 · Preview the merge"))
     cached = st.session_state.get(PREVIEW_STATE)
     if cached and cached[:2] == (sub.id, latest.number):
         plan = cached[2]
     else:
-        with st.spinner("Assessing the case before and after the merge…"):
+        with st.spinner(_("Assessing the case before and after the merge…")):
             plan = preview(store, sub.id)
         st.session_state[PREVIEW_STATE] = (sub.id, latest.number, plan)
     diff = plan.diff
     st.caption(
-        f"From {diff.a} to {diff.b}: node `{sub.node}`'s flows are replaced by the submitted "
-        "ones; nothing is stored until you accept."
+        _(
+            "From {a} to {b}: node `{node}`'s flows are replaced by the submitted ones; "
+            "nothing is stored until you accept.",
+            a=diff.a,
+            b=diff.b,
+            node=sub.node,
+        )
     )
     flows = submitting.flows_diff_table(diff)
     counts = {c: int((flows["change"] == c).sum()) for c in ("added", "removed", "changed")}
     cols = st.columns(3)
     for column, (change, count) in zip(cols, counts.items()):
-        column.metric(f"Flows {change}", count, border=True)
+        titles = {"added": _("Flows added"), "removed": _("Flows removed")}
+        column.metric(titles.get(change, _("Flows changed")), count, border=True)
     if flows.height:
         st.dataframe(flows, hide_index=True, key="sub_flow_diff")
     else:
-        st.info("The submitted flows are the same as the stored ones.", icon=":material/info:")
+        st.info(_("The submitted flows are the same as the stored ones."), icon=":material/info:")
     for change in diff.nodes:
         st.caption(f"Node {change['change']}: {change['id']} {change.get('details') or ''}")
 
-    st.markdown("**Effect on the totals** (per functional unit)")
+    st.markdown(_("**Effect on the totals** (per functional unit)"))
     labels = {i.id: i.label for i in session.indicators()}
     totals = submitting.totals_table(diff, labels)
     st.dataframe(
@@ -243,14 +272,14 @@ if sub is not None and sub.status == "valid":
         },
     )
 
-    st.markdown("**Effect on the hotspots** (contribution of each node)")
+    st.markdown(_("**Effect on the hotspots** (contribution of each node)"))
     ids = list(diff.hotspots)
     chosen = session.selected_indicator().id
     indicator = st.selectbox(
-        "Indicator",
+        _("Indicator"),
         ids,
         index=ids.index(chosen) if chosen in ids else 0,
-        format_func=lambda i: labels.get(i, i),
+        format_func=lambda i: _(labels.get(i, i)),
         key="sub_hotspot_indicator",
     )
     unit = next((u for i, u in zip(totals["indicator"], totals["unit"]) if i == indicator), "")
@@ -258,14 +287,14 @@ if sub is not None and sub.status == "valid":
     after_top, after_value = submitting.top_node(diff, indicator, "b")
     top_cols = st.columns(2)
     top_cols[0].metric(
-        "Top hotspot before",
+        _("Top hotspot before"),
         before_top or "–",
         format_quantity(before_value, unit) if before_value is not None else None,
         delta_color="off",
         border=True,
     )
     top_cols[1].metric(
-        "Top hotspot after",
+        _("Top hotspot after"),
         after_top or "–",
         format_quantity(after_value, unit) if after_value is not None else None,
         delta_color="off",
@@ -290,13 +319,13 @@ if sub is not None and sub.status == "valid":
         st.plotly_chart(figure, key="sub_hotspot_chart")
         st.dataframe(moved, hide_index=True, key="sub_node_changes")
     else:
-        st.caption("No node's contribution to this indicator changes.")
+        st.caption(_("No node's contribution to this indicator changes."))
 
     author = st.text_input(
-        "Accepted by", value=_user(), key="sub_author", help="Recorded with the new version."
+        _("Accepted by"), value=_user(), key="sub_author", help=_("Recorded with the new version.")
     )
     if st.button(
-        f"Accept: store as version {latest.number + 1}",
+        _("Accept: store as version {n}", n=latest.number + 1),
         key="sub_accept",
         type="primary",
         icon=":material/merge:",
@@ -307,43 +336,50 @@ if sub is not None and sub.status == "valid":
             session.show_error(err)
         else:
             st.session_state.pop(PREVIEW_STATE, None)
-            st.session_state[FLASH_STATE] = (
-                f"Submission #{sub.id} merged: {key} is now at version {version.number}."
+            st.session_state[FLASH_STATE] = _(
+                "Submission #{id} merged: {key} is now at version {n}.",
+                id=sub.id,
+                key=key,
+                n=version.number,
             )
             st.rerun()
 
 # --------------------------------------------------------------------------- history
-st.subheader("History")
+st.subheader(_("History"))
 versions = store.history(key)
 st.dataframe(submitting.history_table(versions), hide_index=True, key="sub_history")
 older = [v.number for v in versions if v.number != latest.number]
 if older:
     back_col, button_col = st.columns([3, 2], gap="large")
     target = back_col.selectbox(
-        "Roll back to",
+        _("Roll back to"),
         list(reversed(older)),
-        format_func=lambda n: f"version {n}",
+        format_func=lambda n: _("version {n}", n=n),
         key="sub_rollback_version",
-        help="Adds a new version with that version's content; nothing is deleted.",
+        help=_("Adds a new version with that version's content; nothing is deleted."),
     )
     with button_col:
         st.write("")
-        if st.button(f"Roll back to version {target}", key="sub_rollback", icon=":material/undo:"):
+        if st.button(
+            _("Roll back to version {n}", n=target), key="sub_rollback", icon=":material/undo:"
+        ):
             try:
                 version = store.rollback(key, target, _user())
             except (InputError, ScenatError) as err:
                 session.show_error(err)
             else:
                 st.session_state.pop(PREVIEW_STATE, None)
-                st.session_state[FLASH_STATE] = (
-                    f"Rolled back: version {version.number} holds the content of version {target}."
+                st.session_state[FLASH_STATE] = _(
+                    "Rolled back: version {n} holds the content of version {m}.",
+                    n=version.number,
+                    m=target,
                 )
                 st.rerun()
 
 received = store.submissions(key)
-st.markdown(f"**Submissions received** ({len(received)})")
+st.markdown(_("**Submissions received** ({n})", n=len(received)))
 if received:
     st.dataframe(submitting.submissions_table(received), hide_index=True, key="sub_received")
-    st.caption("Rejected submissions are kept with their file, problems and sha256.")
+    st.caption(_("Rejected submissions are kept with their file, problems and sha256."))
 else:
-    st.caption("None yet.")
+    st.caption(_("None yet."))

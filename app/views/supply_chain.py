@@ -6,13 +6,14 @@ import polars as pl
 import streamlit as st
 from scenat_app import session
 
-from scenat.report import charts
-from scenat.report.charts import format_number, format_quantity
-
+_ = session.translator()
+format_number, format_quantity = _.number, _.quantity
 session.page_header(
-    "Supply chain",
-    "The supply chain as the workbook maps it: who supplies whom, tier by tier, and how much "
-    "of the selected indicator is embodied in what flows along each link.",
+    _("Supply chain"),
+    _(
+        "The supply chain as the workbook maps it: who supplies whom, tier by tier, and how "
+        "much of the selected indicator is embodied in what flows along each link."
+    ),
 )
 
 loaded = session.require_valid()
@@ -23,25 +24,29 @@ nodes = session.nodes(loaded.fingerprint, result)
 
 background_inputs = {f.input for f in case.flows if f.kind in ("process", "spend", "credit")}
 cols = st.columns(4)
-cols[0].metric("Nodes", nodes.height, border=True)
-cols[1].metric("Tiers", nodes["tier"].n_unique(), border=True)
-cols[2].metric("Flows", len(case.flows), border=True)
-cols[3].metric("Background processes used", len(background_inputs), border=True)
+cols[0].metric(_("Nodes"), nodes.height, border=True)
+cols[1].metric(_("Tiers"), nodes["tier"].n_unique(), border=True)
+cols[2].metric(_("Flows"), len(case.flows), border=True)
+cols[3].metric(_("Background processes used"), len(background_inputs), border=True)
 
 tiers = sorted(nodes["tier"].unique().to_list())
 stages = sorted(nodes["stage"].unique().to_list())
 left, middle, right = st.columns([2, 2, 1.3])
 chosen_tiers = left.multiselect(
-    "Tiers", tiers, default=tiers, key="sc_tiers", format_func=lambda t: f"tier {t}"
+    _("Tiers"), tiers, default=tiers, key="sc_tiers", format_func=lambda t: _("tier {n}", n=t)
 )
 chosen_stages = middle.multiselect(
-    "Stages", stages, default=stages, key="sc_stages", format_func=lambda s: s.replace("_", " ")
+    _("Stages"),
+    stages,
+    default=stages,
+    key="sc_stages",
+    format_func=lambda s: _(s.replace("_", " ")),
 )
 expand = right.toggle(
-    "Show background processes",
+    _("Show background processes"),
     value=False,
     key="sc_background",
-    help="Also draw what each node buys from the background inventory as links.",
+    help=_("Also draw what each node buys from the background inventory as links."),
 )
 
 visible = nodes.filter(pl.col("tier").is_in(chosen_tiers) & pl.col("stage").is_in(chosen_stages))
@@ -52,40 +57,50 @@ shown_edges = edges.filter(
     & (pl.col("source").is_in(visible_ids) | (pl.col("kind") != "node"))
 )
 
-st.subheader(f"Network: {ind.label} [{ind.unit}]")
+st.subheader(_("Network: {indicator} [{unit}]", indicator=_(ind.label), unit=ind.unit))
 if not visible_ids:
-    st.info("No node matches the filters.")
+    st.info(_("No node matches the filters."))
 else:
     impact = f"impact_{ind.id}"
     drawn = shown_edges.filter(pl.col(impact) > 0)
     if drawn.height == 0:
         st.info(
-            f"No link carries any {ind.label.lower()} in this selection; choose another "
-            "indicator in the sidebar or widen the filters."
+            _(
+                "No link carries any {indicator} in this selection; choose another indicator "
+                "in the sidebar or widen the filters.",
+                indicator=_(ind.label),
+            )
         )
     else:
-        fig = charts.sankey(
-            shown_edges,
-            visible,
+        fig = session.sankey_figure(
+            loaded.fingerprint,
             ind.id,
-            ind.unit,
-            reference_node=case.reference_node,
-            title=f"{ind.label} embodied in each link [{ind.unit}]",
+            expand,
+            tuple(sorted(chosen_tiers)),
+            tuple(sorted(chosen_stages)),
+            result,
         )
         st.plotly_chart(fig, key="sankey")
     negative = shown_edges.filter(pl.col(impact) < 0).height
     st.caption(
-        "Link width: impact embodied in what the supplier delivers per functional unit. Node "
-        "colour: tier (darkest = tier 0, the focal organisation; grey = background). "
+        _(
+            "Link width: impact embodied in what the supplier delivers per functional unit. "
+            "Node colour: tier (darkest = tier 0, the focal organisation; grey = background)."
+        )
+        + " "
         + (
-            f"{negative} link(s) with a negative impact (credits) are in the table only. "
+            _("{n} link(s) with a negative impact (credits) are in the table only.", n=negative)
+            + " "
             if negative
             else ""
         )
-        + f"Total for the functional unit: {format_quantity(result.total(ind.id), ind.unit)}."
+        + _(
+            "Total for the functional unit: {total}.",
+            total=format_quantity(result.total(ind.id), ind.unit),
+        )
     )
 
-st.subheader("Nodes")
+st.subheader(_("Nodes"))
 own, embodied = f"own_{ind.id}", f"embodied_{ind.id}"
 node_table = visible.select(
     pl.col("id"),
@@ -108,11 +123,13 @@ st.dataframe(
     },
 )
 st.caption(
-    "Own contribution: the node's direct emissions plus the cradle-to-gate impact of the "
-    "background it buys (the node hotspot). Embodied: everything upstream of its output."
+    _(
+        "Own contribution: the node's direct emissions plus the cradle-to-gate impact of the "
+        "background it buys (the node hotspot). Embodied: everything upstream of its output."
+    )
 )
 
-st.subheader("Flows")
+st.subheader(_("Flows"))
 flows = case.flows_table().filter(pl.col("node").is_in(visible_ids))
 st.dataframe(
     flows.rename(
@@ -125,7 +142,7 @@ st.dataframe(
     key="flows_table",
 )
 
-st.subheader("Links")
+st.subheader(_("Links"))
 link_table = shown_edges.select(
     "source",
     "source_label",
@@ -138,11 +155,13 @@ link_table = shown_edges.select(
 )
 st.dataframe(link_table, hide_index=True, key="links_table")
 st.download_button(
-    "Download the links (.csv)",
+    _("Download the links (.csv)"),
     data=link_table.write_csv(),
     file_name=f"{case.reference_node}-supply-chain-links.csv",
     mime="text/csv",
     icon=":material/download:",
     on_click="ignore",
 )
-st.caption(f"{shown_edges.height} links, {format_number(len(visible_ids))} nodes shown.")
+st.caption(
+    _("{links} links, {nodes} nodes shown.", links=shown_edges.height, nodes=len(visible_ids))
+)

@@ -78,9 +78,9 @@ def _progress_bar(done: int, total: int) -> None:
 
 def assess(args: argparse.Namespace) -> int:
     from scenat.assessment import assess as assess_case
-    from scenat.report import assessment_document, text_report, write_report
+    from scenat.report import ReportChoices, client_document, text_report, write_report
 
-    out = _output(args.out, (".json", ".xlsx", ".html"), "--out")
+    out = _output(args.out, (".json", ".xlsx", ".html", ".pdf"), "--out")
     edges_out = _output(args.edges, (".csv", ".json"), "--edges")
     case = _case(args.case)
     result = assess_case(case, indicators=args.indicators)
@@ -93,10 +93,17 @@ def assess(args: argparse.Namespace) -> int:
         else None
     )
     mc = _monte_carlo(args, case, result) if args.mc else None
-    document = assessment_document(result, paths=paths, monte_carlo=mc)
+    choices = ReportChoices(paths=paths or {}, monte_carlo=mc)
+    if args.rank or args.budget is not None:
+        _report_interventions(args, case, result, choices)
+    document = client_document(result, choices) if choices.interventions is not None else None
+    if document is None:
+        from scenat.report import assessment_document
+
+        document = assessment_document(result, paths=paths, monte_carlo=mc)
     if out:
         try:
-            write_report(result, out, document=document)
+            write_report(result, out, document=document, choices=choices)
         except OSError as exc:
             raise InputError(
                 Problem(file=str(out), column="--out", message=f"cannot write it ({exc})")
@@ -111,6 +118,23 @@ def assess(args: argparse.Namespace) -> int:
             if target:
                 print(f"\nWritten: {target}")
     return EXIT_OK
+
+
+def _report_interventions(args: argparse.Namespace, case: Any, result: Any, choices: Any) -> None:
+    """The consultant's ranking and portfolio for the report (``--rank``, ``--budget``)."""
+    from scenat.assessment import ForegroundResolver
+    from scenat.calc.rank import parse_weights
+    from scenat.interventions import collect, evaluate, plan_portfolio
+
+    solve = ForegroundResolver(case, linked=result.linked)
+    options = collect(case)
+    choices.interventions = evaluate(case, options, solve=solve)
+    choices.ranking = args.rank or "mac"
+    choices.weights = parse_weights(args.weights) if args.weights else None
+    if args.budget is not None:
+        choices.portfolio = plan_portfolio(
+            case, args.budget, options, table=choices.interventions, solve=solve
+        )
 
 
 def _monte_carlo(args: argparse.Namespace, case: Any, result: Any) -> Any:

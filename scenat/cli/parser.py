@@ -70,8 +70,17 @@ def _parser() -> argparse.ArgumentParser:
         help="indicator id (repeatable); default: all",
     )
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    p.add_argument("--out", type=Path, help="also write a report (.json, .xlsx or .html)")
+    p.add_argument("--out", type=Path, help="also write a report (.json, .xlsx, .html or .pdf)")
     p.add_argument("--top", type=_count, default=5, help="hotspots shown per breakdown (text)")
+    p.add_argument(
+        "--rank",
+        choices=["mac", "topsis", "weighted"],
+        help="the report also ranks the applicable interventions this way",
+    )
+    p.add_argument("--weights", help="with --rank topsis|weighted: e.g. gwp100=0.6,cost=0.4")
+    p.add_argument(
+        "--budget", type=_amount, help="the report also holds the best portfolio for this capex"
+    )
     p.add_argument(
         "--paths",
         type=_count,

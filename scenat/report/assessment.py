@@ -1,8 +1,13 @@
-"""Assessment -> documents: the JSON document of the CLI contract, a readable text table, files.
+"""Assessment -> documents: the JSON document of the CLI contract and a readable text table.
 
-Reports are ``.json`` (the CLI document), ``.xlsx`` (totals and every breakdown, one sheet
-each) and ``.html``: one self-contained file, charts included (plotly.js inlined once, no
-link to any other file or server), which needs plotly (the ``[app]`` extra).
+Report files (:mod:`scenat.report.files`) are ``.json`` (the CLI document), ``.xlsx`` (case
+metadata, totals and every breakdown with their units, one sheet each) and ``.html``: one
+self-contained file, charts included (plotly.js inlined once, no link to any other file or
+server), which needs plotly (the ``[app]`` extra); ``.pdf`` is that html printed by headless
+Chromium (:mod:`scenat.report.pdf`). Given the consultant's
+:class:`~scenat.report.client.ReportChoices`, each format is the client report
+(:mod:`scenat.report.client`): ranking, portfolio, paths, Monte Carlo, coverage and data
+sources.
 
 >>> doc = {"case": "x", "indicators": {}, "hotspots": {}}
 >>> sorted(doc)
@@ -13,14 +18,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from scenat.assessment import Assessment
-from scenat.atomic import write_atomic
 from scenat.calc import ALL_BREAKDOWNS, PathTable
-from scenat.casefile.spreadsheet import frame_rows, xlsx_bytes
-from scenat.errors import InputError, Problem
 from scenat.uncertainty import UncertaintyResult
 
 
@@ -162,67 +163,6 @@ def text_report(
                 f"90 % interval {row['p5']:.6g} .. {row['p95']:.6g} {row['unit']}"
             )
     return "\n".join(lines)
-
-
-def write_report(
-    result: Assessment, path: Path, document: dict[str, Any] | None = None, **options: Any
-) -> None:
-    """Write the assessment as ``.json``, ``.xlsx`` or ``.html`` (by suffix).
-
-    A ``.json`` report is ``document`` (default :func:`assessment_document` of ``result``),
-    so ``--out r.json`` holds what ``--json`` prints; ``options`` go to
-    :func:`~scenat.report.html.html_report` (an html report only).
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in REPORT_FORMATS:
-        raise InputError(
-            Problem(
-                file=str(path),
-                message=f"unsupported report type {suffix!r}",
-                value=suffix,
-                hint="use a .json, .xlsx or .html file name",
-            )
-        )
-    write_atomic(path, report_bytes(result, suffix.lstrip("."), document, **options))
-
-
-#: report file suffixes and their media types
-REPORT_FORMATS = {
-    ".json": "application/json",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".html": "text/html",
-}
-
-
-def report_bytes(
-    result: Assessment, fmt: str, document: dict[str, Any] | None = None, **options: Any
-) -> bytes:
-    """The report as bytes: ``fmt`` is ``json``, ``xlsx`` or ``html``."""
-    fmt = fmt.lower().lstrip(".")
-    if fmt == "json":
-        return json_bytes(document if document is not None else assessment_document(result))
-    if fmt == "xlsx":
-        return _xlsx_bytes(result)
-    if fmt == "html":
-        from scenat.report.html import html_report
-
-        return html_report(result, **options).encode("utf-8")
-    raise InputError(
-        Problem(
-            message=f"unknown report format {fmt!r}",
-            value=fmt,
-            hint="use json, xlsx or html",
-        )
-    )
-
-
-def _xlsx_bytes(result: Assessment) -> bytes:
-    sheets = {"totals": frame_rows(result.totals_table())}
-    for ind in result.indicators:
-        for by in ALL_BREAKDOWNS:
-            sheets[f"{ind.id[:20]}_{by}"[:31]] = frame_rows(result.hotspots(ind.id, by))
-    return xlsx_bytes(sheets)
 
 
 def json_bytes(document: Any) -> bytes:

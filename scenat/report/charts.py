@@ -112,6 +112,35 @@ def _short(text: str, width: int = 34) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def distinct_labels(labels: Sequence[str], keys: Sequence[Any], width: int = 34) -> list[str]:
+    """Labels cut to ``width`` characters that stay distinct: a category axis merges equal
+    labels into one bar, so where two cut labels (or two items of the same name) collide,
+    each carries its key.
+
+    >>> distinct_labels(["Steel sheet, hot rolled", "Steel sheet, cold rolled"], ["a", "b"], 12)
+    ['Steel s… [a]', 'Steel s… [b]']
+    >>> distinct_labels(["Frame", "Wheel"], ["f", "w"])
+    ['Frame', 'Wheel']
+    """
+    short = [_short(label, width) for label in labels]
+    counts: dict[str, int] = {}
+    for text in short:
+        counts[text] = counts.get(text, 0) + 1
+    out = []
+    for label, key, text in zip(labels, keys, short):
+        if counts[text] > 1:
+            tag = f" [{key}]"
+            text = _short(label, max(8, width - len(tag))) + tag
+        out.append(text)
+    # keys are unique within a breakdown, so the tagged labels are too; number any rest
+    seen: dict[str, int] = {}
+    for i, text in enumerate(out):
+        seen[text] = seen.get(text, 0) + 1
+        if seen[text] > 1:
+            out[i] = f"{text} ({seen[text]})"
+    return out
+
+
 def _wrap(text: str, width: int) -> str:
     """Break a label into lines of about ``width`` characters (plotly's ``<br>``)."""
     lines, line = [], ""
@@ -162,7 +191,7 @@ def hotspot_bars(
     """
     colour = indicator_colour(indicator_id)
     rows = table.head(top)
-    labels = [_short(v) for v in rows["label"].to_list()] if rows.height else []
+    labels = distinct_labels(rows["label"].to_list(), rows["key"].to_list()) if rows.height else []
     values = rows["value"].to_list() if rows.height else []
     in_80 = rows["in_80"].to_list() if rows.height else []
     if by == "tier":
@@ -248,7 +277,7 @@ def share_heatmap(table: pl.DataFrame, indicators: Sequence[tuple[str, str]]) ->
     ``table`` is :func:`scenat.assessment.hotspots.carbon_vs_resources`; ``indicators`` is
     ``[(id, label), ...]`` in column order.
     """
-    labels = [_short(v, 40) for v in table["label"].to_list()]
+    labels = distinct_labels(table["label"].to_list(), table["key"].to_list(), 40)
     z, text = [], []
     for row in table.iter_rows(named=True):
         line, words = [], []
@@ -282,6 +311,14 @@ def share_heatmap(table: pl.DataFrame, indicators: Sequence[tuple[str, str]]) ->
 # --------------------------------------------------------------------------- supply chain
 
 
+#: Past this many drawn nodes, small links are folded together (see :func:`sankey`).
+SANKEY_MAX_NODES = 30
+_FOLD_SHARES = (0.0, 0.005, 0.01, 0.02, 0.05, 0.1)
+#: Links carrying at least this share of the total have their value written on them.
+_LABEL_SHARE = 0.03
+_MAX_LINK_LABELS = 14
+
+
 def sankey(
     edges: pl.DataFrame,
     nodes: pl.DataFrame,
@@ -290,6 +327,7 @@ def sankey(
     *,
     reference_node: str | None = None,
     title: str | None = None,
+    max_nodes: int = SANKEY_MAX_NODES,
 ) -> go.Figure:
     """Impact flowing through the supply chain, supplier -> consumer, up to the reference node.
 
@@ -299,23 +337,80 @@ def sankey(
     in its output. Nodes are placed in columns by tier (deepest tier left), background
     processes (when listed) in the leftmost column. Edges with a negative impact (credits)
     cannot be drawn as widths and are left out; the hover of each node gives its numbers.
+
+    Legible at any size: foreground nodes are always drawn; when more than ``max_nodes``
+    nodes (at least the foreground and 8 more) would be drawn, background inputs below the
+    smallest share of the total (0.5 %, 1 %, 2 %, 5 %, 10 %) that brings the count under it
+    are folded into one "N smaller background inputs" source (the widths still add up to the
+    same total); links carrying 3 % of the total or more have their value written on them.
     """
     column = f"impact_{indicator_id}"
     tiers = dict(zip(nodes["id"].to_list(), nodes["tier"].to_list()))
     names = dict(zip(nodes["id"].to_list(), nodes["label"].to_list()))
     keep = edges.filter(pl.col(column) > 0) if edges.height else edges
+    links = [
+        (
+            r["source"],
+            r["source_label"],
+            r["kind"] == "node",
+            r["target"],
+            r["target_label"],
+            float(r[column]),
+            f"{format_number(r['amount'])} {r['unit']}",
+        )
+        for r in keep.iter_rows(named=True)
+    ]
+    embodied = f"embodied_{indicator_id}"
+    if reference_node in names and embodied in nodes.columns:
+        total = float(nodes.filter(pl.col("id") == reference_node)[embodied][0])
+    else:
+        total = max([v for *_, v, _ in links] or [0.0])
+    total = total if total > 0 else sum(v for *_, v, _ in links) or 1.0
+    deepest = max([0, *tiers.values()])
+
+    # Foreground nodes are always drawn; background processes below a share of the total
+    # are folded into one "other background processes" source, its links per consumer.
+    foreground = {link[3] for link in links} | {link[0] for link in links if link[2]}
+
+    def drawn_nodes(share: float) -> int:
+        big = {link[0] for link in links if not link[2] and link[5] >= share * total}
+        small = any(not link[2] and link[5] < share * total for link in links)
+        return len(foreground) + len(big) + int(small)
+
+    limit = max(max_nodes, len(foreground) + 8)
+    share = next((s for s in _FOLD_SHARES if drawn_nodes(s) <= limit), _FOLD_SHARES[-1])
+    folded: dict[str, list[float]] = {}
+    shown = []
+    for link in links:
+        if not link[2] and link[5] < share * total:
+            folded.setdefault(link[3], []).append(link[5])
+        else:
+            shown.append(link)
+    count = sum(len(v) for v in folded.values())
+    for target, values in folded.items():
+        label = f"{count} smaller background inputs"
+        shown.append(
+            (
+                "__other__",
+                label,
+                False,
+                target,
+                names.get(target, target),
+                sum(values),
+                f"{len(values)} inputs below {100 * share:g} % each",
+            )
+        )
+
     ids: list[str] = []
     labels: list[str] = []
     colours: list[str] = []
     columns: list[float] = []
 
-    deepest = max([0, *tiers.values()])
-
-    def node_index(key: str, label: str, kind: str) -> int:
+    def node_index(key: str, label: str, is_node: bool) -> int:
         if key in ids:
             return ids.index(key)
         ids.append(key)
-        if kind == "node":
+        if is_node:
             tier = tiers.get(key, 0)
             role = "reference" if key == reference_node else f"tier {tier}"
             labels.append(f"{_short(label, 30)} ({role})")
@@ -328,31 +423,40 @@ def sankey(
         return ids.index(key)
 
     for node_id in nodes["id"].to_list():
-        node_index(node_id, names[node_id], "node")
+        node_index(node_id, names[node_id], True)
     source, target, value, link_colours, hover = [], [], [], [], []
-    for row in keep.iter_rows(named=True):
-        kind = "node" if row["kind"] == "node" else "background"
-        s = node_index(row["source"], row["source_label"], kind)
-        t = node_index(row["target"], row["target_label"], "node")
+    for s_id, s_label, is_node, t_id, t_label, v, amount in shown:
+        s = node_index(s_id, s_label, is_node)
+        t = node_index(t_id, t_label, True)
         source.append(s)
         target.append(t)
-        value.append(row[column])
+        value.append(v)
         link_colours.append(_hex_to_rgba(colours[s], 0.5))
-        hover.append(
-            f"{row['source_label']} → {row['target_label']}<br>"
-            f"{format_number(row['amount'])} {row['unit']}"
-        )
-    used = set(source) | set(target)
-    # Columns -> x positions (only columns in use); spread each column's nodes over the height.
+        hover.append(f"{s_label} → {t_label}<br>{amount}")
+    used = sorted(set(source) | set(target))
+    # A node's height is the larger of what flows in and out of it; nodes of a column are
+    # stacked by height, so a link's middle can be found to write its value on.
+    inflow = [0.0] * len(ids)
+    outflow = [0.0] * len(ids)
+    for s, t, v in zip(source, target, value):
+        outflow[s] += v
+        inflow[t] += v
+    size = [max(a, b) for a, b in zip(inflow, outflow)]
     in_use = sorted({columns[i] for i in used}) or [0.0]
     place = {col: k for k, col in enumerate(in_use)}
     span = max(1, len(in_use) - 1)
-    x, y = [], []
-    for i, col in enumerate(columns):
-        peers = [j for j, c in enumerate(columns) if c == col and j in used]
-        pos = peers.index(i) if i in peers else 0
-        x.append(0.02 + 0.96 * place.get(col, 0) / span)
-        y.append((pos + 0.5) / max(1, len(peers)))
+    x = [0.0] * len(ids)
+    y = [0.5] * len(ids)
+    for col in in_use:
+        peers = sorted((i for i in used if columns[i] == col), key=lambda i: -size[i])
+        height = sum(size[i] for i in peers) or 1.0
+        gap = 0.04 / max(1, len(peers))
+        level = 0.0
+        for i in peers:
+            part = size[i] / height * (1 - gap * (len(peers) - 1))
+            x[i] = 0.01 + 0.98 * place[col] / span
+            y[i] = min(0.99, max(0.01, level + part / 2))
+            level += part + gap
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
@@ -361,11 +465,13 @@ def sankey(
             node={
                 "label": labels,
                 "color": colours,
-                "pad": 18,
+                "pad": 12,
                 "thickness": 16,
                 "x": x,
                 "y": y,
                 "line": {"color": "white", "width": 0.5},
+                "customdata": [format_number(v) for v in size],
+                "hovertemplate": "%{label}<br>%{customdata} " + unit + "<extra></extra>",
             },
             link={
                 "source": source,
@@ -378,8 +484,63 @@ def sankey(
         )
     )
     crowded = max([sum(1 for j in used if columns[j] == col) for col in in_use] or [1])
-    height = max(480, 120 + 30 * crowded)
+    height = max(520, 140 + 34 * crowded)
     _layout(fig, title or f"Impact through the supply chain [{unit}]", height=height)
+    labelled = sorted(
+        (k for k, v in enumerate(value) if v >= _LABEL_SHARE * total), key=lambda k: -value[k]
+    )[:_MAX_LINK_LABELS]
+    for k in labelled:
+        s, t = source[k], target[k]
+        fig.add_annotation(
+            # near the supplier's end, where a node's few outgoing links are apart
+            x=x[s] + 0.3 * (x[t] - x[s]),
+            y=1 - (y[s] + 0.3 * (y[t] - y[s])),
+            xref="paper",
+            yref="paper",
+            text=format_number(value[k]),
+            showarrow=False,
+            font={"size": 10, "color": "#1f2430"},
+            bgcolor="rgba(255,255,255,0.7)",
+        )
+    if share:
+        fig.add_annotation(
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.04,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            font={"size": 11, "color": "#5b6472"},
+            text=f"Background inputs below {100 * share:g} % of the total are folded into "
+            "one node; the links table lists every one.",
+        )
+    fig.update_layout(meta={"folded_below_share": share, "total": total})
+    return fig
+
+
+def difference_bars(
+    table: pl.DataFrame, unit: str, *, top: int = 15, title: str | None = None
+) -> go.Figure:
+    """B - A per item (:func:`scenat.assessment.compare_hotspots`: key, label, a, b,
+    difference), largest change first: increases red, decreases green."""
+    rows = table.filter(pl.col("difference") != 0).head(top)
+    labels = distinct_labels(rows["label"].to_list(), rows["key"].to_list(), 40)
+    values = rows["difference"].to_list()
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=labels,
+            orientation="h",
+            marker_color=["#c0392b" if v > 0 else "#27ae60" for v in values],
+            customdata=list(zip(rows["a"].to_list(), rows["b"].to_list())),
+            hovertemplate="%{y}<br>A %{customdata[0]:,.4g}  B %{customdata[1]:,.4g}<br>"
+            "B - A %{x:,.4g} " + unit + "<extra></extra>",
+        )
+    )
+    _layout(fig, title, height=max(260, 90 + 28 * len(labels)))
+    fig.update_yaxes(autorange="reversed", title_text=None)
+    fig.update_xaxes(title_text=f"B - A [{unit}]", zeroline=True, zerolinecolor="#555")
     return fig
 
 

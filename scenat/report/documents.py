@@ -47,9 +47,7 @@ def compare_document(
         "a": a.case.name,
         "b": b.case.name,
         "totals": compare_totals(a, b).to_dicts(),
-        "hotspots": {
-            ind.id: compare_hotspots(a, b, ind.id, by).to_dicts() for ind in a.indicators
-        },
+        "hotspots": {ind.id: compare_hotspots(a, b, ind.id, by).to_dicts() for ind in a.indicators},
     }
     if probability is not None:
         document["monte_carlo"] = probability.to_dicts()

@@ -6,6 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from scenat.assessment import Assessment
+from scenat.report.client import (
+    ReportChoices,
+    choices_summary,
+    coverage_records,
+    data_sources,
+    uncertainty_statement,
+)
 
 _CSS = """
 :root { --ink:#1f2430; --muted:#5b6472; --line:#e3e6eb; --accent:#0B3954; }
@@ -36,6 +43,14 @@ dl.meta dt { color: var(--muted); }
 dl.meta dd { margin: 0; }
 .warning { background: #fff6e5; border: 1px solid #f0c36d; border-radius: 6px; padding: 8px 12px; }
 footer { margin-top: 48px; color: var(--muted); font-size: 12px; }
+@media print {
+  body { background: white; }
+  main { max-width: none; padding: 0; }
+  .modebar-container { display: none !important; }
+  h2 { break-after: avoid; }
+  .plotly-graph-div, table, .cards { break-inside: avoid; }
+}
+@page { size: A4; margin: 14mm 12mm; }
 """
 
 
@@ -104,13 +119,18 @@ def html_report(
     result: Assessment,
     *,
     interventions: Any = None,
+    choices: ReportChoices | None = None,
     title: str | None = None,
     generated: str | None = None,
     top: int = 10,
 ) -> str:
     """One self-contained html document: totals, hotspots per indicator with charts, the
     supply-chain Sankey and (given ``interventions``, a table from
-    :func:`scenat.interventions.library.evaluate`) the marginal abatement cost curve.
+    :func:`scenat.interventions.evaluate`) the marginal abatement cost curve. With the
+    consultant's ``choices`` (:class:`~scenat.report.client.ReportChoices`) it is the client
+    report: the interventions in the chosen ranking with its weights, the portfolio, the
+    structural paths, the Monte Carlo run (drawn only when something is uncertain),
+    coverage and the data sources.
 
     plotly.js is embedded once, inline; the file opens offline and links to nothing.
     """
@@ -127,6 +147,10 @@ def html_report(
     from scenat import __version__
 
     fmt = charts.format_number
+    if choices is None:
+        choices = ReportChoices(interventions=interventions)
+    elif interventions is not None and choices.interventions is None:
+        choices.interventions = interventions
     case = result.case
     generated = generated or datetime.date.today().isoformat()
     reference_unit = case.nodes[case.reference_node].output_unit
@@ -147,6 +171,8 @@ def html_report(
     )
     meta = [
         ("Case", case.name),
+        *([("Version", choices.version)] if choices.version else []),
+        *([("Prepared by", choices.prepared_by)] if choices.prepared_by else []),
         ("Functional unit", case.functional_unit or ""),
         (
             "Reference flow",
@@ -235,48 +261,10 @@ def html_report(
             )
         )
 
-    if interventions is not None and getattr(interventions, "height", 0):
-        from scenat.calc import rank
-
-        curve = rank.macc(interventions)
-        currency = case.currency
-        parts.append("<h2>Low-carbon interventions</h2>")
-        parts.append(
-            f'<p class="note">{interventions.height} interventions apply to this supply chain; '
-            f"{curve.height} of them abate. Abatement is per year at the case's annual volume; "
-            f"the marginal abatement cost is the equivalent annual cost plus the change of "
-            f"operating cost per tonne abated ({_esc(currency)} per t CO2-eq).</p>"
-        )
-        if curve.height:
-            parts.append(
-                figure(charts.macc(curve, currency, title="Marginal abatement cost curve"))
-            )
-            parts.append(
-                _html_table(
-                    [
-                        ("#", True),
-                        ("intervention", False),
-                        ("category", False),
-                        ("abatement [t CO2-eq/yr]", True),
-                        (f"MAC [{currency}/t CO2-eq]", True),
-                        (f"capex [{currency}]", True),
-                        ("payback [years]", True),
-                    ],
-                    [
-                        [
-                            r["rank"],
-                            r["name"],
-                            r["category"],
-                            fmt(r["abatement_t_year"]),
-                            fmt(r["mac"]),
-                            fmt(r["capex"]),
-                            fmt(r["payback_years"]),
-                        ]
-                        for r in curve.iter_rows(named=True)
-                    ],
-                )
-            )
-
+    parts.extend(_interventions_section(result, choices, figure))
+    parts.extend(_paths_section(result, choices))
+    parts.extend(_uncertainty_section(result, choices, figure))
+    parts.extend(_coverage_section(result))
     if result.warnings:
         parts.append("<h2>Warnings</h2>")
         parts.append(
@@ -291,6 +279,34 @@ def html_report(
             [[i.label, i.unit, " | ".join(i.method), i.source] for i in result.indicators],
         )
     )
+    sources = data_sources(result)
+    if sources.height:
+        parts.append(
+            f'<h3>Data sources</h3><p class="note">The {sources.height} background datasets '
+            "this supply chain buys from, where each comes from, and the sources the case "
+            "workbook gives for the flows that use it.</p>"
+        )
+        parts.append(
+            _html_table(
+                [
+                    ("input", False),
+                    ("dataset", False),
+                    ("source of the dataset", False),
+                    ("flows", True),
+                    ("sources in the case", False),
+                ],
+                [
+                    [
+                        r["input"],
+                        r["name"] or "",
+                        r["dataset_source"] or "",
+                        r["flows"],
+                        r["case_sources"],
+                    ]
+                    for r in sources.iter_rows(named=True)
+                ],
+            )
+        )
     parts.append(
         f"<footer>Generated by scenat {_esc(__version__)} on {_esc(generated)}, background "
         f"inventory {_esc(result.inventory_version)}. Charts are interactive (hover for "
@@ -303,3 +319,181 @@ def html_report(
         f"<title>{_esc(heading)}</title><style>{_CSS}</style></head>"
         f"<body><main>\n{body}\n</main></body></html>\n"
     )
+
+
+def _interventions_section(result: Assessment, choices: ReportChoices, figure: Any) -> list[str]:
+    from scenat.calc import rank
+    from scenat.report import charts
+
+    ranked = choices.ranked()
+    if ranked is None:
+        return []
+    fmt = charts.format_number
+    table = choices.interventions
+    curve = rank.macc(table)
+    currency = result.case.currency
+    summary = choices_summary(choices)
+    parts = ["<h2>Low-carbon interventions</h2>"]
+    parts.append(
+        f'<p class="note">{table.height} interventions apply to this supply chain; '
+        f"{curve.height} of them abate. Abatement is per year at the case's annual volume; "
+        f"the marginal abatement cost is the equivalent annual cost plus the change of "
+        f"operating cost per tonne abated ({_esc(currency)} per t CO2-eq).</p>"
+    )
+    weights = summary["weights"]
+    parts.append(
+        f"<p><b>Ranking:</b> {_esc(summary['ranking_label'])}"
+        + (
+            "; weights "
+            + ", ".join(f"{_esc(k)} {v:g}" for k, v in weights.items())
+            + " (normalised to sum to 1)"
+            if weights
+            else ""
+        )
+        + ".</p>"
+    )
+    if curve.height:
+        parts.append(figure(charts.macc(curve, currency, title="Marginal abatement cost curve")))
+    scored = "score" in ranked.columns
+    parts.append(
+        _html_table(
+            [
+                ("#", True),
+                ("intervention", False),
+                ("category", False),
+                *([("score", True)] if scored else []),
+                ("abatement [t CO2-eq/yr]", True),
+                (f"MAC [{currency}/t CO2-eq]", True),
+                (f"capex [{currency}]", True),
+                ("payback [years]", True),
+                ("Pareto front", False),
+            ],
+            [
+                [
+                    "" if r["rank"] is None else r["rank"],
+                    r["name"],
+                    r["category"],
+                    *([fmt(r["score"])] if scored else []),
+                    fmt(r["abatement_t_year"]),
+                    fmt(r["mac"]),
+                    fmt(r["capex"]),
+                    fmt(r["payback_years"]),
+                    "yes" if r.get("pareto") else "",
+                ]
+                for r in ranked.iter_rows(named=True)
+            ],
+        )
+    )
+    plan = choices.portfolio
+    if plan is not None:
+        names = dict(zip(table["id"].to_list(), table["name"].to_list()))
+        parts.append("<h3>Portfolio within the budget</h3>")
+        parts.append(
+            f"<p>Budget {_esc(fmt(plan.budget))} {_esc(currency)}: {len(plan.chosen)} "
+            f"option(s), capex {_esc(fmt(plan.capex))} {_esc(currency)}, abating "
+            f"{_esc(fmt(plan.benefit))} t CO2-eq a year evaluated together "
+            f"({_esc(fmt(plan.additive_benefit))} as the sum of the options on their own). "
+            f"Method: {_esc(plan.method)}"
+            + ("; proven best within the budget." if plan.certified else ".")
+            + "</p>"
+        )
+        if plan.chosen:
+            parts.append(
+                "<ul>" + "".join(f"<li>{_esc(names.get(i, i))}</li>" for i in plan.chosen) + "</ul>"
+            )
+    return parts
+
+
+def _paths_section(result: Assessment, choices: ReportChoices) -> list[str]:
+    from scenat.report.charts import format_number
+
+    if not choices.paths:
+        return []
+    parts = [
+        "<h2>Structural paths</h2>",
+        '<p class="note">The supply-chain routes carrying the most impact, from the '
+        "functional unit to the activity that emits; coverage is the share of the total the "
+        "listed paths explain.</p>",
+    ]
+    for ind_id, found in choices.paths.items():
+        ind = result.indicator(ind_id)
+        parts.append(
+            f"<h3>{_esc(ind.label)}: {found.table.height} paths, "
+            f"{100 * found.coverage:.1f} % of the total</h3>"
+        )
+        parts.append(
+            _html_table(
+                [("#", True), ("path", False), (f"value [{ind.unit}]", True), ("share [%]", True)],
+                [
+                    [r["rank"], r["path"], format_number(r["value"]), f"{100 * r['share']:.1f}"]
+                    for r in found.table.iter_rows(named=True)
+                ],
+            )
+        )
+    return parts
+
+
+def _uncertainty_section(result: Assessment, choices: ReportChoices, figure: Any) -> list[str]:
+    from scenat.report import charts
+
+    mc = choices.monte_carlo
+    statement = uncertainty_statement(result.case, mc)
+    if mc is None:
+        return []
+    parts = ["<h2>Uncertainty (Monte Carlo)</h2>"]
+    if not statement["anything_uncertain"]:
+        parts.append(
+            '<p class="note">Nothing in this assessment is uncertain: no flow of the case '
+            "carries a distribution and no background uncertainty was sampled, so every "
+            f"one of the {mc.iterations:,} iterations gives the deterministic result. No "
+            "distribution is drawn.</p>"
+        )
+        return parts
+    fmt = charts.format_number
+    parts.append(
+        f'<p class="note">{mc.iterations:,} iterations (seed {mc.seed}); '
+        f"{statement['uncertain_flows']} of {statement['flows']} flows carry a distribution; "
+        f"background: {_esc(mc.background_uncertainty)}.</p>"
+    )
+    summary = mc.summary()
+    parts.append(figure(charts.intervals(summary, {i.id: i.label for i in result.indicators})))
+    parts.append(
+        _html_table(
+            [
+                ("indicator", False),
+                ("unit", False),
+                ("deterministic", True),
+                ("mean", True),
+                ("5 %", True),
+                ("median", True),
+                ("95 %", True),
+            ],
+            [
+                [
+                    r["indicator"],
+                    r["unit"],
+                    fmt(r["deterministic"]),
+                    fmt(r["mean"]),
+                    fmt(r["p5"]),
+                    fmt(r["p50"]),
+                    fmt(r["p95"]),
+                ]
+                for r in summary.iter_rows(named=True)
+            ],
+        )
+    )
+    return parts
+
+
+def _coverage_section(result: Assessment) -> list[str]:
+    # Coverage per indicator arrives with issue 14 (read from the Assessment when present).
+    records = coverage_records(result)
+    if not records:
+        return []
+    columns = list(records[0])
+    return [
+        "<h2>Data coverage</h2>",
+        '<p class="note">How much of the supply chain\'s purchases the background data cover '
+        "for each indicator; an indicator with low coverage understates the impact.</p>",
+        _html_table([(c, False) for c in columns], [[r.get(c) for c in columns] for r in records]),
+    ]

@@ -39,6 +39,22 @@ def json_records(table: pl.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def ranked_interventions(
+    table: pl.DataFrame, rank_by: str = "mac", weights: Mapping[str, float] | None = None
+) -> pl.DataFrame:
+    """The evaluated ``table`` in ranked order with its Pareto front marked.
+
+    For ``mac`` the cheapest per t CO2-eq comes first and options that do not abate are
+    listed after the ranked ones, unranked (the MACC keeps only options that abate);
+    ``topsis`` and ``weighted`` score by ``weights`` (default ``rank.DEFAULT_WEIGHTS``).
+    """
+    ranked = rank.rank_table(table, rank_by, weights)
+    if rank_by == "mac":
+        rest = table.filter(~pl.col("id").is_in(ranked["id"].to_list()))
+        ranked = pl.concat([ranked, rest], how="diagonal_relaxed")
+    return rank.pareto(ranked)
+
+
 def interventions_document(
     case: Case,
     rank_by: str = "mac",
@@ -58,12 +74,7 @@ def interventions_document(
     solve = solve or assess_totals
     options = collect(case, libraries)
     table = evaluate(case, options, indicators, solve=solve)
-    ranked = rank.rank_table(table, rank_by, weights)
-    if rank_by == "mac":
-        # The MACC keeps only options that abate; list the others after it.
-        rest = table.filter(~pl.col("id").is_in(ranked["id"].to_list()))
-        ranked = pl.concat([ranked, rest], how="diagonal_relaxed")
-    ranked = rank.pareto(ranked)
+    ranked = ranked_interventions(table, rank_by, weights)
     document: dict[str, Any] = {
         "case": case.name,
         "currency": case.currency,

@@ -104,13 +104,63 @@ def test_picking_another_example_assesses_it():
     assert not at.exception and not at.error
     assert any(other["title"] in m.value for m in at.sidebar.markdown)
     assert metrics(at)["Climate change (GWP100)"] == format_quantity(expected, "kg CO2-eq")
-    assert at.query_params["example"] in (other["name"], [other["name"]])
-    # the same example from a link, on any page
-    link = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    link.query_params["example"] = other["name"]
-    link.run()
-    goto(link, "hotspots")
-    assert metrics(link)["Total per functional unit"] == format_quantity(expected, "kg CO2-eq")
+    # the case and its version are in the address, as its store key
+    assert at.query_params["case"] in (other["name"], [other["name"]])
+    assert at.query_params["v"] in ("1", ["1"])
+    # the same example from a link, on any page (an older ?example= link too)
+    for parameter in ("case", "example"):
+        link = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        link.query_params[parameter] = other["name"]
+        link.run()
+        goto(link, "hotspots")
+        total = metrics(link)["Total per functional unit"]
+        assert total == format_quantity(expected, "kg CO2-eq")
+
+
+def test_every_shipped_variant_opens_by_name():
+    import scenat
+    from scenat.report.charts import format_quantity
+
+    for key, path in (
+        ("car_ice", "automotive_supply_chain/car_ice"),
+        ("stadium_retrofit_after", "stadium_retrofit/stadium_retrofit_after"),
+    ):
+        from scenat.casefile import resolve_case
+
+        expected = scenat.assess(scenat.read_case(resolve_case(path))).total("gwp100")
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        at.query_params["case"] = key
+        at.run()
+        assert not at.exception, at.exception
+        assert metrics(at)["Climate change (GWP100)"] == format_quantity(expected, "kg CO2-eq")
+
+
+def test_the_ui_in_chinese_from_the_address():
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "案例"
+    goto(at, "hotspots")
+    assert at.title[0].value == "热点"
+    assert at.query_params["lang"] in ("zh", ["zh"])
+
+
+def test_compare_page_shows_b_minus_a_for_two_variants():
+    import scenat
+    from scenat.casefile import resolve_case
+
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["case"] = "car_ice"
+    at.run()
+    goto(at, "compare")
+    ice = scenat.assess(scenat.read_case(resolve_case("automotive_supply_chain/car_ice")))
+    bev = scenat.assess(scenat.read_case(resolve_case("automotive_supply_chain/car_bev")))
+    totals = shown_table(at, "a", "b", "difference")
+    row = totals[totals["unit"] == "kg CO2-eq"].iloc[0]
+    assert row["a"] == pytest.approx(ice.total("gwp100"), rel=1e-9)
+    assert row["b"] == pytest.approx(bev.total("gwp100"), rel=1e-9)
+    assert row["difference"] == pytest.approx(bev.total("gwp100") - ice.total("gwp100"), rel=1e-9)
 
 
 def test_supply_chain_page(api):
@@ -157,11 +207,24 @@ def test_hotspots_page_numbers_equal_the_api(api):
 
 
 def test_monte_carlo_runs_on_request(api):
+    import scenat
+    from scenat.casefile import resolve_case
     from scenat.report.charts import format_quantity
     from scenat.uncertainty.foreground import monte_carlo
 
-    case, result, _ = api
-    at = goto(start(), "hotspots")
+    shipped, _, _ = api
+    if not any(f.uncertainty for f in shipped.flows):
+        # a case without any distribution says so and offers no Monte Carlo
+        at = goto(start(), "hotspots")
+        assert any("Nothing in this case is uncertain" in i.value for i in at.info)
+        assert "Run Monte Carlo" not in [b.label for b in at.button]
+    case = scenat.read_case(resolve_case("bicycle"))  # lognormal and normal flows
+    result = scenat.assess(case)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["case"] = "bicycle"
+    at.query_params["v"] = "1"  # the shipped case (the browser test saves later versions)
+    at.run()
+    at = goto(at, "hotspots")
     assert "Median" not in metrics(at), "nothing is sampled until asked"
     at.number_input(key="mc_iterations").set_value(200)
     at.button[[b.label for b in at.button].index("Run Monte Carlo")].click().run()
@@ -203,10 +266,10 @@ def test_interventions_page_ranks_like_the_api(api):
     assert list(chosen["id"]) == list(plan.chosen)
 
 
-def test_report_page_offers_three_downloads(api):
+def test_report_page_offers_the_client_report_in_four_formats(api):
     at = goto(start(), "report")
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Download xlsx", "Download html", "Download json"]
+    assert labels == ["Download pdf", "Download html", "Download xlsx", "Download json"]
 
 
 def test_invalid_upload_shows_every_problem_and_blocks_the_other_pages(write_case):
@@ -226,7 +289,7 @@ def test_invalid_upload_shows_every_problem_and_blocks_the_other_pages(write_cas
     expected = problems_table(scenat.validate(bad)).drop("file")
     assert expected.height >= 2
     at = start()
-    at.radio(key="case_source").set_value("Upload a workbook").run()
+    at.radio(key="case_source").set_value("upload").run()
     assert at.file_uploader(key="case_upload")
     at.file_uploader(key="case_upload").set_value(("partner.xlsx", bad.read_bytes(), XLSX)).run()
     assert not at.exception
@@ -264,12 +327,14 @@ def test_valid_zip_upload_is_assessed():
         for name in ("case.csv", "nodes.csv", "flows.csv"):
             archive.writestr(name, (case_dir / name).read_bytes())
     at = start()
-    at.radio(key="case_source").set_value("Upload a workbook").run()
+    at.radio(key="case_source").set_value("upload").run()
     at.file_uploader(key="case_upload").set_value(
         ("bike.zip", buffer.getvalue(), "application/zip")
     ).run()
     assert not at.exception and not at.error
-    assert any("bike.zip" in m.value for m in at.sidebar.markdown)
+    # kept in the store under the file's name, and in the address: a refresh opens it again
+    assert any("bike" in m.value for m in at.sidebar.markdown)
+    assert at.query_params["case"] in ("bike", ["bike"])
     expected = scenat.assess(scenat.read_case(case_dir)).total("gwp100")
     assert metrics(at)["Climate change (GWP100)"] == format_quantity(expected, "kg CO2-eq")
 

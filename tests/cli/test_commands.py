@@ -124,6 +124,23 @@ def test_out_json_is_the_document_json_prints(capsys, tmp_path):
     assert set(printed) >= {"paths", "monte_carlo", "indicators", "hotspots"}
 
 
+def test_the_client_report_carries_the_ranking_and_portfolio(capsys, tmp_path):
+    """``--rank``/``--weights``/``--budget`` put the consultant's choices in the report."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "client.xlsx"
+    options = ["--rank", "topsis", "--weights", "gwp100=0.6,cost=0.4", "--budget", "5000"]
+    assert main(["assess", "bicycle", "--json", "--out", str(out), *options]) == 0
+    printed = _json(capsys)
+    assert printed["choices"]["ranking"] == "topsis"
+    assert printed["choices"]["weights"] == {"gwp100": 0.6, "cost": 0.4}
+    assert printed["portfolio"]["capex"] <= 5000
+    book = load_workbook(out, read_only=True)
+    assert {"case", "choices", "interventions", "portfolio"} <= set(book.sheetnames)
+    rows = list(book["interventions"].values)
+    assert len(rows) - 1 == len(printed["interventions"])
+
+
 def test_outputs_that_cannot_be_written_are_bad_input(capsys, tmp_path):
     assert main(["assess", "bicycle", "--out", str(tmp_path)]) == 2
     assert "unsupported output file type" in capsys.readouterr().err

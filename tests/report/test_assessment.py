@@ -96,10 +96,10 @@ def test_xlsx_report_has_the_totals_and_every_breakdown(result, tmp_path):
     path = tmp_path / "report.xlsx"
     report.write_report(result, path)
     book = load_workbook(path, read_only=True)
-    expected = ["totals"] + [
+    expected = ["case", "totals"] + [
         f"{ind.id[:20]}_{by}"[:31] for ind in result.indicators for by in ALL_BREAKDOWNS
     ]
-    assert book.sheetnames == expected
+    assert book.sheetnames == [*expected, "methods", "data_sources"]
     rows = list(book["totals"].values)
     assert rows[0][:4] == ("indicator", "label", "total", "unit")
     totals = {row[0]: row[2] for row in rows[1:]}
@@ -107,6 +107,12 @@ def test_xlsx_report_has_the_totals_and_every_breakdown(result, tmp_path):
         assert totals[ind.id] == pytest.approx(result.total(ind.id), rel=1e-12)
     node_rows = list(book["gwp100_node"].values)
     assert len(node_rows) - 1 == result.hotspots("gwp100", "node").height
+    # every breakdown row names its unit; the case sheet its functional unit
+    unit = node_rows[0].index("unit")
+    assert {r[unit] for r in node_rows[1:]} == {"kg CO2-eq"}
+    meta = dict(list(book["case"].values)[1:])
+    assert meta["case"] == result.case.name
+    assert meta["annual volume"] == result.case.annual_volume
     assert report.report_bytes(result, "xlsx")[:2] == b"PK"
 
 
@@ -119,11 +125,11 @@ def test_json_report_equals_the_assessment_document(result, tmp_path):
 
 def test_unknown_report_type_is_an_input_error(result, tmp_path):
     with pytest.raises(scenat.InputError) as err:
-        report.write_report(result, tmp_path / "report.pdf")
-    assert ".html" in err.value.problems[0].hint
-    assert not (tmp_path / "report.pdf").exists()
+        report.write_report(result, tmp_path / "report.docx")
+    assert ".pdf" in err.value.problems[0].hint
+    assert not (tmp_path / "report.docx").exists()
     with pytest.raises(ValueError):
-        report.report_bytes(result, "pdf")
+        report.report_bytes(result, "docx")
 
 
 def test_html_report_opens_as_one_file(result, tmp_path):
