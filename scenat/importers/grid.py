@@ -388,7 +388,7 @@ def resource_rows(
     """Exchange rows of a grid's fossil energy and uranium (see :meth:`FuelEnergy.exchanges`),
     each with ``provenance`` (source, table, year, licence) and a pedigree-based lognormal."""
     scores = pedigree or RESOURCE_PEDIGREE
-    return [
+    rows = [
         {
             "process": pid,
             "type": "biosphere",
@@ -400,6 +400,23 @@ def resource_rows(
             **scores.columns(BASIC["resource"]),
         }
         for flow, amount, unit, comment in energy.exchanges(parts)
+    ]
+    if rows:
+        return rows
+    # A mix without fossil or nuclear generation: its fossil energy is known to be nil, so it
+    # is booked as an explicit zero (covered), not left out (which would read as missing).
+    return [
+        {
+            "process": pid,
+            "type": "biosphere",
+            "input": "crude_oil_resource",
+            "amount": 0.0,
+            "unit": "kg",
+            **provenance,
+            "comment": f"{energy.mix.label}: no fossil or nuclear generation, so 0 MJ of fossil "
+            "energy per kWh (the supply chains of hydro, wind and solar are not included)",
+            "uncertainty_source": "none: an exact zero of the mix",
+        }
     ]
 
 

@@ -86,22 +86,23 @@ def exchange_schema(columns: Iterable[str] = UNCERTAIN_EXCHANGE_COLUMNS) -> dict
 
 
 def drop_round_off(exchanges: pl.DataFrame, rtol: float = ROUND_OFF_RTOL) -> pl.DataFrame:
-    """Drop exchanges whose amount is zero or round-off noise of an aggregation.
+    """Drop exchanges whose amount is round-off noise of an aggregation.
 
-    An amount ``x`` of a flow is noise when ``|x| <= rtol * max |x|`` over the amounts of the
-    same ``(type, input, unit)`` in the table: a solve that sums contributions of very
+    An amount ``x`` of a flow is noise when ``0 < |x| <= rtol * max |x|`` over the amounts of
+    the same ``(type, input, unit)`` in the table: a solve that sums contributions of very
     different size leaves such residues (1e-18 kg of uranium beside 1e-5), some negative.
-    Real small amounts of a flow (1e-12 beside 1e-5, a ratio of 1e-7) are kept.
+    Real small amounts of a flow (1e-12 beside 1e-5, a ratio of 1e-7) are kept, and so is an
+    exact zero, which is data (Ember's 0 g/kWh of an all-hydro grid), not noise.
 
     >>> table = pl.DataFrame({"process": ["a", "b", "c"], "type": ["biosphere"] * 3,
     ...     "input": ["uranium_resource"] * 3, "amount": [2e-5, -3e-17, 0.0], "unit": ["kg"] * 3})
     >>> drop_round_off(table)["process"].to_list()
-    ['a']
+    ['a', 'c']
     """
     if exchanges.is_empty():
         return exchanges
     scale = pl.col("amount").abs().max().over("type", "input", "unit")
-    return exchanges.filter((pl.col("amount") != 0) & (pl.col("amount").abs() > rtol * scale))
+    return exchanges.filter((pl.col("amount") == 0) | (pl.col("amount").abs() > rtol * scale))
 
 
 def _format(value: Any) -> str:
@@ -121,15 +122,35 @@ def _csv_bytes(table: pl.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+ZERO_SOURCE = "none: an exact zero"
+
+
+def _zeros_without_spread(exchanges: pl.DataFrame) -> pl.DataFrame:
+    zero = pl.col("amount") == 0
+    spread = [c for c in ("distribution", "gsd", "sd", "min", "max") if c in exchanges.columns]
+    updates = [pl.when(zero).then(None).otherwise(pl.col(c)).alias(c) for c in spread]
+    if "uncertainty_source" in exchanges.columns:
+        updates.append(
+            pl.when(zero & ~pl.col("uncertainty_source").fill_null("").str.starts_with("none"))
+            .then(pl.lit(ZERO_SOURCE))
+            .otherwise(pl.col("uncertainty_source"))
+            .alias("uncertainty_source")
+        )
+    return exchanges.with_columns(updates)
+
+
 def write_inventory(
     processes: pl.DataFrame, exchanges: pl.DataFrame, out_dir: str | os.PathLike[str]
 ) -> tuple[int, int]:
     """Write an inventory folder (``processes.csv``, ``exchanges.csv``) in the shipped format.
 
     A half-written inventory would load as a valid but wrong background, so both files are
-    staged and replaced together. Every importer writes its folder through here. Returns
-    the number of processes and exchanges written.
+    staged and replaced together. Every importer writes its folder through here. An exact
+    zero keeps no distribution (a lognormal cannot spread a nil amount; its
+    ``uncertainty_source`` says so). Returns the number of processes and exchanges written.
     """
+    if "distribution" in exchanges.columns:
+        exchanges = _zeros_without_spread(exchanges)
     out = Path(out_dir)
     write_many_atomic(
         {out / "processes.csv": _csv_bytes(processes), out / "exchanges.csv": _csv_bytes(exchanges)}
@@ -241,7 +262,8 @@ def recorded_indicators(
     indicator characterises (``characterised``: flow id -> indicator ids, see
     :func:`scenat.model.indicators.characterised_flows`) or when a process it buys from
     records it (technosphere exchanges, followed through the table and, for suppliers in
-    other folders, ``upstream``: process id -> indicator ids). Zero amounts record nothing.
+    other folders, ``upstream``: process id -> indicator ids). A zero amount records its
+    indicator too: the source says the flow is nil, which is covered, not missing.
 
     >>> rows = [{"process": "grid", "type": "biosphere", "input": "co2_fossil", "amount": 0.2},
     ...         {"process": "rail", "type": "technosphere", "input": "grid", "amount": 0.02}]
@@ -257,7 +279,7 @@ def recorded_indicators(
             order.setdefault(ind, len(order))
     for row in exchanges:
         pid = row["process"]
-        if pid not in own or not float(row["amount"] or 0.0):
+        if pid not in own:
             continue
         if row["type"] == "biosphere":
             own[pid].update(characterised.get(row["input"], ()))
