@@ -66,9 +66,12 @@ def test_first_use_builds_everything_and_writes_only_inside_scenat_home(tmp_path
     home, user_home = tmp_path / "scenat-home", tmp_path / "user-home"
     user_home.mkdir()
     first = _finish(_run(home, user_home))
-    assert {"biosphere3", "scenat-starter"} <= set(first["databases"])
-    assert len(first["methods"]) == 4
+    assert {"biosphere3", "scenat-starter", "scenat-freight", "scenat_flows"} <= set(
+        first["databases"])
+    # the four default indicators and the eight optional USEEIO ones (scenat's own methods)
+    assert len(first["methods"]) == 12
     assert "IPCC 2021 | climate change | global warming potential (GWP100)" in first["methods"]
+    assert "USEEIO v2.0.1 | energy | non-renewable energy (NNRG)" in first["methods"]
     assert first["biosphere"] == 4709  # the ecoinvent 3.9 list bundled in bw2io
     with (REPO / "inventories" / "starter" / "processes.csv").open() as handle:
         assert first["processes"] == sum(1 for _ in handle) - 1
@@ -113,4 +116,34 @@ def test_two_processes_starting_at_once_build_one_project(tmp_path):
     # Both see the same, complete project: the loser of the lock waited and built nothing.
     assert first["ids"] == second["ids"]
     assert first["processes"] == second["processes"]
-    assert len(first["methods"]) == len(second["methods"]) == 4
+    assert len(first["methods"]) == len(second["methods"]) == 12
+
+
+USEEIO_PROBE = """
+import json
+from scenat.brightway.project import ensure_project, import_brightway
+project = ensure_project()
+bd = import_brightway()
+method = bd.Method(project.methods["useeio_nnrg"])
+flows = bd.Database("scenat_flows")
+print(json.dumps({
+    "factors": [[bd.get_node(id=node)["code"], cf] for node, cf in method.load()],
+    "flows": sorted(f["code"] for f in flows),
+}))
+"""
+
+
+def test_scenat_methods_characterise_only_their_indicator_flow_and_are_versioned(tmp_path):
+    home, user_home = tmp_path / "h", tmp_path / "u"
+    user_home.mkdir()
+    first = _finish(_run(home, user_home, USEEIO_PROBE))
+    assert first["factors"] == [["scenat-useeio-nnrg", 1.0]]
+    assert len(first["flows"]) == 8
+    # a changed methods/scenat_methods.csv (its digest in the stamp) rewrites the methods
+    stamp_path = next(home.rglob("scenat-stamp.json"))
+    stamp = json.loads(stamp_path.read_text())
+    stamp["methods"]["scenat_methods"] = "an-older-table"
+    stamp_path.write_text(json.dumps(stamp))
+    again = _finish(_run(home, user_home, USEEIO_PROBE))
+    assert again == first
+    assert json.loads(stamp_path.read_text())["methods"]["scenat_methods"] != "an-older-table"
