@@ -10,7 +10,7 @@ indicators, never part of an EF result.
 
 Shipped definitions are ``methods/indicators.csv`` (the default indicators) and
 ``methods/useeio_indicators.csv`` (optional: ``default`` is ``no``, so an assessment reports
-them only when asked, e.g. ``--indicators gwp100,useeio_nnrg``).
+them only when asked, e.g. ``--indicator useeio_nnrg``).
 
 >>> ind = indicator("gwp100")
 >>> ind.method

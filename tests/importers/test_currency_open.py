@@ -49,7 +49,8 @@ def test_cny_index_chained_by_hand():
         assert index[year] == pytest.approx(expected, abs=1e-4)
     # 2023 is +0.23 % (CPI), not the deflator's -0.58 %: the CPI file was chosen by content
     assert tables.indices[("CNY", 2023)].index / tables.indices[("CNY", 2022)].index == (
-        pytest.approx(1 + cpi[2023] / 100, abs=1e-6))
+        pytest.approx(1 + cpi[2023] / 100, abs=1e-6)
+    )
     assert world_bank(DEFLATOR, "CHN")[2023] < 0 < cpi[2023]
 
 
@@ -89,4 +90,6 @@ def test_a_rate_in_the_wrong_orientation_is_refused(tmp_path):
     with pytest.raises(InputError) as info:
         currency_open.build_currency_tables(tmp_path, tmp_path / "out")
     problem = info.value.problems[0]
-    assert problem.column == "Exchange rate" and "differs from the typed 2019 rate" in problem.message
+    assert (
+        problem.column == "Exchange rate" and "differs from the typed 2019 rate" in problem.message
+    )

@@ -334,7 +334,8 @@ def useeio_n() -> tuple[list[str], list[str], list[list[float]], list[float]]:
 
 
 def _shipped(shipped, pid: str, flow: str) -> float:
-    (value,) = [float(r["amount"]) for r in shipped[1] if r["process"] == pid and r["input"] == flow]
+    rows = shipped[1]
+    (value,) = [float(r["amount"]) for r in rows if r["process"] == pid and r["input"] == flow]
     return value
 
 

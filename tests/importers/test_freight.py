@@ -60,22 +60,40 @@ def test_shipped_freight_is_what_the_importer_builds(tmp_path):
 
 
 def test_china_electric_train_links_the_chinese_grid(shipped):
-    row = sheet_value(freight.RAIL_FILE, "transport, freight train, electric", "CN",
-                      "market group for electricity, medium voltage")
+    row = sheet_value(
+        freight.RAIL_FILE,
+        "transport, freight train, electric",
+        "CN",
+        "market group for electricity, medium voltage",
+    )
     assert row[1] == pytest.approx(0.0223, rel=1e-3)  # kWh per tkm (SOURCES.md)
-    (link,) = [r for r in shipped["freight_rail_electric_cn_tkm"] if r["input"].startswith(
-        "electricity_grid")]
+    (link,) = [
+        r
+        for r in shipped["freight_rail_electric_cn_tkm"]
+        if r["input"].startswith("electricity_grid")
+    ]
     assert (link["type"], link["input"], float(link["amount"])) == (
-        "technosphere", "electricity_grid_chn", row[1])
-    (eu,) = [r for r in shipped["freight_rail_electric_eu_tkm"] if r["type"] == "technosphere"
-             and r["input"].startswith("electricity_grid")]
-    assert eu["input"] == "electricity_grid_eu" and float(eu["amount"]) == pytest.approx(0.05898,
-                                                                                         rel=1e-3)
+        "technosphere",
+        "electricity_grid_chn",
+        row[1],
+    )
+    (eu,) = [
+        r
+        for r in shipped["freight_rail_electric_eu_tkm"]
+        if r["type"] == "technosphere" and r["input"].startswith("electricity_grid")
+    ]
+    assert eu["input"] == "electricity_grid_eu" and float(eu["amount"]) == pytest.approx(
+        0.05898, rel=1e-3
+    )
 
 
 def test_diesel_is_linked_in_litres_at_the_desnz_density(shipped):
-    kg = sheet_value(freight.RAIL_FILE, "transport, freight train, diesel-electric",
-                     "Europe without Switzerland", "market for diesel")[1]
+    kg = sheet_value(
+        freight.RAIL_FILE,
+        "transport, freight train, diesel-electric",
+        "Europe without Switzerland",
+        "market for diesel",
+    )[1]
     (link,) = [r for r in shipped["freight_rail_diesel_eu_tkm"] if r["input"] == "diesel_wtt_l"]
     # DESNZ 2025 fuel properties, Diesel (100% mineral diesel): 830.565 kg/m3
     assert float(link["amount"]) == pytest.approx(kg / 0.830565, rel=1e-9)
@@ -83,12 +101,19 @@ def test_diesel_is_linked_in_litres_at_the_desnz_density(shipped):
 
 
 def test_ship_keeps_premise_triangular_distributions(shipped):
-    row = sheet_value(freight.SHIP_FILE, "transport, freight, sea, container ship, powered with "
-                      "diesel", "RER", "Carbon dioxide, fossil")
+    row = sheet_value(
+        freight.SHIP_FILE,
+        "transport, freight, sea, container ship, powered with diesel",
+        "RER",
+        "Carbon dioxide, fossil",
+    )
     (co2,) = [r for r in shipped["freight_sea_container_diesel_tkm"] if r["input"] == "co2_fossil"]
     assert float(co2["amount"]) == row[1]
     assert (co2["distribution"], float(co2["min"]), float(co2["max"])) == (
-        "triangular", row[10], row[11])
+        "triangular",
+        row[10],
+        row[11],
+    )
 
 
 def test_every_train_exchange_has_a_pedigree_spread(shipped):
@@ -120,13 +145,18 @@ def _one_flow_case(process: str):
     folder = Path(tempfile.mkdtemp())
     (folder / "case.csv").write_text(
         "field,value\nname,shipment\nreference_node,shipper\nreference_amount,1\n"
-        "functional_unit,1000 tkm\ncurrency,GBP\nyear,2025\n", encoding="utf-8")
+        "functional_unit,1000 tkm\ncurrency,GBP\nyear,2025\n",
+        encoding="utf-8",
+    )
     (folder / "nodes.csv").write_text(
         "id,name,tier,stage,location,output_amount,output_unit\n"
-        "shipper,Shipper,0,transport,CN,1,item\n", encoding="utf-8")
+        "shipper,Shipper,0,transport,CN,1,item\n",
+        encoding="utf-8",
+    )
     (folder / "flows.csv").write_text(
         f"node,kind,input,amount,unit,source\nshipper,process,{process},1000,tkm,test\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return scenat.read_case(folder)
 
 

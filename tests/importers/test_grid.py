@@ -162,8 +162,12 @@ def test_a_bad_owid_entry_and_a_bad_mee_entry_are_named(tmp_path):
     assert info.value.problems[0].value.startswith("XYZ")
     from scenat.importers.china_grid import read_mee
 
-    bad = {"data": {"CN-BJ": {"emission_factor": -5, "unit": "gCO2/kWh"},
-                    "CN-XX": {"emission_factor": 500, "unit": "gCO2/kWh"}}}
+    bad = {
+        "data": {
+            "CN-BJ": {"emission_factor": -5, "unit": "gCO2/kWh"},
+            "CN-XX": {"emission_factor": 500, "unit": "gCO2/kWh"},
+        }
+    }
     with pytest.raises(InputError) as info:
         read_mee(bad)
     assert [(p.row, p.column) for p in info.value.problems] == [(1, "emission_factor"), (2, "key")]
@@ -228,10 +232,12 @@ def test_every_grid_with_a_mix_carries_fossil_energy(shipped_exchanges, ef_fossi
             nil.append(row["id"])
     # Kosovo has no OWID mix; eight all-hydro (and wind, solar) mixes have an explicit zero
     assert without == ["electricity_grid_xkx"]
-    assert nil == [f"electricity_grid_{c}" for c in
-                   ("alb", "btn", "caf", "cod", "isl", "lso", "npl", "pry")]
+    assert nil == [
+        f"electricity_grid_{c}" for c in ("alb", "btn", "caf", "cod", "isl", "lso", "npl", "pry")
+    ]
     assert {r["recorded_indicators"] for r in processes if r["id"] not in without} == {
-        "gwp100;fossil_energy"}
+        "gwp100;fossil_energy"
+    }
 
 
 # ---------------------------------------------------------- model parameters
@@ -247,9 +253,14 @@ def test_heat_rates_are_eia_hhv_converted_with_desnz_net_over_gross():
     assert params.heat_rate("coal") == pytest.approx(10689 * 1055.05585262e-6 * 23.826 / 25.08)
     assert params.heat_rate("gas") == pytest.approx(7740 * 1055.05585262e-6 * 45.745 / 50.678)
     # the net and gross CVs are DESNZ's 2025 fuel properties, read from the workbook itself
-    properties = {r["fuel"]: r for r in desnz.read_fuel_properties(DESNZ_FULL).iter_rows(named=True)}
-    for fuel, name in (("coal", "Coal (electricity generation)"), ("gas", "Natural Gas"),
-                       ("oil", "Fuel Oil")):
+    properties = {
+        r["fuel"]: r for r in desnz.read_fuel_properties(DESNZ_FULL).iter_rows(named=True)
+    }
+    for fuel, name in (
+        ("coal", "Coal (electricity generation)"),
+        ("gas", "Natural Gas"),
+        ("oil", "Fuel Oil"),
+    ):
         assert params.value("net_cv", fuel) == properties[name]["net_cv_gj_per_t"]
         assert params.value("gross_cv", fuel) == properties[name]["gross_cv_gj_per_t"]
 
@@ -263,7 +274,8 @@ def _uslci_process(uuid: str) -> dict:
 def _uslci_input(uuid: str, flow_name: str) -> float:
     process = _uslci_process(uuid)
     (value,) = [
-        e["amount"] for e in process["exchanges"]
+        e["amount"]
+        for e in process["exchanges"]
         if e.get("input") and e["flow"]["name"] == flow_name
     ]
     return value
@@ -272,15 +284,20 @@ def _uslci_input(uuid: str, flow_name: str) -> float:
 def test_extraction_and_uranium_parameters_are_usldi_data():
     params = Parameters.load()
     assert params.extraction("coal") == _uslci_input(
-        "317adcbc-b3e3-3ec3-80c3-82b18d0f3207", "Coal, bituminous, 24.8 MJ per kg")
+        "317adcbc-b3e3-3ec3-80c3-82b18d0f3207", "Coal, bituminous, 24.8 MJ per kg"
+    )
     assert params.extraction("gas") == _uslci_input(
-        "c11e9a47-4f90-3b07-8ea7-ffd845c572ab", "Gas, natural, 49.8 MJ per kg, in ground")
+        "c11e9a47-4f90-3b07-8ea7-ffd845c572ab", "Gas, natural, 49.8 MJ per kg, in ground"
+    )
     assert params.extraction("oil") == _uslci_input(
-        "e53e0de4-6c90-3519-850b-eb670f2c641b", "Oil, crude, 43.7 MJ per kg, in ground")
-    fuel = _uslci_input("2b091e0d-d0de-31a1-89db-3f51a9c5cf12",
-                        "Fuel grade uranium, at regional storage")
-    ore = _uslci_input("a626a6b9-3877-36f5-ac98-f5844b6348dd",
-                       "Uranium oxide (U3O8), 332 GJ per kg, in ore")
+        "e53e0de4-6c90-3519-850b-eb670f2c641b", "Oil, crude, 43.7 MJ per kg, in ground"
+    )
+    fuel = _uslci_input(
+        "2b091e0d-d0de-31a1-89db-3f51a9c5cf12", "Fuel grade uranium, at regional storage"
+    )
+    ore = _uslci_input(
+        "a626a6b9-3877-36f5-ac98-f5844b6348dd", "Uranium oxide (U3O8), 332 GJ per kg, in ore"
+    )
     u_in_u3o8 = 3 * 238.02891 / (3 * 238.02891 + 8 * 15.999)
     assert params.uranium_per_kwh() == pytest.approx(fuel * ore * u_in_u3o8, rel=1e-4)
     assert params.uranium_per_kwh() == pytest.approx(2.809e-5, rel=1e-3)
@@ -331,7 +348,8 @@ def test_province_nuclear_shares_are_the_tiangong_mixes():
     params = Parameters.load()
     mix = _tiangong_inputs("a976ee9d-b890-4bc1-93d2-e649a723dd46")  # mix, Guangdong
     assert params.value("cn_nuclear_share", "CN-GD") == pytest.approx(
-        mix["electricity for nuclear power"][1] / 3.6, abs=1e-6)
+        mix["electricity for nuclear power"][1] / 3.6, abs=1e-6
+    )
     mix = _tiangong_inputs("7ab2aa31-91ff-4843-9e65-56865e6836a0")  # mix, Beijing
     assert params.value("cn_nuclear_share", "CN-BJ") == mix["electricity for nuclear power"][1] == 0
 
@@ -348,7 +366,8 @@ def test_the_thirty_provinces_are_shipped_with_iso_locations():
         row = processes["electricity_grid_" + iso.lower().replace("-", "_")]
         assert row["location"] == iso
     assert processes["electricity_grid_cn_bj"]["name"].startswith(
-        "electricity, grid average, Beijing 北京 (MEE 2023")
+        "electricity, grid average, Beijing 北京 (MEE 2023"
+    )
 
 
 def test_beijing_by_hand_from_the_source_rows(shipped_exchanges):
@@ -364,8 +383,9 @@ def test_beijing_by_hand_from_the_source_rows(shipped_exchanges):
     per_mj = thermal["carbon dioxide (fossil)"][1] / sum(fuel.values())  # 0.0927 kg CO2/MJ
     burned = co2 / per_mj  # 5.99 MJ of fuel per kWh
     coal = burned * fuel["coal"] / sum(fuel.values())
-    coal_in_ground = coal * _uslci_input("317adcbc-b3e3-3ec3-80c3-82b18d0f3207",
-                                         "Coal, bituminous, 24.8 MJ per kg")
+    coal_in_ground = coal * _uslci_input(
+        "317adcbc-b3e3-3ec3-80c3-82b18d0f3207", "Coal, bituminous, 24.8 MJ per kg"
+    )
     assert amount(rows, "hard_coal_resource") == pytest.approx(coal_in_ground / 18.01, rel=1e-6)
     gas = burned * fuel["gas"] / sum(fuel.values())
     # IPCC 2006 Vol. 2 Table 2.2: 1 kg CH4 per TJ of coal and of gas, 3 of oil
@@ -376,11 +396,14 @@ def test_beijing_by_hand_from_the_source_rows(shipped_exchanges):
 
 
 def test_guangdong_uranium_by_hand(shipped_exchanges):
-    share = _tiangong_inputs("a976ee9d-b890-4bc1-93d2-e649a723dd46")[
-        "electricity for nuclear power"][1] / 3.6  # 0.2184
+    share = (
+        _tiangong_inputs("a976ee9d-b890-4bc1-93d2-e649a723dd46")["electricity for nuclear power"][1]
+        / 3.6
+    )  # 0.2184
     per_kwh = 3.0391e-6 * 10.9 * 0.848  # USLCI fuel-grade U, U3O8 per kg fuel, U in U3O8
     assert amount(shipped_exchanges["electricity_grid_cn_gd"], "uranium_resource") == (
-        pytest.approx(share * per_kwh, rel=1e-5))
+        pytest.approx(share * per_kwh, rel=1e-5)
+    )
 
 
 def test_inventory_search_finds_the_beijing_grid(capsys):
@@ -450,11 +473,16 @@ def test_uk_grid_consistent_with_desnz(shipped_exchanges, ef_fossil):
     # delivered = generated + T&D (x 0.1047) + their WTT: 5.9 MJ per kWh consumed
     delivered = sum(
         fossil_mj(shipped_exchanges[p], ef_fossil)
-        for p in ("electricity_uk_grid_generated", "electricity_uk_td_losses",
-                  "electricity_uk_generation_wtt", "electricity_uk_td_wtt")
+        for p in (
+            "electricity_uk_grid_generated",
+            "electricity_uk_td_losses",
+            "electricity_uk_generation_wtt",
+            "electricity_uk_td_wtt",
+        )
     )
     generation = fossil_mj(generated, ef_fossil) + fossil_mj(
-        shipped_exchanges["electricity_uk_generation_wtt"], ef_fossil)
+        shipped_exchanges["electricity_uk_generation_wtt"], ef_fossil
+    )
     lost = 0.01853 / 0.177  # DESNZ T&D / generation factor, kWh lost per kWh consumed
     assert delivered == pytest.approx(generation * (1 + lost), rel=1e-9)
     assert 5.0 < delivered < 7.0

@@ -27,13 +27,19 @@ HEADER = "process,type,input,amount,unit\n"
 
 
 def test_numbers_compare_with_a_tolerance_and_text_exactly(tmp_path):
-    old = write(tmp_path / "old", HEADER + "a,biosphere,co2_fossil,0.1,kg\na,biosphere,n2o,1e-6,kg\n")
+    old = write(
+        tmp_path / "old", HEADER + "a,biosphere,co2_fossil,0.1,kg\na,biosphere,n2o,1e-6,kg\n"
+    )
     # the last digits of a sum differ on another machine: equal within 1e-9
-    same = write(tmp_path / "same", HEADER + "a,biosphere,co2_fossil,0.10000000000000002,kg\n"
-                 "a,biosphere,n2o,1.0000000000000002e-06,kg\n")
+    same = write(
+        tmp_path / "same",
+        HEADER + "a,biosphere,co2_fossil,0.10000000000000002,kg\n"
+        "a,biosphere,n2o,1.0000000000000002e-06,kg\n",
+    )
     assert compare_inventories(old, same) == []
-    moved = write(tmp_path / "moved", HEADER + "a,biosphere,co2_fossil,0.1001,kg\n"
-                  "a,biosphere,n2o,1e-6,g\n")
+    moved = write(
+        tmp_path / "moved", HEADER + "a,biosphere,co2_fossil,0.1001,kg\na,biosphere,n2o,1e-6,g\n"
+    )
     assert compare_inventories(old, moved) == [
         "exchanges.csv a biosphere co2_fossil: amount 0.1 != 0.1001",
         "exchanges.csv a biosphere n2o: unit kg != g",
@@ -55,23 +61,31 @@ def test_missing_and_extra_rows_and_files_are_reported(tmp_path):
 
 def test_repeated_exchanges_of_one_flow_are_matched_in_order(tmp_path):
     # a process may book one flow twice (fuel energy and its extraction losses)
-    old = write(tmp_path / "old", HEADER + "a,biosphere,crude_oil_resource,0.795,kg\n"
-                "a,biosphere,crude_oil_resource,0.0278,kg\n")
-    new = write(tmp_path / "new", HEADER + "a,biosphere,crude_oil_resource,0.795,kg\n"
-                "a,biosphere,crude_oil_resource,0.0279,kg\n")
+    old = write(
+        tmp_path / "old",
+        HEADER + "a,biosphere,crude_oil_resource,0.795,kg\n"
+        "a,biosphere,crude_oil_resource,0.0278,kg\n",
+    )
+    new = write(
+        tmp_path / "new",
+        HEADER + "a,biosphere,crude_oil_resource,0.795,kg\n"
+        "a,biosphere,crude_oil_resource,0.0279,kg\n",
+    )
     assert compare_inventories(old, new) == [
         "exchanges.csv a biosphere crude_oil_resource #2: amount 0.0278 != 0.0279"
     ]
 
 
 def test_round_off_noise_is_dropped_per_flow():
-    table = pl.DataFrame({
-        "process": ["steel", "pvc", "glass", "steel", "pvc"],
-        "type": ["biosphere"] * 5,
-        "input": ["uranium_resource"] * 3 + ["co2_fossil"] * 2,
-        "amount": [2.0e-5, -3.1e-17, 4.0e-12, 2.3, 0.0],
-        "unit": ["kg"] * 5,
-    })
+    table = pl.DataFrame(
+        {
+            "process": ["steel", "pvc", "glass", "steel", "pvc"],
+            "type": ["biosphere"] * 5,
+            "input": ["uranium_resource"] * 3 + ["co2_fossil"] * 2,
+            "amount": [2.0e-5, -3.1e-17, 4.0e-12, 2.3, 0.0],
+            "unit": ["kg"] * 5,
+        }
+    )
     kept = drop_round_off(table)
     # -3.1e-17 is 1.6e-12 of the largest uranium amount (noise); 4e-12 is 2e-7 (real); a
     # zero is a published value, kept
@@ -105,8 +119,15 @@ def test_shipped_processes_state_what_their_data_record():
     assert recorded["electricity_uk_grid_delivered"] == {"gwp100", "fossil_energy"}
     # a spend sector records GHG and the eight USEEIO indicators, nothing of EF
     assert recorded["epa_naics_331110"] == {
-        "gwp100", "useeio_enrg", "useeio_nnrg", "useeio_rnrg", "useeio_watr", "useeio_mnrl",
-        "useeio_land", "useeio_jobs", "useeio_vadd",
+        "gwp100",
+        "useeio_enrg",
+        "useeio_nnrg",
+        "useeio_rnrg",
+        "useeio_watr",
+        "useeio_mnrl",
+        "useeio_land",
+        "useeio_jobs",
+        "useeio_vadd",
     }
     # freight records its grid's fossil energy through the technosphere link
     assert recorded["freight_rail_electric_cn_tkm"] == {"gwp100", "fossil_energy"}

@@ -13,7 +13,9 @@ import numpy as np
 import scenat
 from scenat.uncertainty import background_monte_carlo, case_system
 
-STADIUM = Path(__file__).resolve().parents[2] / "examples" / "stadium_retrofit" / "stadium_retrofit.xlsx"
+STADIUM = (
+    Path(__file__).resolve().parents[2] / "examples" / "stadium_retrofit" / "stadium_retrofit.xlsx"
+)
 
 
 def test_stadium_background_monte_carlo_has_a_real_spread():
