@@ -26,7 +26,7 @@ replaced.
 
 >>> index = chain_index({2014: 2.0, 2015: 1.437, 2016: 2.0}, base=2015)
 >>> round(index[2014], 4), index[2015], round(index[2016], 3)
-(98.5833, 100.0, 102.0)
+(98.5834, 100.0, 102.0)
 """
 
 from __future__ import annotations
