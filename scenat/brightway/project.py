@@ -588,10 +588,16 @@ def _build_logged(bd: Any, indicators: list[Indicator], wanted: dict[str, Any]) 
     inventory_changed = (
         stamp.get("inventory") != wanted["inventory"] or stamp.get("schema") != wanted["schema"]
     )
-    if inventory_changed or INDICATOR_FLOWS not in bd.databases:
-        # before the methods (they characterise these flows) and the inventories (they use them)
+    flows_rewritten = inventory_changed or INDICATOR_FLOWS not in bd.databases
+    if flows_rewritten:
+        # before the methods and the inventories: both refer to these flows' node ids, which a
+        # rewrite renews, so both are written again after it
         _write_indicator_flows(bd)
-    if stamp.get("methods") != wanted["methods"] or stamp.get("schema") != wanted["schema"]:
+    if (
+        flows_rewritten
+        or stamp.get("methods") != wanted["methods"]
+        or stamp.get("schema") != wanted["schema"]
+    ):
         _write_methods(bd, indicators)
     if inventory_changed:
         _write_inventories(bd)

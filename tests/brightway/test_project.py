@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -147,3 +149,26 @@ def test_scenat_methods_characterise_only_their_indicator_flow_and_are_versioned
     again = _finish(_run(home, user_home, USEEIO_PROBE))
     assert again == first
     assert json.loads(stamp_path.read_text())["methods"]["scenat_methods"] != "an-older-table"
+    # a changed inventory rewrites the indicator flows (new node ids): the methods must
+    # follow, or an EPA purchase would score 0 on the USEEIO indicators
+    stamp = json.loads(stamp_path.read_text())
+    stamp["inventory"] = "an-older-version"
+    stamp_path.write_text(json.dumps(stamp))
+    assert _finish(_run(home, user_home, USEEIO_PROBE)) == first
+    scored = _finish(_run(home, user_home, SPEND_PROBE))
+    assert scored["nnrg"] == pytest.approx(1000 * 26.674017 * 0.769 / 1.14252, rel=1e-4)
+
+
+SPEND_PROBE = """
+import json, pathlib, tempfile
+import scenat
+folder = pathlib.Path(tempfile.mkdtemp())
+(folder / "case.csv").write_text("field,value\\nname,steel\\nreference_node,buyer\\n"
+    "reference_amount,1\\ncurrency,USD\\nyear,2022\\n")
+(folder / "nodes.csv").write_text("id,name,tier,stage,location,output_amount,output_unit\\n"
+    "buyer,Buyer,0,assembly,US,1,item\\n")
+(folder / "flows.csv").write_text("node,kind,input,amount,unit,source\\n"
+    "buyer,spend,epa_naics_331110_no_margins,1000,USD,invoice\\n")
+result = scenat.assess(scenat.read_case(folder), indicators=["useeio_nnrg"])
+print(json.dumps({"nnrg": result.total("useeio_nnrg")}))
+"""
