@@ -1,7 +1,9 @@
 """The embedded Brightway project: set-up, versioning, and the lookups an assessment needs.
 
-First use builds, offline, a project holding the ``biosphere3`` flows, the indicator
-methods of ``methods/indicators.csv`` (read from the LCIA data bundled in the bw2io wheel),
+First use builds, offline, a project holding the ``biosphere3`` flows, scenat's own
+indicator flows (``inventories/indicator_flows.csv``, database ``scenat_flows``), the
+methods of every indicator of ``methods/`` (read from the LCIA data bundled in the bw2io
+wheel, or, for scenat's own methods such as USEEIO's, from ``methods/scenat_methods.csv``),
 and one background database per folder of ``inventories/``. A stamp records what was
 built; a changed inventory rebuilds its databases, a changed method list rewrites the
 methods. A file lock in ``SCENAT_HOME`` makes two processes starting at once safe: the
@@ -11,8 +13,8 @@ second waits and then finds the work done.
 keys as JSON lists), so methods are written here from the same bundled data.
 
 >>> project = ensure_project()
->>> sorted(project.indicator_ids)
-['fossil_energy', 'gwp100', 'metals_minerals', 'water']
+>>> sorted(project.indicator_ids)[:4]
+['fossil_energy', 'gwp100', 'metals_minerals', 'useeio_enrg']
 """
 
 from __future__ import annotations
@@ -46,7 +48,13 @@ from scenat.model.catalogue import (
     shipped_catalogue,
     split_background_id,
 )
-from scenat.model.indicators import Indicator, bundled_methods, default_indicators
+from scenat.model.indicators import (
+    Indicator,
+    all_indicators,
+    bundled_methods,
+    scenat_methods,
+    scenat_methods_version,
+)
 from scenat.paths import (
     brightway_dir,
     inventories_dir,
@@ -57,8 +65,10 @@ from scenat.paths import (
 PROJECT_NAME = "scenat"
 DATABASE_PREFIX = "scenat-"
 BIOSPHERE = "biosphere3"
+#: scenat's own indicator flows (a biosphere database; not prefixed, so not a shipped folder)
+INDICATOR_FLOWS = "scenat_flows"
 #: bump when the way databases are written changes, so existing projects rebuild
-SCHEMA_VERSION = 2  # 2: exchanges carry the distributions of inventories/ (uncertainty columns)
+SCHEMA_VERSION = 3  # 2: exchange distributions; 3: indicator flows and scenat's own methods
 STAMP_FILE = "scenat-stamp.json"
 
 _BRIGHTWAY_FOLDER: Path | None = None
@@ -499,7 +509,9 @@ def _wanted_stamp(indicators: list[Indicator]) -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,
         "inventory": inventory_version(),
-        "methods": {i.id: list(i.method) for i in indicators},
+        # scenat's own factors are part of what the methods are: a changed table rewrites them
+        "methods": {i.id: list(i.method) for i in indicators}
+        | {"scenat_methods": scenat_methods_version()},
     }
 
 
@@ -507,9 +519,10 @@ def ensure_project(indicators: list[Indicator] | None = None) -> Project:
     """Open the embedded project, building or updating it first when needed.
 
     Cheap when the project is up to date (a stamp comparison); takes a file lock only when
-    something has to be built.
+    something has to be built. The methods of every known indicator are built (default and
+    optional ones), so asking for an optional indicator never rebuilds the project.
     """
-    indicators = indicators or default_indicators()
+    indicators = indicators or all_indicators()
     return _ensure_project(tuple(indicators), str(scenat_home()))
 
 
@@ -572,9 +585,21 @@ def _build_logged(bd: Any, indicators: list[Indicator], wanted: dict[str, Any]) 
         if BIOSPHERE in bd.databases:
             del bd.databases[BIOSPHERE]
         bw2io.create_default_biosphere3()
-    if stamp.get("methods") != wanted["methods"] or stamp.get("schema") != wanted["schema"]:
+    inventory_changed = (
+        stamp.get("inventory") != wanted["inventory"] or stamp.get("schema") != wanted["schema"]
+    )
+    flows_rewritten = inventory_changed or INDICATOR_FLOWS not in bd.databases
+    if flows_rewritten:
+        # before the methods and the inventories: both refer to these flows' node ids, which a
+        # rewrite renews, so both are written again after it
+        _write_indicator_flows(bd)
+    if (
+        flows_rewritten
+        or stamp.get("methods") != wanted["methods"]
+        or stamp.get("schema") != wanted["schema"]
+    ):
         _write_methods(bd, indicators)
-    if stamp.get("inventory") != wanted["inventory"] or stamp.get("schema") != wanted["schema"]:
+    if inventory_changed:
         _write_inventories(bd)
     _write_stamp(bd, {**wanted, "built_in_seconds": round(time.perf_counter() - started, 3)})
 
@@ -588,10 +613,63 @@ def _biosphere_code_to_id(bd: Any) -> dict[str, int]:
     }
 
 
+def _write_indicator_flows(bd: Any) -> None:
+    """(Re)write the ``scenat_flows`` biosphere database from ``indicator_flows.csv``."""
+    flows = [f for f in shipped_catalogue().elementary.values() if f.database == INDICATOR_FLOWS]
+    data = {
+        (INDICATOR_FLOWS, flow.code): {
+            "name": flow.name,
+            "categories": flow.categories,
+            "unit": flow.unit,
+            "type": "inventory indicator",
+            "comment": f"scenat indicator flow {flow.id}",
+        }
+        for flow in flows
+    }
+    if INDICATOR_FLOWS in bd.databases:
+        del bd.databases[INDICATOR_FLOWS]
+    with contextlib.redirect_stderr(io.StringIO()):
+        bd.Database(INDICATOR_FLOWS).write(data, searchable=False, check_typos=False)
+
+
+def _indicator_flow_ids(bd: Any) -> dict[str, int]:
+    """Flow id of the catalogue -> node id, for scenat's indicator flows."""
+    from bw2data.backends import ActivityDataset as AD
+
+    by_code = {
+        f.code: f.id
+        for f in shipped_catalogue().elementary.values()
+        if f.database == INDICATOR_FLOWS
+    }
+    query = AD.select(AD.code, AD.id).where(AD.database == INDICATOR_FLOWS)
+    return {by_code[code]: node for code, node in query.tuples() if code in by_code}
+
+
 def _write_methods(bd: Any, indicators: list[Indicator]) -> None:
     wanted = {i.method: i for i in indicators}
     code_to_id = _biosphere_code_to_id(bd)
     found = set()
+    own = scenat_methods()
+    flow_ids = _indicator_flow_ids(bd) if any(name in own for name in wanted) else {}
+    for name, method in own.items():
+        if name not in wanted:
+            continue
+        found.add(name)
+        missing_flows = [flow for flow, _ in method.factors if flow not in flow_ids]
+        if missing_flows:
+            raise BackgroundError(
+                f"method {' | '.join(name)} characterises flows that inventories/"
+                f"indicator_flows.csv lacks: {', '.join(missing_flows)}"
+            )
+        write_method_nodes(
+            bd,
+            name,
+            [(flow_ids[flow], factor) for flow, factor in method.factors],
+            unit=method.unit,
+            description=method.description,
+            filename="methods/scenat_methods.csv",
+            scenat_indicator=wanted[name].id,
+        )
     for name, bundled in bundled_methods().items():
         if name not in wanted:
             continue
@@ -615,7 +693,7 @@ def _write_methods(bd: Any, indicators: list[Indicator]) -> None:
         raise BackgroundError(
             "these indicator methods are not in the LCIA data bundled with bw2io: "
             + "; ".join(" | ".join(m) for m in sorted(missing))
-            + ". Check methods/indicators.csv"
+            + ". Check methods/indicators.csv and methods/scenat_methods.csv"
         )
 
 
@@ -644,8 +722,25 @@ def _write_inventories(bd: Any) -> None:
     for name in list(bd.databases):
         if name.startswith(DATABASE_PREFIX) and name not in wanted_names:
             del bd.databases[name]
-    for folder in folders:
-        _write_database(bd, DATABASE_PREFIX + folder.name, folder, catalogue)
+    names = {DATABASE_PREFIX + folder.name: folder for folder in folders}
+    prepared = {name: _database_data(name, folder, catalogue) for name, folder in names.items()}
+    # bw2data checks that every linked process exists when a database is written, so a
+    # database that buys from another (freight from the grids) is written after it.
+    written: set[str] = set()
+    while len(written) < len(prepared):
+        ready = [
+            name
+            for name, (_, depends) in sorted(prepared.items())
+            if name not in written and depends <= written | {name}
+        ]
+        if not ready:
+            raise BackgroundError(
+                "shipped databases link to each other in a loop: "
+                + ", ".join(sorted(set(prepared) - written))
+            )
+        for name in ready:
+            _write_data(bd, name, prepared[name][0])
+            written.add(name)
 
 
 def _uncertainty(row: dict[str, str], amount: float) -> dict[str, Any]:
@@ -662,7 +757,10 @@ def _uncertainty(row: dict[str, str], amount: float) -> dict[str, Any]:
     return {**spread.stats_arrays(amount), "uncertainty source": row.get("uncertainty_source", "")}
 
 
-def _write_database(bd: Any, name: str, folder: Path, catalogue: Catalogue) -> None:
+def _database_data(
+    name: str, folder: Path, catalogue: Catalogue
+) -> tuple[dict[tuple[str, str], dict[str, Any]], set[str]]:
+    """A shipped folder as bw2data's dict, and the databases its exchanges link to."""
     processes = _read_table(folder / "processes.csv")
     exchanges = _read_table(folder / "exchanges.csv")
     owner = {p["id"]: catalogue.processes[p["id"]].database for p in processes}
@@ -699,7 +797,7 @@ def _write_database(bd: Any, name: str, folder: Path, catalogue: Catalogue) -> N
                 )
             data[process]["exchanges"].append(
                 {
-                    "input": (BIOSPHERE, flow.code),
+                    "input": (flow.database, flow.code),
                     "amount": amount,
                     "type": "biosphere",
                     **provenance,
@@ -726,6 +824,16 @@ def _write_database(bd: Any, name: str, folder: Path, catalogue: Catalogue) -> N
                 f"{folder / 'exchanges.csv'}, row {number}, column type: {row['type']!r} is "
                 "neither 'biosphere' nor 'technosphere'"
             )
+    depends = {
+        exchange["input"][0]
+        for activity in data.values()
+        for exchange in activity["exchanges"]
+        if exchange["type"] == "technosphere"
+    }
+    return data, depends
+
+
+def _write_data(bd: Any, name: str, data: dict[tuple[str, str], dict[str, Any]]) -> None:
     if name in bd.databases:
         del bd.databases[name]
     db = bd.Database(name)
@@ -755,7 +863,9 @@ def _open(bd: Any, indicators: list[Indicator]) -> Project:
         project.process_ids[code] = node_id
         project.process_names[node_id] = (code, label)
     codes = {flow.code: flow for flow in catalogue.elementary.values()}
-    query = AD.select(AD.code, AD.id, AD.name, AD.data).where(AD.database == BIOSPHERE)
+    query = AD.select(AD.code, AD.id, AD.name, AD.data).where(
+        AD.database << [BIOSPHERE, INDICATOR_FLOWS]
+    )
     for code, node_id, label, data in query.tuples():
         categories = "/".join(data.get("categories", ()))
         if code in codes:

@@ -33,7 +33,15 @@ from typing import Any, NotRequired, TypedDict
 import polars as pl
 
 from scenat.errors import InputError, Problem
-from scenat.importers.inventory import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
+from scenat.importers.inventory import (
+    PROCESS_COLUMNS,
+    RECORDED_INDICATORS,
+    UNCERTAIN_EXCHANGE_COLUMNS,
+    exchange_schema,
+    recorded_indicators,
+    write_inventory,
+)
+from scenat.importers.pedigree import BASIC, Pedigree
 
 __all__ = [
     "AR5_GWP100",
@@ -41,9 +49,12 @@ __all__ = [
     "SelectionRecord",
     "TechnosphereInput",
     "build_starter_inventory",
+    "full_set_for",
     "read_flat_file",
+    "read_fuel_properties",
     "starter_selection",
     "to_inventory",
+    "uk_grid_energy",
     "write_inventory",
 ]
 
@@ -107,6 +118,8 @@ _PROCESS_ID = re.compile(r"^[a-z0-9_.-]+$")
 # Units of the elementary flows (inventories/elementary_flows.csv) this module books.
 _FLOW_UNITS: Mapping[str, str] = {"co2_fossil": "kg", "ch4_fossil": "kg", "n2o": "kg"}
 _NO_SPLIT = "DESNZ publishes no gas split; total booked as CO2-equivalent fossil CO2"
+# Flow -> its class of basic uncertainty (scenat.importers.pedigree.BASIC).
+_GAS_CLASS: Mapping[str, str] = {"co2_fossil": "co2", "ch4_fossil": "ch4", "n2o": "n2o"}
 
 
 class TechnosphereInput(TypedDict):
@@ -128,6 +141,8 @@ class BiosphereExchange(TypedDict):
     year: int
     licence: str
     comment: str
+    #: the uncertainty columns (Pedigree.columns); default: the DESNZ factor pedigree
+    uncertainty: NotRequired[dict[str, Any]]
 
 
 class SelectionRecord(TypedDict):
@@ -354,6 +369,109 @@ def read_flat_file(path: str | os.PathLike[str]) -> pl.DataFrame:
     return factors.select(FACTOR_COLUMNS)
 
 
+# ------------------------------------------------------------------ fuel properties
+
+FUEL_PROPERTIES_SHEET = "Fuel properties"
+#: the sheet's columns C.. K, as the header rows 13-14 of the 2024-2026 workbooks name them
+FUEL_PROPERTY_COLUMNS = (
+    "year",
+    "net_cv_gj_per_t",
+    "gross_cv_gj_per_t",
+    "density_kg_per_m3",
+    "litres_per_t",
+    "net_kwh_per_kg",
+    "gross_kwh_per_kg",
+    "net_kwh_per_l",
+    "gross_kwh_per_l",
+)
+
+
+def full_set_for(flat_csv: str | os.PathLike[str], year: int) -> Path:
+    """The full-set workbook of ``year`` beside a flat file (DESNZ's file names).
+
+    >>> full_set_for("desnz/ghg-conversion-factors-2025-flat-format.csv", 2025).name
+    'ghg-conversion-factors-2025-full-set.xlsx'
+    """
+    folder = Path(flat_csv).parent
+    matches = sorted(folder.glob(f"ghg-conversion-factors-{year}-full*set*.xlsx"))
+    return matches[0] if matches else folder / f"ghg-conversion-factors-{year}-full-set.xlsx"
+
+
+def read_fuel_properties(path: str | os.PathLike[str]) -> pl.DataFrame:
+    """The "Fuel properties" sheet of a DESNZ full-set workbook: one row per fuel.
+
+    Columns: ``fuel`` (column B), ``row`` (the sheet's row number), then
+    :data:`FUEL_PROPERTY_COLUMNS` (``year``; net and gross calorific values in GJ/t and
+    kWh/kg, kWh/litre; density kg/m3; litres per tonne), null where DESNZ leaves a cell
+    empty. A fuel's rows are found below each header row whose column D reads ``Net CV``.
+
+    Raises :class:`scenat.errors.InputError` (file, sheet, row, column) for a missing
+    sheet, a workbook without the header, or a cell that is not a number.
+    """
+    import openpyxl
+
+    file = str(path)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError as exc:
+        raise InputError(
+            Problem(file=file, message="DESNZ full-set workbook not found",
+                    hint="the full set of the flat file's year, beside it "
+                    "(ghg-conversion-factors-<year>-full-set.xlsx)")
+        ) from exc
+    except Exception as exc:  # noqa: BLE001  (openpyxl raises many kinds for a bad file)
+        raise InputError(Problem(file=file, message=f"cannot read the workbook: {exc}")) from exc
+    try:
+        if FUEL_PROPERTIES_SHEET not in workbook.sheetnames:
+            raise InputError(
+                Problem(file=file, sheet=FUEL_PROPERTIES_SHEET, message="sheet is missing",
+                        hint="the DESNZ full set has a 'Fuel properties' sheet")
+            )
+        cells = list(workbook[FUEL_PROPERTIES_SHEET].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    problems: list[Problem] = []
+    rows: list[dict[str, Any]] = []
+    in_table = False
+    letters = "CDEFGHIJK"
+    for number, values in enumerate(cells, start=1):
+        values = tuple(values) + (None,) * max(0, 11 - len(values))
+        if isinstance(values[3], str) and values[3].strip() == "Net CV":
+            in_table = True
+            continue
+        name = values[1]
+        if not in_table or not isinstance(name, str) or not name.strip():
+            # the units row under a header keeps the table open; a blank row closes it
+            in_table = in_table and any(v is not None for v in values[:11])
+            continue
+        record: dict[str, Any] = {"fuel": name.strip(), "row": number}
+        for column, letter, value in zip(FUEL_PROPERTY_COLUMNS, letters, values[2:11]):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                record[column] = None
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                record[column] = float(value)
+            else:
+                problems.append(
+                    Problem(file=file, sheet=FUEL_PROPERTIES_SHEET, row=number, column=letter,
+                            value=value, message="not a number",
+                            hint="DESNZ gives calorific values and densities as numbers")
+                )
+        rows.append(record)
+    if not rows and not problems:
+        problems.append(
+            Problem(file=file, sheet=FUEL_PROPERTIES_SHEET, column="D",
+                    message="no header row with 'Net CV' and no fuel rows below it")
+        )
+    if problems:
+        raise InputError(problems)
+    table = pl.DataFrame(
+        rows,
+        schema={"fuel": pl.String, "row": pl.Int64}
+        | dict.fromkeys(FUEL_PROPERTY_COLUMNS, pl.Float64),
+    )
+    return table.with_columns(pl.col("year").cast(pl.Int64))
+
+
 # ------------------------------------------------------------------------- inventory
 
 
@@ -470,7 +588,7 @@ def _selection_problems(
             if not _finite(link.get("amount", 1.0)):
                 problem(i, "inputs", link.get("amount"), "amount is not a finite number")
         for extra in rec.get("biosphere", []):
-            missing = [k for k in BiosphereExchange.__annotations__ if extra.get(k) in (None, "")]
+            missing = [k for k in BiosphereExchange.__required_keys__ if extra.get(k) in (None, "")]
             if missing:
                 problem(
                     i,
@@ -560,6 +678,7 @@ def to_inventory(
                 f"{rec['unit']} (IPCC AR5 GWP100)."
             )
             comment = f"{comment} {published}".strip()
+            scores = MATERIAL_PEDIGREE if rec["category"] == "material" else FACTOR_PEDIGREE
             for flow, amount, note in _gas_exchanges(factor):
                 exchange_rows.append(
                     {
@@ -570,6 +689,7 @@ def to_inventory(
                         "unit": _FLOW_UNITS[flow],
                         **provenance,
                         "comment": note,
+                        **scores.columns(BASIC[_GAS_CLASS[flow]]),
                     }
                 )
         process_rows.append(
@@ -597,6 +717,7 @@ def to_inventory(
                     "year": int(extra["year"]),
                     "licence": extra["licence"],
                     "comment": extra["comment"],
+                    **(extra.get("uncertainty") or FACTOR_PEDIGREE.columns(BASIC["resource"])),
                 }
             )
         for link in rec.get("inputs", []):
@@ -612,40 +733,47 @@ def to_inventory(
                     "year": year,
                     "licence": LICENCE,
                     "comment": link.get("comment", ""),
+                    "uncertainty_source": _EXACT_LINK,
                 }
             )
 
     process_schema = {c: pl.String for c in PROCESS_COLUMNS} | {"year": pl.Int64}
-    exchange_schema = {c: pl.String for c in EXCHANGE_COLUMNS} | {
-        "amount": pl.Float64,
-        "year": pl.Int64,
-    }
-    return (
-        pl.DataFrame(process_rows, schema=process_schema, orient="row"),
-        pl.DataFrame(exchange_rows, schema=exchange_schema, orient="row"),
+    rows = [{c: row.get(c) for c in UNCERTAIN_EXCHANGE_COLUMNS} for row in exchange_rows]
+    exchanges = pl.DataFrame(rows, schema=exchange_schema(), orient="row")
+    processes = pl.DataFrame(process_rows, schema=process_schema, orient="row")
+    from scenat.model.indicators import characterised_flows
+
+    recorded = recorded_indicators(
+        processes["id"], exchanges.iter_rows(named=True), characterised_flows()
     )
+    processes = processes.with_columns(
+        pl.Series(RECORDED_INDICATORS, [recorded[i] for i in processes["id"]])
+    )
+    return processes, exchanges
 
 
 # ------------------------------------------------------------------ starter inventory
 
-# Fuel properties: UK Government GHG Conversion Factors for Company Reporting 2025, full
-# set (ghg-conversion-factors-2025-full-set.xlsx), sheet "Fuel properties". They are
-# constants because the flat file does not carry them; starter_selection refuses other
-# years so that a newer flat file cannot silently mix with 2025 properties.
-FUEL_PROPERTIES_YEAR = 2025
-FUEL_PROPERTIES_SOURCE = (
-    "UK Government GHG Conversion Factors for Company Reporting 2025 (DESNZ), full set, "
-    "sheet 'Fuel properties'"
-)
-NATURAL_GAS_NET_CV_GJ_PER_T = 45.745  # row "Natural Gas", Net CV, GJ/tonne
-NATURAL_GAS_DENSITY_KG_PER_M3 = 0.802  # row "Natural Gas", Density, kg/m3
-DIESEL_BLEND_NET_CV_KWH_PER_L = 9.905  # row "Diesel (average biofuel blend)", kWh/litre
-# DESNZ gives no crude-oil calorific value. EF v3.1 characterises 'Oil, crude' (in
-# ground) by its net calorific value, 43.4 MJ/kg (bw2io 0.9.17, lcia_39_ecoinvent.zip),
-# so converting the fuel's fossil energy with the same value makes the fossil-energy
-# indicator equal that energy.
-CRUDE_OIL_NET_CV_MJ_PER_KG = 43.4
+# The starter's resource flows. Fuel properties come from the full-set workbook of the flat
+# file's year (read_fuel_properties); the selection's factor IDs are those of the 2025 file,
+# so other years are refused rather than silently mixed.
+STARTER_YEAR = 2025
 MJ_PER_KWH = 3.6
+
+# Pedigree scores (reliability, completeness, temporal, geographical, technological) of the
+# DESNZ rows (scenat.importers.pedigree): official factors from verified statistics partly
+# estimated (2), complete (1), the reporting year's data (1), UK (1), averaged technology (2);
+# material factors are cradle-to-shelf averages of unknown composition (3, 2, 3, 2, 3).
+FACTOR_PEDIGREE = Pedigree(2, 1, 1, 1, 2)
+MATERIAL_PEDIGREE = Pedigree(3, 2, 3, 2, 3)
+# Fuel energy from DESNZ's own fuel properties and fossil shares: as the factors.
+FUEL_PEDIGREE = Pedigree(2, 1, 1, 1, 2)
+# Fossil energy derived from a freight CO2 factor (fuel mix of the fleet assumed): (2,2,1,1,3).
+FREIGHT_FUEL_PEDIGREE = Pedigree(2, 2, 1, 1, 3)
+# Extraction losses from USLCI's US extraction processes of about 2000: (3, 2, 4, 3, 3).
+UPSTREAM_PEDIGREE = Pedigree(3, 2, 4, 3, 3)
+# Exact links: DESNZ adds its WTT, T&D factors one for one, so the amount is not uncertain.
+_EXACT_LINK = "none: exact by definition (DESNZ adds the linked factor one for one)"
 
 
 def _factor_value(factors: pl.DataFrame, desnz_id: str, column: str) -> float:
@@ -670,76 +798,166 @@ def _fossil_share(factors: pl.DataFrame, blend: str, mineral: str) -> float:
     )
 
 
-def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
+def _property(properties: pl.DataFrame, fuel: str, column: str) -> tuple[float, int]:
+    """A fuel property and its sheet row; an InputError naming the fuel when it is missing."""
+    found = properties.filter(pl.col("fuel") == fuel)
+    if found.height != 1 or found[column][0] is None:
+        raise InputError(
+            Problem(
+                sheet=FUEL_PROPERTIES_SHEET,
+                column=column,
+                value=fuel,
+                message=f"the fuel properties give no {column} for {fuel!r}",
+                hint="use the DESNZ full set of the flat file's year",
+            )
+        )
+    return float(found[column][0]), int(found["row"][0])
+
+
+class _Resources:
+    """Builds the fully sourced resource exchanges of the starter selection."""
+
+    def __init__(self, factors: pl.DataFrame, properties: pl.DataFrame, year: int):
+        from scenat.importers.grid_mix import Parameters
+
+        self.factors = factors
+        self.properties = properties
+        self.year = year
+        self.flat = _source(year)
+        self.sheet = _source(year).replace("flat file", "full set, sheet 'Fuel properties'")
+        self.params = Parameters.load()
+
+    def fuel(self, carrier: str, mj: float, table: str, comment: str,
+             pedigree: Pedigree = FUEL_PEDIGREE, source: str | None = None) -> BiosphereExchange:
+        from scenat.importers.fossil import energy_flow, energy_note
+
+        flow, amount, unit = energy_flow(carrier, mj)
+        return {
+            "flow": flow,
+            "amount": amount,
+            "unit": unit,
+            "source": source or f"{self.sheet}; {self.flat}",
+            "table": table,
+            "year": self.year,
+            "licence": LICENCE,
+            "comment": f"{comment}; {energy_note(carrier)}",
+            "uncertainty": pedigree.columns(BASIC["resource"]),
+        }
+
+    def upstream(self, carrier: str, mj: float, what: str) -> BiosphereExchange:
+        """The fuel lost in extraction per ``mj`` delivered (USLCI extraction processes)."""
+        from scenat.importers.fossil import energy_flow, energy_note
+
+        extraction = self.params.get("extracted_per_delivered", carrier)
+        lost = mj * (extraction.value - 1.0)
+        flow, amount, unit = energy_flow(carrier, lost)
+        return {
+            "flow": flow,
+            "amount": amount,
+            "unit": unit,
+            "source": extraction.source,
+            "table": extraction.table,
+            "year": extraction.year,
+            "licence": extraction.licence,
+            "comment": f"{carrier} lost in extraction for {what}: {mj:.5g} MJ x "
+            f"({extraction.value:g} - 1) = {lost:.5g} MJ; {energy_note(carrier)}",
+            "uncertainty": UPSTREAM_PEDIGREE.columns(BASIC["resource"]),
+        }
+
+    def litre_fuel(self, fuel: str, blend_id: str, mineral_id: str, carrier: str = "oil"):
+        """Fossil MJ in one litre of a blend: net kWh/litre x 3.6 x fossil share."""
+        kwh_per_l, row = _property(self.properties, fuel, "net_kwh_per_l")
+        share = _fossil_share(self.factors, blend_id, mineral_id)
+        mj = kwh_per_l * MJ_PER_KWH * share
+        table = (
+            f"Fuel properties row {row} ({fuel}), net CV {kwh_per_l:g} kWh/litre; fossil share "
+            f"= CO2 per kWh of {blend_id} / {mineral_id} (Net CV) = {share:.5f}"
+        )
+        comment = (
+            f"fossil energy of 1 litre of {fuel}: {kwh_per_l:g} kWh/L x 3.6 MJ/kWh x "
+            f"{share:.5f} = {mj:.5g} MJ"
+        )
+        return mj, self.fuel(carrier, mj, table, comment)
+
+    def freight_fuel(self, freight_id: str, mineral_id: str, fuel: str, what: str):
+        """Fossil MJ per tkm from a freight CO2 factor and the fuel's CO2 per kWh (Net CV)."""
+        co2 = _factor_value(self.factors, freight_id, "co2_kg_co2e")
+        per_kwh = _factor_value(self.factors, mineral_id, "co2_kg_co2e")
+        mj = co2 / per_kwh * MJ_PER_KWH
+        table = (
+            f"{freight_id} kg CO2 per tkm {co2:g} / {mineral_id} ({fuel}) kg CO2 per kWh "
+            f"Net CV {per_kwh:g}"
+        )
+        comment = (
+            f"fossil fuel burned per tkm of {what}: {co2:g} / {per_kwh:g} kWh x 3.6 = "
+            f"{mj:.5g} MJ (all of the freight CO2 assumed to come from {fuel})"
+        )
+        return mj, self.fuel("oil", mj, table, comment, FREIGHT_FUEL_PEDIGREE, self.flat)
+
+
+def uk_grid_energy(owid_path: str | os.PathLike[str]) -> Any:
+    """The GB row of the grid resource model (:mod:`scenat.importers.grid_mix`)."""
+    from scenat.importers.grid_mix import Parameters, grid_energy, owid_mix, read_owid
+
+    mixes = read_owid(owid_path)
+    if "GBR" not in mixes:
+        raise InputError(Problem(file=str(owid_path), value="GBR", message="no GBR mix"))
+    label = f"OWID GBR {mixes['GBR'].year} generation mix"
+    return grid_energy(owid_mix(mixes, ["GBR"], label), Parameters.load())
+
+
+def starter_selection(
+    factors: pl.DataFrame, properties: pl.DataFrame, grid: Any = None
+) -> list[SelectionRecord]:
     """The DESNZ factors shipped as scenat's starter background, with resource flows.
 
-    Resource amounts are computed from the 2025 fuel properties and from ``factors``
-    (fossil shares of the biofuel blends), so the function needs the 2025 flat file.
+    ``properties`` is the "Fuel properties" sheet of the same year's full set
+    (:func:`read_fuel_properties`); ``grid`` the GB row of the grid resource model
+    (:func:`uk_grid_energy`), which gives the UK grid processes their fossil energy and
+    uranium (None: they get none). Fuels carry their fossil energy content (net calorific
+    value x fossil share, DESNZ's own figures), booked by energy; their well-to-tank
+    processes add the fuel lost in extraction (USLCI). The function needs the 2025 flat file.
     """
     year = int(factors["year"][0])
-    if year != FUEL_PROPERTIES_YEAR:
+    if year != STARTER_YEAR or int(properties["year"][0]) != year:
         raise InputError(
             Problem(
                 column="year",
-                value=year,
-                message=f"the starter selection uses {FUEL_PROPERTIES_YEAR} DESNZ fuel "
-                "properties and factor IDs",
-                hint="update FUEL_PROPERTIES_* and the selection for the new year",
+                value=f"flat file {year}, fuel properties {int(properties['year'][0])}",
+                message=f"the starter selection uses {STARTER_YEAR} DESNZ factor IDs and the "
+                "fuel properties of the same year",
+                hint="give the 2025 flat file and the 2025 full set beside it",
             )
         )
-    flat = _source(year)
+    res = _Resources(factors, properties, year)
+    flat = res.flat
 
     gas_share = _fossil_share(factors, "1_100_1004_7", "1_100_1005_7")
-    gas_mj_per_m3 = NATURAL_GAS_NET_CV_GJ_PER_T * NATURAL_GAS_DENSITY_KG_PER_M3
-    gas_m3 = MJ_PER_KWH * gas_share / gas_mj_per_m3
-    diesel_share = _fossil_share(factors, "1_101_1011_7", "1_101_1012_7")
-    diesel_mj = DIESEL_BLEND_NET_CV_KWH_PER_L * MJ_PER_KWH
-    crude_kg = diesel_mj * diesel_share / CRUDE_OIL_NET_CV_MJ_PER_KG
-
-    natural_gas_resource: BiosphereExchange = {
-        "flow": "natural_gas_resource",
-        "amount": gas_m3,
-        "unit": "m3",
-        "source": f"{FUEL_PROPERTIES_SOURCE}; {flat}",
-        "table": (
-            f"Fuel properties > Natural Gas: Net CV {NATURAL_GAS_NET_CV_GJ_PER_T} GJ/tonne, "
-            f"density {NATURAL_GAS_DENSITY_KG_PER_M3} kg/m3; fossil share = CO2 of "
-            "1_100_1004_7 (Natural gas) / 1_100_1005_7 (100% mineral blend), kWh (Net CV)"
-        ),
-        "year": year,
-        "licence": LICENCE,
-        "comment": (
-            f"Fossil gas in 1 kWh (net CV) of grid natural gas: 3.6 MJ x fossil share "
-            f"{gas_share:.5f} / ({NATURAL_GAS_NET_CV_GJ_PER_T} MJ/kg x "
-            f"{NATURAL_GAS_DENSITY_KG_PER_M3} kg/m3 = {gas_mj_per_m3:.3f} MJ/m3). "
-            "Energy content only: gas used or lost in extraction and transport is not "
-            "included."
-        ),
-    }
-    crude_oil_resource: BiosphereExchange = {
-        "flow": "crude_oil_resource",
-        "amount": crude_kg,
-        "unit": "kg",
-        "source": (
-            f"{FUEL_PROPERTIES_SOURCE}; {flat}; crude oil net CV "
-            f"{CRUDE_OIL_NET_CV_MJ_PER_KG} MJ/kg as characterised by EF v3.1 "
-            "(bw2io 0.9.17 bundled LCIA data)"
-        ),
-        "table": (
-            "Fuel properties > Diesel (average biofuel blend): Net CV "
-            f"{DIESEL_BLEND_NET_CV_KWH_PER_L} kWh/litre; fossil share = CO2 of "
-            "1_101_1011_7 (average biofuel blend) / 1_101_1012_7 (100% mineral diesel), "
-            "kWh (Net CV)"
-        ),
-        "year": year,
-        "licence": LICENCE,
-        "comment": (
-            f"Crude oil equivalent to the fossil energy of 1 litre of diesel blend: "
-            f"{DIESEL_BLEND_NET_CV_KWH_PER_L} kWh/L x 3.6 MJ/kWh x fossil share "
-            f"{diesel_share:.5f} / {CRUDE_OIL_NET_CV_MJ_PER_KG} MJ/kg. Energy content "
-            "only: refinery and transport losses are not included."
-        ),
-    }
+    gas_mj = MJ_PER_KWH * gas_share
+    natural_gas_resource = res.fuel(
+        "gas",
+        gas_mj,
+        "1 kWh Net CV = 3.6 MJ; fossil share = CO2 per kWh of 1_100_1004_7 (Natural gas) / "
+        f"1_100_1005_7 (100% mineral blend) = {gas_share:.5f}",
+        f"fossil energy of 1 kWh (net CV) of grid natural gas: 3.6 MJ x {gas_share:.5f} "
+        f"= {gas_mj:.5g} MJ",
+        source=flat,
+    )
+    diesel_mj, crude_oil_resource = res.litre_fuel(
+        "Diesel (average biofuel blend)", "1_101_1011_7", "1_101_1012_7"
+    )
+    petrol_mj, petrol_resource = res.litre_fuel(
+        "Petrol (average biofuel blend)", "1_101_1017_7", "1_101_1018_7"
+    )
+    hgv_mj, hgv_resource = res.freight_fuel(
+        "27_304_3140_14", "1_101_1012_7", "diesel (100% mineral)", "HGV freight"
+    )
+    container_mj, container_resource = res.freight_fuel(
+        "27_320_3235_14", "1_101_1024_7", "marine fuel oil", "container ship freight"
+    )
+    carrier_mj, carrier_resource = res.freight_fuel(
+        "27_320_3238_14", "1_101_1024_7", "marine fuel oil", "vehicle carrier freight"
+    )
     water_resource: BiosphereExchange = {
         "flow": "water",
         "amount": 1.0,
@@ -752,7 +970,10 @@ def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
             "1 m3 of water per m3 of mains water supplied, booked as consumed: an upper "
             "bound, since water returned to the sewer is not credited."
         ),
+        # reliability 4: a definitional upper bound, not a measured consumption
+        "uncertainty": Pedigree(4, 3, 1, 1, 3).columns(BASIC["water"]),
     }
+    grid_rows = _uk_grid_resources(factors, grid, year) if grid is not None else {}
 
     delivered = " + ".join(
         repr(_factor_value(factors, i, "kg_co2e"))
@@ -777,7 +998,9 @@ def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
             "category": "electricity",
             "comment": "Location-based UK grid average for electricity generated. "
             "Excludes T&D losses and fuel supply (WTT): use "
-            "electricity_uk_grid_delivered for consumption.",
+            "electricity_uk_grid_delivered for consumption. Fuel burned and uranium: the GB "
+            "row of the grid resource model (scenat.importers.grid_mix).",
+            "biosphere": grid_rows.get("generated", []),
         },
         {
             "id": "electricity_uk_td_losses",
@@ -789,7 +1012,9 @@ def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
             "location": "GB",
             "category": "electricity",
             "comment": "Generation emissions of the electricity lost on the grid, per kWh "
-            "consumed; DESNZ adds it to the generation factor.",
+            "consumed; DESNZ adds it to the generation factor. Resources: those of the "
+            "generation process x the lost kWh (T&D / generation factor).",
+            "biosphere": grid_rows.get("td_losses", []),
         },
         {
             "id": "electricity_uk_generation_wtt",
@@ -800,7 +1025,8 @@ def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
             "location": "GB",
             "category": "electricity",
             "comment": "Extraction, refining and transport of the fuels burned to "
-            "generate 1 kWh consumed.",
+            "generate 1 kWh consumed. Resources: the fuel lost in extraction (USLCI).",
+            "biosphere": grid_rows.get("generation_wtt", []),
         },
         {
             "id": "electricity_uk_td_wtt",
@@ -811,7 +1037,9 @@ def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
             "location": "GB",
             "category": "electricity",
             "comment": "Extraction, refining and transport of the fuels burned to "
-            "generate the electricity lost on the grid, per kWh consumed.",
+            "generate the electricity lost on the grid, per kWh consumed. Resources: the "
+            "fuel lost in extraction for the lost kWh.",
+            "biosphere": grid_rows.get("td_wtt", []),
         },
         {
             "id": "electricity_uk_grid_delivered",
@@ -870,8 +1098,11 @@ def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
             "location": "GB",
             "category": "fuel",
             "comment": "Extraction, processing and transport of natural gas; carries the "
-            "fossil resource of the gas.",
-            "biosphere": [natural_gas_resource],
+            "fossil resource of the gas and the gas lost in extraction.",
+            "biosphere": [
+                natural_gas_resource,
+                res.upstream("gas", gas_mj, "1 kWh of natural gas"),
+            ],
         },
         {
             "id": "diesel_combustion_l",
@@ -895,8 +1126,36 @@ def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
             "location": "GB",
             "category": "fuel",
             "comment": "Extraction, refining and transport of the blend; carries the "
-            "fossil resource of its mineral part.",
-            "biosphere": [crude_oil_resource],
+            "fossil resource of its mineral part and the crude lost in extraction.",
+            "biosphere": [
+                crude_oil_resource,
+                res.upstream("oil", diesel_mj, "1 litre of diesel"),
+            ],
+        },
+        {
+            "id": "petrol_combustion_l",
+            "name": "petrol (average biofuel blend), burned, per litre, incl. well-to-tank (DESNZ)",
+            "reference_product": "petrol (average biofuel blend) burned, litre",
+            "desnz_id": "1_101_1017_8",
+            "unit": "L",
+            "location": "GB",
+            "category": "fuel",
+            "comment": "Combustion of UK forecourt petrol (average biofuel blend); biogenic "
+            "CO2 of the bioethanol part is outside DESNZ scopes and not booked. Plus 1 L of "
+            "petrol_wtt_l for its supply.",
+            "inputs": [wtt("petrol_wtt_l", "petrol (average biofuel blend)")],
+        },
+        {
+            "id": "petrol_wtt_l",
+            "name": "petrol (average biofuel blend), well-to-tank, per litre (DESNZ)",
+            "reference_product": "petrol (average biofuel blend) supplied, litre",
+            "desnz_id": "11_101_1017_8",
+            "unit": "L",
+            "location": "GB",
+            "category": "fuel",
+            "comment": "Extraction, refining and transport of the blend; carries the "
+            "fossil resource of its mineral part and the crude lost in extraction.",
+            "biosphere": [petrol_resource, res.upstream("oil", petrol_mj, "1 litre of petrol")],
         },
         {
             "id": "steel_cans_primary",
@@ -987,7 +1246,68 @@ def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
             "location": "GB",
             "category": "transport",
             "comment": "Extraction, refining and transport of the diesel burned per "
-            "tonne-km (no fossil resource flow: DESNZ gives no fuel use per tonne-km).",
+            "tonne-km; carries the fossil energy of that diesel (from the HGV CO2 factor and "
+            "DESNZ's CO2 per kWh of mineral diesel) and the crude lost in extraction.",
+            "biosphere": [hgv_resource, res.upstream("oil", hgv_mj, "1 tkm by HGV")],
+        },
+        {
+            "id": "freight_sea_container_tkm",
+            "name": "freight, cargo ship, container ship, average, incl. well-to-tank (DESNZ)",
+            "reference_product": "freight transport by container ship, tonne-km",
+            "desnz_id": "27_320_3235_14",
+            "unit": "tkm",
+            "location": "GLO",
+            "category": "transport",
+            "comment": "DESNZ freighting goods, container ship (average of all sizes), per "
+            "tonne-km; plus 1 tkm of freight_sea_container_wtt_tkm for the fuel supply.",
+            "inputs": [wtt("freight_sea_container_wtt_tkm", "container ship freight")],
+        },
+        {
+            "id": "freight_sea_container_wtt_tkm",
+            "name": "freight, cargo ship, container ship, average, well-to-tank (DESNZ)",
+            "reference_product": "fuel supply for 1 tonne-km by container ship",
+            "desnz_id": "28_916_3235_14",
+            "unit": "tkm",
+            "location": "GLO",
+            "category": "transport",
+            "comment": "Fuel supply per tonne-km by container ship; carries the fossil "
+            "energy of the fuel burned (from the CO2 factor, as marine fuel oil) and the crude "
+            "lost in extraction.",
+            "biosphere": [
+                container_resource,
+                res.upstream("oil", container_mj, "1 tkm by container ship"),
+            ],
+        },
+        {
+            "id": "freight_sea_vehicle_carrier_tkm",
+            "name": "freight, cargo ship, vehicle transport (car carrier), average, incl. "
+            "well-to-tank (DESNZ)",
+            "reference_product": "freight transport by vehicle carrier (ro-ro), tonne-km",
+            "desnz_id": "27_320_3238_14",
+            "unit": "tkm",
+            "location": "GLO",
+            "category": "transport",
+            "comment": "DESNZ freighting goods, vehicle transport (car carrier, average of "
+            "all sizes), per tonne-km of vehicles carried; plus 1 tkm of "
+            "freight_sea_vehicle_carrier_wtt_tkm for the fuel supply.",
+            "inputs": [wtt("freight_sea_vehicle_carrier_wtt_tkm", "vehicle carrier freight")],
+        },
+        {
+            "id": "freight_sea_vehicle_carrier_wtt_tkm",
+            "name": "freight, cargo ship, vehicle transport (car carrier), average, "
+            "well-to-tank (DESNZ)",
+            "reference_product": "fuel supply for 1 tonne-km by vehicle carrier",
+            "desnz_id": "28_916_3238_14",
+            "unit": "tkm",
+            "location": "GLO",
+            "category": "transport",
+            "comment": "Fuel supply per tonne-km by vehicle carrier; carries the fossil "
+            "energy of the fuel burned (from the CO2 factor, as marine fuel oil) and the crude "
+            "lost in extraction.",
+            "biosphere": [
+                carrier_resource,
+                res.upstream("oil", carrier_mj, "1 tkm by vehicle carrier"),
+            ],
         },
         {
             "id": "water_supply",
@@ -1013,16 +1333,75 @@ def starter_selection(factors: pl.DataFrame) -> list[SelectionRecord]:
     ]
 
 
+def _uk_grid_resources(factors: pl.DataFrame, grid: Any, year: int) -> dict[str, list]:
+    """Resource exchanges of the four UK grid processes from the GB row of the grid model.
+
+    DESNZ's generation factor is the fuel burned (direct) and uranium; its WTT factor the
+    fuel chain (here: the fuel lost in extraction); its T&D factors the same for the kWh lost
+    on the grid, ``T&D factor / generation factor`` = 0.1047 kWh per kWh consumed.
+    """
+    from scenat.importers.grid import RESOURCE_PEDIGREE
+
+    lost = _factor_value(factors, "13_402_4000_5", "kg_co2e") / _factor_value(
+        factors, "7_400_4000_5", "kg_co2e"
+    )
+    params = grid.mix.label
+    provenance = {
+        "source": "scenat grid resource model (scenat.importers.grid_mix): Our World in Data "
+        "energy data via codecarbon; US EIA Electric Power Annual 2022 Table 8.1; DESNZ fuel "
+        "properties; USLCI",
+        "table": f"{params}; inventories/grid_electricity/model_parameters.csv",
+        "year": year,
+        "licence": "CC BY 4.0 (OWID); US public domain (EIA); OGL v3.0 (DESNZ); CC0 (USLCI)",
+    }
+    td = (
+        f"; x {lost:.5f} kWh lost per kWh consumed (13_402_4000_5 / 7_400_4000_5, DESNZ)"
+    )
+
+    def rows(energy: Any, parts: tuple[str, ...], note: str = "") -> list[BiosphereExchange]:
+        return [
+            {
+                "flow": flow,
+                "amount": amount,
+                "unit": unit,
+                **provenance,
+                "comment": comment + note,
+                "uncertainty": RESOURCE_PEDIGREE.columns(BASIC["resource"]),
+            }
+            for flow, amount, unit, comment in energy.exchanges(parts)
+        ]
+
+    lost_energy = grid.scaled(lost)
+    return {
+        "generated": rows(grid, ("direct", "uranium")),
+        "generation_wtt": rows(grid, ("upstream",)),
+        "td_losses": rows(lost_energy, ("direct", "uranium"), td),
+        "td_wtt": rows(lost_energy, ("upstream",), td),
+    }
+
+
 def build_starter_inventory(
-    flat_csv_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]
-) -> None:
+    flat_csv_path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    full_set: str | os.PathLike[str] | None = None,
+    owid: str | os.PathLike[str] | None = None,
+) -> tuple[int, int]:
     """Regenerate ``out_dir/processes.csv`` and ``out_dir/exchanges.csv`` from DESNZ.
 
-    This is how the shipped ``inventories/starter`` files are made; rerun it after
-    changing the importer or the selection, e.g.
-    ``scenat data desnz ghg-conversion-factors-2025-flat-format.csv
-    inventories/starter``.
+    ``full_set`` is the same year's full-set workbook (default: beside the flat file,
+    :func:`full_set_for`), read for its "Fuel properties"; ``owid`` the OWID generation mix
+    file for the GB grid's resources (default: ``../grid-intensity/`` beside the flat file's
+    folder, as in ``../shared/data``). This is how the shipped ``inventories/starter`` files
+    are made, e.g. ``scenat data desnz ../shared/data/desnz/ghg-conversion-factors-2025-
+    flat-format.csv inventories/starter``; returns the processes and exchanges written.
     """
+    from scenat.importers.grid_mix import OWID_FILE
+
     factors = read_flat_file(flat_csv_path)
-    processes, exchanges = to_inventory(factors, starter_selection(factors))
-    write_inventory(processes, exchanges, out_dir)
+    year = int(factors["year"][0])
+    properties = read_fuel_properties(full_set or full_set_for(flat_csv_path, year))
+    shared = Path(flat_csv_path).parent.parent
+    grid = uk_grid_energy(owid or shared / "grid-intensity" / OWID_FILE)
+    processes, exchanges = to_inventory(factors, starter_selection(factors, properties, grid))
+    return write_inventory(processes, exchanges, out_dir)

@@ -32,8 +32,15 @@ booked together as CO2-equivalent (IPCC AR5 GWP100, EPA's basis) on ``co2_fossil
 so in the exchange's comment. They are a median 1.1 % of a sector's CO2e (at most 24 %:
 soaps and detergents, semiconductors).
 
+Beside the gases, each process carries USEEIO v2.0.1's energy, water, minerals, land, jobs
+and value-added indicators as scenat's own indicator flows (:mod:`scenat.importers.useeio`),
+counted by separate USEEIO indicators and never by EF 3.1 or IPCC. Every exchange has a
+lognormal from a pedigree assessment (:data:`PEDIGREE`), and every process lists the
+indicators its data record (``recorded_indicators``).
+
 Regenerate the shipped database with
-``scenat data epa ../shared/data/epa-supply-chain-factors inventories/epa_spend``.
+``scenat data epa ../shared/data/epa-supply-chain-factors inventories/epa_spend``
+(USEEIO v2.0.1 is read from ``../useeio/USEEIOv2.0.1-411`` beside the EPA folder).
 """
 
 from __future__ import annotations
@@ -48,8 +55,15 @@ from typing import NamedTuple
 import polars as pl
 
 from scenat.errors import InputError, Problem
-from scenat.importers.inventory import EXCHANGE_COLUMNS, write_inventory
 from scenat.importers.inventory import PROCESS_COLUMNS as SHIPPED_PROCESS_COLUMNS
+from scenat.importers.inventory import (
+    RECORDED_INDICATORS,
+    exchange_schema,
+    recorded_indicators,
+    write_inventory,
+)
+from scenat.importers.pedigree import BASIC, Pedigree, basic_factor
+from scenat.importers.useeio import UseeioModel, indicator_exchanges, read_useeio_json
 
 __all__ = [
     "AR5_GWP100",
@@ -133,6 +147,10 @@ PROCESS_COLUMNS = (
     "useeio_code",
     "epa_kg_co2e",
 )
+# Pedigree of EPA's factors: verified model results partly estimated (2), all of the US
+# economy (1), the factors' own year (1), the US (1), a sector average for one purchase (4).
+PEDIGREE = Pedigree(2, 1, 1, 1, 4)
+USEEIO_FOLDER = ("useeio", "USEEIOv2.0.1-411")
 
 _SETS: Mapping[str, tuple[str, str, str]] = {
     # column -> (id suffix, words for names, price basis)
@@ -397,6 +415,7 @@ def to_inventory(
     *,
     source: str = "US EPA Supply Chain GHG Emission Factors",
     files: tuple[str, str] = ("CO2e file", "byGHG file"),
+    useeio: UseeioModel | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Spend-sector processes and their biosphere exchanges, with and without margins.
 
@@ -404,7 +423,8 @@ def to_inventory(
     ``source`` names the release and ``files`` are the CO2e and by-GHG files as cited in
     every row's ``table`` (see :func:`source_name`). Every process is per 1 USD of
     ``price_year`` (purchaser price) and carries EPA's CO2e factor in ``epa_kg_co2e`` for
-    cross-checks.
+    cross-checks. With ``useeio``, each process also gets USEEIO's resource and
+    socio-economic indicator flows (:func:`scenat.importers.useeio.indicator_exchanges`).
 
     >>> totals = pl.DataFrame({"naics": ["331110"], "title": ["Iron and Steel Mills"],
     ...     "useeio_code": ["331110"], "without_margins": [0.769], "margins": [0.018],
@@ -419,6 +439,7 @@ def to_inventory(
     [('co2_fossil', 0.738), ('co2_fossil', 0.00078492)]
     """
     code, gas_file = files
+    money = _usd_2012_to_price_year(price_year) if useeio is not None else (1.0, "")
     process_rows: list[dict] = []
     exchange_rows: list[dict] = []
     by_naics = gases.partition_by("naics", as_dict=True, maintain_order=True)
@@ -452,8 +473,21 @@ def to_inventory(
             exchange_rows.extend(
                 _gas_exchanges(pid, sector_gases, column, source, gas_file, price_year)
             )
+            if useeio is not None:
+                exchange_rows.extend(
+                    indicator_exchanges(process_rows[-1], useeio, *money)
+                )
     processes = pl.DataFrame(process_rows, schema=_process_schema())
-    exchanges = pl.DataFrame(exchange_rows, schema=_exchange_schema())
+    exchanges = pl.DataFrame(exchange_rows, schema=exchange_schema())
+    if useeio is not None:
+        from scenat.model.indicators import characterised_flows
+
+        recorded = recorded_indicators(
+            processes["id"], exchanges.iter_rows(named=True), characterised_flows()
+        )
+        processes = processes.with_columns(
+            pl.Series(RECORDED_INDICATORS, [recorded[i] for i in processes["id"]])
+        )
     return processes, exchanges
 
 
@@ -463,7 +497,7 @@ def _gas_exchanges(
     """One exchange per gas with a flow, then one CO2e exchange for all the others."""
     rows = []
 
-    def row(flow: str, amount: float, table: str, comment: str) -> dict:
+    def row(flow: str, amount: float, table: str, comment: str, basic: float | None = None):
         return {
             "process": pid,
             "type": "biosphere",
@@ -475,6 +509,7 @@ def _gas_exchanges(
             "year": year,
             "licence": LICENCE,
             "comment": comment,
+            **PEDIGREE.columns(basic or basic_factor(flow)),
         }
 
     margins = _SETS[column][1].split(":")[0]
@@ -503,6 +538,7 @@ def _gas_exchanges(
                 float(f"{lumped:.12g}"),
                 f"{gas_file} rows {', '.join(lumped_rows)}, {margins}",
                 _LUMPED_COMMENT,
+                BASIC["other_air"],  # halocarbons, as CO2-eq
             )
         )
     return rows
@@ -516,20 +552,26 @@ def _process_schema() -> dict[str, type[pl.DataType]]:
     }
 
 
-def _exchange_schema() -> dict[str, type[pl.DataType]]:
-    return {
-        c: pl.Int64 if c == "year" else pl.Float64 if c == "amount" else pl.String
-        for c in EXCHANGE_COLUMNS
-    }
+def _usd_2012_to_price_year(price_year: int) -> tuple[float, str]:
+    """USD of ``price_year`` per USD of USEEIO's 2012 (US CPI-U, scenat's currency tables)."""
+    from scenat.importers.useeio import PRICE_YEAR
+    from scenat.model.currency import conversion
+
+    step = conversion("USD", PRICE_YEAR, "USD", price_year)
+    return step.factor, f"US CPI-U {PRICE_YEAR} -> {price_year}, inventories/currency"
 
 
 def build_epa_inventory(
-    source_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]
+    source_path: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    *,
+    useeio: str | os.PathLike[str] | None = None,
 ) -> tuple[int, int]:
     """Regenerate ``out_dir/processes.csv`` and ``exchanges.csv`` from an EPA release folder.
 
-    This is how the shipped ``inventories/epa_spend`` is made; returns the number of
-    processes and exchanges written.
+    ``useeio`` is the USEEIO v2.0.1 folder (default: ``../useeio/USEEIOv2.0.1-411`` beside
+    the EPA folder, as in ``../shared/data``). This is how the shipped
+    ``inventories/epa_spend`` is made; returns the number of processes and exchanges written.
     """
     co2e_file, gas_file = find_source_files(source_path)
     totals, gases, year = read_factors(co2e_file, gas_file)
@@ -537,5 +579,8 @@ def build_epa_inventory(
     # Cite the by-GHG file by its real name, less the release prefix the source states.
     prefix = co2e_file.name.removesuffix(co2e_label)
     files = (co2e_label, gas_file.name.removeprefix(prefix))
-    processes, exchanges = to_inventory(totals, gases, year, source=source, files=files)
+    model = read_useeio_json(useeio or Path(source_path).parent.joinpath(*USEEIO_FOLDER))
+    processes, exchanges = to_inventory(
+        totals, gases, year, source=source, files=files, useeio=model
+    )
     return write_inventory(processes, exchanges, out_dir)

@@ -49,7 +49,41 @@ BASIC = {
     "n2o": 1.5,  # combustion
     "water": 1.5,  # inorganic emissions, others (process)
     "other_air": 1.5,
+    "so2": 1.05,
+    "nox": 1.5,
+    "nh3": 1.5,
+    "pm25": 3.0,
+    "co": 5.0,
 }
+
+#: scenat elementary flow id -> its class in BASIC (flows not listed: other_air)
+FLOW_CLASSES = {
+    "co2_fossil": "co2",
+    "co2_biogenic": "co2",
+    "ch4_fossil": "ch4",
+    "ch4_biogenic": "ch4",
+    "n2o": "n2o",
+    "so2": "so2",
+    "nox": "nox",
+    "nh3": "nh3",
+    "pm25": "pm25",
+    "co": "co",
+    "water": "water",
+    "natural_gas_resource": "resource",
+    "crude_oil_resource": "resource",
+    "hard_coal_resource": "resource",
+    "brown_coal_resource": "resource",
+    "uranium_resource": "resource",
+}
+
+
+def basic_factor(flow: str) -> float:
+    """The basic uncertainty factor of an elementary flow (``other_air`` when unlisted).
+
+    >>> basic_factor("pm25"), basic_factor("hfc134a")
+    (3.0, 1.5)
+    """
+    return BASIC[FLOW_CLASSES.get(flow, "other_air")]
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ def _desnz(path: Path, out: str | None, _options: Options) -> str:
     from scenat.importers.desnz import build_starter_inventory
 
     target = out or str(inventories_dir() / "starter")
-    build_starter_inventory(path, target)
-    return f"wrote {Path(target) / 'processes.csv'} and exchanges.csv"
+    processes, exchanges = build_starter_inventory(path, target)
+    return f"wrote {processes} processes and {exchanges} exchanges to {target}"
 
 
 def _epa(path: Path, out: str | None, _options: Options) -> str:
@@ -50,6 +50,22 @@ def _grid(path: Path, out: str | None, _options: Options) -> str:
     target = out or str(inventories_dir() / "grid_electricity")
     processes, exchanges = build_grid_inventory(path, target)
     return f"wrote {processes} processes and {exchanges} exchanges to {target}"
+
+
+def _freight(path: Path, out: str | None, _options: Options) -> str:
+    from scenat.importers.freight import build_freight_inventory
+
+    target = out or str(inventories_dir() / "freight")
+    processes, exchanges = build_freight_inventory(path, target)
+    return f"wrote {processes} processes and {exchanges} exchanges to {target}"
+
+
+def _currency(path: Path, out: str | None, _options: Options) -> str:
+    from scenat.importers.currency_open import build_currency_tables
+
+    target = out or str(inventories_dir() / "currency")
+    rates, indices = build_currency_tables(path, target)
+    return f"wrote {target}: {rates} exchange rates and {indices} price indices added"
 
 
 def _curated(path: Path, out: str | None, options: Options) -> str:
@@ -113,6 +129,8 @@ SOURCES: dict[str, Source] = {
     "desnz": Source(_desnz, "starter"),
     "epa": Source(_epa, "epa_spend"),
     "grid": Source(_grid, "grid_electricity"),
+    "freight": Source(_freight, "freight"),
+    "currency": Source(_currency, "currency"),
     "materials": Source(_curated, "materials"),
     "uslci": Source(_jsonld("uslci")),
     "olca": Source(_jsonld(None)),

@@ -3,7 +3,9 @@
 Reading and validating a workbook needs to know which process ids exist and in which
 unit, but must not pay for importing bw2data. The shipped catalogue is read from the
 CSV tables in ``inventories/``: one folder per background database holding
-``processes.csv`` and ``exchanges.csv``, plus ``elementary_flows.csv``.
+``processes.csv`` and ``exchanges.csv``, plus ``elementary_flows.csv`` (flows of biosphere3)
+and ``indicator_flows.csv`` (scenat's own indicator flows, in the ``scenat_flows`` biosphere
+database, characterised only by scenat's own methods, e.g. USEEIO's energy and jobs).
 
 >>> cat = shipped_catalogue()
 >>> cat.elementary["co2_fossil"].unit
@@ -62,6 +64,8 @@ class ElementaryFlow:
     unit: str
     code: str
     kind: str
+    #: the Brightway biosphere database holding the flow
+    database: str = "biosphere3"
 
     @property
     def label(self) -> str:
@@ -233,6 +237,8 @@ def inventory_version(root: Path | None = None) -> str:
     # Only the tables that make up background databases; other shipped data (intervention
     # libraries, currency tables) must not force a rebuild of the Brightway project.
     tables = [root / "elementary_flows.csv"]
+    if (root / INDICATOR_FLOWS).exists():
+        tables.append(root / INDICATOR_FLOWS)
     for folder in database_folders(root):
         tables += [folder / "processes.csv", folder / "exchanges.csv"]
     for path in tables:
@@ -241,20 +247,29 @@ def inventory_version(root: Path | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
+#: scenat's own indicator flows (pseudo flows of scenat's methods), beside elementary_flows.csv
+INDICATOR_FLOWS = "indicator_flows.csv"
+
+
 @lru_cache(maxsize=4)
 def _shipped(root: str) -> Catalogue:
     base = Path(root)
     catalogue = Catalogue(version=inventory_version(base))
-    for row in _read_csv(base / "elementary_flows.csv"):
-        unit = BIOSPHERE_UNITS.get(row["unit"], row["unit"])
-        catalogue.elementary[row["id"]] = ElementaryFlow(
-            id=row["id"],
-            name=row["name"],
-            categories=tuple(row["categories"].split("::")),
-            unit=unit,
-            code=row["code"],
-            kind=row["kind"],
-        )
+    tables = [base / "elementary_flows.csv"]
+    if (base / INDICATOR_FLOWS).exists():
+        tables.append(base / INDICATOR_FLOWS)
+    for table in tables:
+        for row in _read_csv(table):
+            unit = BIOSPHERE_UNITS.get(row["unit"], row["unit"])
+            catalogue.elementary[row["id"]] = ElementaryFlow(
+                id=row["id"],
+                name=row["name"],
+                categories=tuple(row["categories"].split("::")),
+                unit=unit,
+                code=row["code"],
+                kind=row["kind"],
+                database=row.get("database") or "biosphere3",
+            )
     for folder in database_folders(base):
         for row in _read_csv(folder / "processes.csv"):
             catalogue.processes[row["id"]] = ProcessInfo(

@@ -441,6 +441,7 @@ def case_system(
     iterations: int = 1000,
     seed: int = 42,
     foreground: bool = True,
+    background: bool = True,
 ) -> UncertainSystem:
     """The case linked to the project's background, every exchange with its distribution.
 
@@ -448,7 +449,9 @@ def case_system(
     ``default_gsd`` every background exchange that has none (production exchanges
     excepted) gets a lognormal with that geometric sd (a screening assumption, stated in
     the result). Foreground flows are drawn with :func:`scenat.uncertainty.foreground.sample_flow`
-    for ``iterations`` runs and ``seed`` (``foreground=False`` keeps them fixed).
+    for ``iterations`` runs and ``seed`` (``foreground=False`` keeps them fixed;
+    ``background=False`` keeps the background's stored distributions out, so only the
+    foreground varies, as in :mod:`scenat.uncertainty.foreground`).
     """
     from scenat.brightway.link import background_entries, foreground_entries, link
     from scenat.model.indicators import resolve
@@ -462,7 +465,7 @@ def case_system(
         for (rows, cols, amount, flip, distributions), is_reference in blocks:
             params = (
                 _as_params(distributions)
-                if distributions is not None
+                if distributions is not None and background
                 else no_uncertainty(len(rows))
             )
             if default_gsd is not None:

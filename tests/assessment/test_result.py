@@ -318,7 +318,7 @@ def test_spend_flow_is_converted_to_the_sectors_currency_and_year(tmp_path):
     codes = {r["id"]: r["code"] for r in _csv(REPO / "inventories" / "elementary_flows.csv")}
     factors = _factors(GWP)
     per_usd = sum(
-        float(ex["amount"]) * factors.get(codes[ex["input"]], 0.0)
+        float(ex["amount"]) * factors.get(codes.get(ex["input"], ""), 0.0)
         for ex in _csv(REPO / "inventories" / "epa_spend" / "exchanges.csv")
         if ex["process"] == "epa_naics_331110"
     )

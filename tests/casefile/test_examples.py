@@ -295,7 +295,7 @@ def _hand_system(path: Path):
             if ex["type"] == "technosphere":
                 a[col[ex["input"]], col[pid]] -= float(ex["amount"])
             else:
-                score[col[pid]] += float(ex["amount"]) * cf.get(codes[ex["input"]], 0.0)
+                score[col[pid]] += float(ex["amount"]) * cf.get(codes.get(ex["input"], ""), 0.0)
     for node_id, node in nodes.items():
         a[col[node_id], col[node_id]] = float(node["output_amount"])
     year = int(fields["year"])

@@ -20,6 +20,7 @@ import pytest
 from scenat import cli
 from scenat.errors import InputError
 from scenat.importers import desnz
+from scenat.importers.inventory import UNCERTAIN_EXCHANGE_COLUMNS, compare_inventories
 
 REPO = Path(__file__).parents[2]
 SHARED_DATA = Path(__file__).parents[3] / "shared" / "data"
@@ -62,9 +63,17 @@ RESOURCE_METHODS = {
 
 @pytest.fixture(scope="module")
 def factors() -> pl.DataFrame:
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared open data folder {SHARED_DATA} is absent")
+    # the shared data is part of CI: a missing folder is a failure, not a skip
+    assert SHARED_DATA.is_dir(), f"shared open data folder {SHARED_DATA} is missing"
     return desnz.read_flat_file(FLAT_CSV)
+
+
+@pytest.fixture(scope="module")
+def exchanges_by_process() -> dict[str, list[dict[str, str]]]:
+    found: dict[str, list[dict[str, str]]] = {}
+    for row in read_rows(STARTER / "exchanges.csv"):
+        found.setdefault(row["process"], []).append(row)
+    return found
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -289,24 +298,35 @@ def test_command_line_exit_codes(tmp_path, capsys):
 
 def test_shipped_starter_inventory_is_what_the_importer_builds(factors, tmp_path):
     desnz.build_starter_inventory(FLAT_CSV, tmp_path)
-    for name in ("processes.csv", "exchanges.csv"):
-        assert (tmp_path / name).read_bytes() == (STARTER / name).read_bytes(), (
-            f"inventories/starter/{name} is stale: rerun "
-            "scenat data desnz FLAT_CSV inventories/starter"
-        )
+    problems = compare_inventories(STARTER, tmp_path)
+    assert not problems, (
+        "inventories/starter is stale: rerun scenat data desnz FLAT_CSV inventories/starter\n"
+        + "\n".join(problems[:20])
+    )
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def test_shipped_rows_carry_provenance():
+def test_shipped_rows_carry_provenance_and_a_spread():
     processes = read_rows(STARTER / "processes.csv")
     exchanges = read_rows(STARTER / "exchanges.csv")
-    assert list(processes[0]) == list(desnz.PROCESS_COLUMNS)
-    assert list(exchanges[0]) == list(desnz.EXCHANGE_COLUMNS)
+    assert list(processes[0]) == [*desnz.PROCESS_COLUMNS, "recorded_indicators"]
+    assert list(exchanges[0]) == list(UNCERTAIN_EXCHANGE_COLUMNS)
     for row in processes + exchanges:
         for key in ("source", "table", "year", "licence"):
             assert row[key].strip(), (row, key)
-        assert row["year"] == "2025"
-        assert row["licence"] == "Open Government Licence v3.0"
+    for row in processes:
+        assert row["year"] == "2025" and row["licence"] == "Open Government Licence v3.0"
+    for row in exchanges:
+        if row["type"] == "technosphere":  # DESNZ adds the linked factor one for one
+            assert not row["distribution"], row
+            assert row["uncertainty_source"].startswith("none: exact by definition"), row
+        else:
+            assert row["distribution"] == "lognormal" and float(row["gsd"]) > 1, row
+            assert row["uncertainty_source"].startswith("pedigree ("), row
+        if row["source"].startswith("UK Government GHG Conversion Factors"):
+            assert row["year"] == "2025" and row["licence"] == "Open Government Licence v3.0"
+        else:  # the resource flows of USLCI's extraction and of the grid model
+            assert row["input"].endswith("_resource"), row
 
 
 def test_shipped_exchanges_resolve():
@@ -363,22 +383,104 @@ def test_shipped_processes_reproduce_desnz_totals(factors):
     assert total("freight_hgv_diesel_tkm") == pytest.approx(0.10163 + 0.02359, abs=2e-5)
 
 
-def test_fuel_properties_match_the_desnz_workbook():
-    openpyxl = pytest.importorskip("openpyxl")
-    if not FULL_SET.is_file():
-        pytest.skip(f"{FULL_SET} is absent")
-    sheet = openpyxl.load_workbook(FULL_SET, read_only=True, data_only=True)["Fuel properties"]
+def _sheet_by_hand(path: Path) -> dict[str, list]:
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path, read_only=True, data_only=True)["Fuel properties"]
     rows = {}
     for cells in sheet.iter_rows(values_only=True):
         values = [c for c in cells if c is not None]
         # Fuel rows: [group?] name, year, net CV GJ/t, gross CV GJ/t, density kg/m3, ...
         for i, value in enumerate(values[:-1]):
-            if isinstance(value, str) and values[i + 1] == 2025:
+            if isinstance(value, str) and isinstance(values[i + 1], int) and values[i + 1] > 2000:
                 rows[value.strip()] = values[i + 2 :]
-    assert rows["Natural Gas"][0] == desnz.NATURAL_GAS_NET_CV_GJ_PER_T
-    assert rows["Natural Gas"][2] == desnz.NATURAL_GAS_DENSITY_KG_PER_M3
-    # Diesel blend: ..., kWh/kg net, kWh/kg gross, kWh/litre net, kWh/litre gross
-    assert rows["Diesel (average biofuel blend)"][-2] == desnz.DIESEL_BLEND_NET_CV_KWH_PER_L
+    return rows
+
+
+@pytest.mark.parametrize(
+    "workbook",
+    [
+        "ghg-conversion-factors-2024-full_set__for_advanced_users__v1_1.xlsx",
+        "ghg-conversion-factors-2025-full-set.xlsx",
+        "ghg-conversion-factors-2026-full-set.xlsx",
+    ],
+)
+def test_fuel_properties_are_read_from_the_workbook(workbook):
+    path = SHARED_DATA / "desnz" / workbook
+    table = desnz.read_fuel_properties(path)
+    by_hand = _sheet_by_hand(path)
+    by_hand.pop("Year:")  # the header block ("Year:", 2025) is no fuel
+    assert table.height == len(by_hand) == 39
+    gas = table.filter(pl.col("fuel") == "Natural Gas").row(0, named=True)
+    net_cv, _, density = by_hand["Natural Gas"][0:3]
+    assert (gas["net_cv_gj_per_t"], gas["density_kg_per_m3"]) == (net_cv, density)
+    assert gas["row"] == 31
+    diesel = table.filter(pl.col("fuel") == "Diesel (average biofuel blend)").row(0, named=True)
+    assert diesel["net_kwh_per_l"] == by_hand["Diesel (average biofuel blend)"][-2]
+    coal = table.filter(pl.col("fuel") == "Coal (electricity generation)").row(0, named=True)
+    assert coal["density_kg_per_m3"] is None  # DESNZ leaves it empty
+
+
+def test_a_bad_fuel_property_cell_is_located(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(FULL_SET)
+    workbook["Fuel properties"]["D25"] = "n/a"
+    path = tmp_path / "full.xlsx"
+    workbook.save(path)
+    with pytest.raises(InputError) as info:
+        desnz.read_fuel_properties(path)
+    (problem,) = info.value.problems
+    assert (problem.sheet, problem.row, problem.column, problem.value) == (
+        "Fuel properties", 25, "D", "n/a")
+
+
+def test_fuels_carry_their_energy_content(factors, exchanges_by_process):
+    props = _sheet_by_hand(FULL_SET)
+
+    def co2(desnz_id):
+        return factors.filter(pl.col("desnz_id") == desnz_id)["co2_kg_co2e"][0]
+
+    def resource(pid, flow):  # the first is the fuel's energy, the second its extraction loss
+        return [float(r["amount"]) for r in exchanges_by_process[pid] if r["input"] == flow]
+
+    # diesel: 9.905 kWh/L (row 25) x 3.6 x fossil share (CO2 per kWh of blend / mineral)
+    share = co2("1_101_1011_7") / co2("1_101_1012_7")
+    diesel_mj = props["Diesel (average biofuel blend)"][-2] * 3.6 * share
+    fuel, lost = resource("diesel_wtt_l", "crude_oil_resource")
+    assert fuel == pytest.approx(diesel_mj / 43.4, rel=1e-12)  # EF 3.1: 43.4 MJ/kg crude
+    assert lost == pytest.approx(diesel_mj * 0.035 / 43.4, rel=1e-12)  # USLCI 1.035 kg/kg
+    # petrol: 8.926 kWh/L (row 36)
+    share = co2("1_101_1017_7") / co2("1_101_1018_7")
+    petrol, _ = resource("petrol_wtt_l", "crude_oil_resource")
+    assert petrol == pytest.approx(props["Petrol (average biofuel blend)"][-2] * 3.6 * share / 43.4)
+    # natural gas per kWh (net CV): 3.6 MJ x fossil share / 36 MJ/Sm3, plus 4 % lost
+    share = co2("1_100_1004_7") / co2("1_100_1005_7")
+    gas, gas_lost = resource("natural_gas_wtt_kwh", "natural_gas_resource")
+    assert gas == pytest.approx(3.6 * share / 36) and gas_lost == pytest.approx(gas * 0.04)
+    # HGV: 0.10012 kg CO2/tkm / 0.26475 kg CO2 per kWh of mineral diesel = 0.378 kWh
+    hgv, _ = resource("freight_hgv_diesel_wtt_tkm", "crude_oil_resource")
+    assert hgv == pytest.approx(0.10012 / 0.26475 * 3.6 / 43.4)
+    # the vehicle carrier (car carrier): 0.03805 / 0.27509 (marine fuel oil) kWh per tkm
+    carrier, _ = resource("freight_sea_vehicle_carrier_wtt_tkm", "crude_oil_resource")
+    assert carrier == pytest.approx(0.03805 / 0.27509 * 3.6 / 43.4)
+
+
+def test_uk_td_losses_carry_the_lost_kwh_of_generation(exchanges_by_process):
+    lost = 0.01853 / 0.177  # DESNZ T&D factor / generation factor: kWh lost per kWh consumed
+    for flow in ("hard_coal_resource", "natural_gas_resource", "uranium_resource"):
+        gen = [float(r["amount"]) for r in exchanges_by_process[
+            "electricity_uk_grid_generated"] if r["input"] == flow]
+        td = [float(r["amount"]) for r in exchanges_by_process[
+            "electricity_uk_td_losses"] if r["input"] == flow]
+        assert td[0] == pytest.approx(gen[0] * lost, rel=1e-9), flow
+
+
+def test_the_selection_refuses_another_year(factors):
+    properties = desnz.read_fuel_properties(
+        SHARED_DATA / "desnz" / "ghg-conversion-factors-2026-full-set.xlsx")
+    with pytest.raises(InputError, match="fuel properties of the same year"):
+        desnz.starter_selection(factors, properties)
 
 
 # ---------------------------------------------------- elementary flows vs bw2io
@@ -476,7 +578,10 @@ def test_elementary_flows_are_characterised_as_their_notes_say(lcia):
             assert row["code"] not in gwp, row["id"]
 
 
-def test_crude_oil_calorific_value_is_the_ef_factor(lcia):
+def test_fuel_energy_is_booked_with_the_ef_factors(lcia):
+    from scenat.importers.fossil import ef_fossil_factor
+
     method = RESOURCE_METHODS["EF v3.1 ADP fossil"]
-    crude = next(r for r in read_rows(FLOWS_CSV) if r["id"] == "crude_oil_resource")
-    assert lcia[method][crude["code"]] == desnz.CRUDE_OIL_NET_CV_MJ_PER_KG
+    for flow in ("crude_oil_resource", "natural_gas_resource", "hard_coal_resource"):
+        code = next(r["code"] for r in read_rows(FLOWS_CSV) if r["id"] == flow)
+        assert ef_fossil_factor(flow) == lcia[method][code]

@@ -8,6 +8,7 @@ Expected values are read off the EPA v1.3.0 files by hand, e.g.
 from __future__ import annotations
 
 import csv
+import json
 import statistics
 from pathlib import Path
 
@@ -17,12 +18,15 @@ import pytest
 from scenat import cli
 from scenat.errors import InputError
 from scenat.importers import epa
+from scenat.importers.inventory import compare_inventories
+from scenat.importers.useeio import INDICATORS, resolve_code
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 EPA_DIR = SHARED_DATA / "epa-supply-chain-factors"
 GWP_TABLE = SHARED_DATA / "gwp" / "globalwarmingpotentials_0.13.2.csv"
 SHIPPED = REPO / "inventories" / "epa_spend"
+USEEIO = SHARED_DATA / "useeio" / "USEEIOv2.0.1-411"
 INVENTORIES = REPO / "inventories"
 
 HEADER = (
@@ -55,8 +59,7 @@ SPECIES = {
 
 @pytest.fixture(scope="module")
 def epa_files() -> tuple[Path, Path]:
-    if not EPA_DIR.is_dir():
-        pytest.skip(f"shared open data folder {EPA_DIR} is absent")
+    assert EPA_DIR.is_dir(), f"shared open data folder {EPA_DIR} is missing"
     return epa.find_source_files(EPA_DIR)
 
 
@@ -244,11 +247,11 @@ def test_command_line_reports_bad_folder(tmp_path, capsys):
 
 def test_shipped_epa_inventory_is_what_the_importer_builds(epa_files, tmp_path):
     epa.build_epa_inventory(EPA_DIR, tmp_path)
-    for name in ("processes.csv", "exchanges.csv"):
-        assert (tmp_path / name).read_bytes() == (SHIPPED / name).read_bytes(), (
-            f"inventories/epa_spend/{name} is stale: rerun scenat data epa "
-            "../shared/data/epa-supply-chain-factors inventories/epa_spend"
-        )
+    problems = compare_inventories(SHIPPED, tmp_path)
+    assert not problems, (
+        "inventories/epa_spend is stale: rerun scenat data epa "
+        "../shared/data/epa-supply-chain-factors inventories/epa_spend\n" + "\n".join(problems[:20])
+    )
     assert not list(tmp_path.glob("*.tmp"))
 
 
@@ -275,6 +278,8 @@ def test_shipped_masses_reproduce_shipped_epa_co2e(shipped):
     flow_gwp = {g.flow: g.gwp_ar5 for g in epa.GASES.values() if g.flow}
     totals: dict[str, float] = {}
     for row in exchanges:
+        if row["input"].startswith("useeio_"):  # USEEIO's indicators, not gases
+            continue
         totals[row["process"]] = totals.get(row["process"], 0.0) + flow_gwp[row["input"]] * float(
             row["amount"]
         )
@@ -285,19 +290,25 @@ def test_shipped_masses_reproduce_shipped_epa_co2e(shipped):
 
 def test_shipped_rows_carry_provenance_and_resolve(shipped):
     processes, exchanges = shipped
-    assert list(next(iter(processes.values()))) == list(epa.PROCESS_COLUMNS)
+    assert list(next(iter(processes.values()))) == [*epa.PROCESS_COLUMNS, "recorded_indicators"]
     assert len(processes) == 2 * 1016
     flows = {row["id"] for row in read_rows(INVENTORIES / "elementary_flows.csv")}
+    indicator_flows = {row["id"]: row for row in read_rows(INVENTORIES / "indicator_flows.csv")}
     for row in [*processes.values(), *exchanges]:
         for key in ("source", "table", "year", "licence"):
             assert row[key].strip(), (row, key)
-        assert row["year"] == "2022"
         assert "public domain" in row["licence"]
     for row in exchanges:
         assert row["process"] in processes
-        assert row["type"] == "biosphere" and row["unit"] == "kg"
-        assert row["input"] in flows
+        assert row["type"] == "biosphere"
+        if row["input"] in indicator_flows:  # USEEIO v2.0.1, 2012 data
+            assert row["year"] == "2012"
+        else:
+            assert row["year"] == "2022" and row["unit"] == "kg"
+            assert row["input"] in flows
         assert float(row["amount"]) > 0
+        assert row["distribution"] == "lognormal" and float(row["gsd"]) > 1, row
+        assert row["uncertainty_source"].startswith("pedigree ("), row
 
 
 def test_process_ids_are_unique_across_all_inventories():
@@ -307,3 +318,83 @@ def test_process_ids_are_unique_across_all_inventories():
             assert row["id"] not in seen, (row["id"], path.parent.name, seen.get(row["id"]))
             seen[row["id"]] = path.parent.name
     assert "epa_naics_331110" in seen and "electricity_grid_gbr" in seen
+
+
+# ------------------------------------------------------------- USEEIO indicators
+
+
+@pytest.fixture(scope="module")
+def useeio_n() -> tuple[list[str], list[str], list[list[float]], list[float]]:
+    sectors = sorted(json.loads((USEEIO / "sectors.json").read_text()), key=lambda s: s["index"])
+    indicators = sorted(json.loads((USEEIO / "indicators.json").read_text()),
+                        key=lambda i: i["index"])
+    n = json.loads((USEEIO / "matrix" / "N.json").read_text())
+    x = [v[0] for v in json.loads((USEEIO / "matrix" / "x.json").read_text())]
+    return [s["code"] for s in sectors], [i["code"] for i in indicators], n, x
+
+
+def _shipped(shipped, pid: str, flow: str) -> float:
+    rows = shipped[1]
+    (value,) = [float(r["amount"]) for r in rows if r["process"] == pid and r["input"] == flow]
+    return value
+
+
+def test_steel_indicators_by_hand_from_n_json(shipped, useeio_n):
+    codes, indicators, n, _ = useeio_n
+    col = codes.index("331110")
+    nn = {code: n[i][col] for i, code in enumerate(indicators)}
+    assert round(nn["NNRG"], 2) == 26.67  # SOURCES.md: iron and steel mills, NNRG 26.67 MJ/USD
+    k = 0.769 / nn["GHG"]  # EPA without margins (kg CO2e/USD 2022) / USEEIO GHG (per USD 2012)
+    pid = "epa_naics_331110_no_margins"
+    for code in ("ENRG", "NNRG", "RNRG", "WATR", "MNRL", "LAND"):
+        assert _shipped(shipped, pid, INDICATORS[code][0]) == pytest.approx(nn[code] * k, rel=1e-9)
+    # with margins: EPA's 0.787 instead of 0.769
+    assert _shipped(shipped, "epa_naics_331110", "useeio_nnrg") == pytest.approx(
+        nn["NNRG"] * 0.787 / nn["GHG"], rel=1e-9)
+    # jobs per USD: deflated by US CPI-U 2012 -> 2022 (229.594 -> 292.655, BLS); value
+    # added is USD per USD, kept
+    assert _shipped(shipped, pid, "useeio_jobs") == pytest.approx(
+        nn["JOBS"] / (292.655 / 229.594), rel=1e-9)
+    assert _shipped(shipped, pid, "useeio_vadd") == pytest.approx(nn["VADD"], rel=1e-9)
+
+
+def test_codes_missing_from_v201_are_averaged_by_output(shipped, useeio_n):
+    codes, indicators, n, x = useeio_n
+    processes = shipped[0]
+    assert processes["epa_naics_562111"]["useeio_code"] == "562000"  # split in v2.0.1
+    found, how = resolve_code("562000", codes)
+    assert (found, how) == (
+        ["562111", "562HAZ", "562212", "562213", "562910", "562920", "562OTH"], "prefix 562")
+    cols = [codes.index(c) for c in found]
+    weights = [x[c] / sum(x[c] for c in cols) for c in cols]
+    mean = {code: sum(w * n[i][c] for w, c in zip(weights, cols))
+            for i, code in enumerate(indicators)}
+    epa_total = float(processes["epa_naics_562111"]["epa_kg_co2e"])
+    assert _shipped(shipped, "epa_naics_562111", "useeio_watr") == pytest.approx(
+        mean["WATR"] * epa_total / mean["GHG"], rel=1e-9)
+    # every EPA process is matched: exactly, by a list of codes or by a prefix
+    assert {r["recorded_indicators"] for r in processes.values()} == {
+        "gwp100;" + ";".join(INDICATORS[c][0] for c in INDICATORS)}
+
+
+def test_spend_counts_in_useeio_indicators_and_never_in_ef(tmp_path):
+    import scenat
+
+    case = tmp_path / "case"
+    case.mkdir()
+    (case / "case.csv").write_text(
+        "field,value\nname,steel purchase\nreference_node,buyer\nreference_amount,1\n"
+        "functional_unit,one purchase\ncurrency,USD\nyear,2022\n", encoding="utf-8")
+    (case / "nodes.csv").write_text(
+        "id,name,tier,stage,location,output_amount,output_unit\n"
+        "buyer,Buyer,0,assembly,US,1,item\n", encoding="utf-8")
+    (case / "flows.csv").write_text(
+        "node,kind,input,amount,unit,source\n"
+        "buyer,spend,epa_naics_331110_no_margins,1000,USD,invoice\n", encoding="utf-8")
+    result = scenat.assess(scenat.read_case(case),
+                           indicators=["gwp100", "fossil_energy", "useeio_nnrg", "useeio_jobs"])
+    nnrg = 1000 * 26.674017 * 0.769 / 1.14252  # N.json NNRG and GHG of 331110
+    assert result.total("useeio_nnrg") == pytest.approx(nnrg, rel=1e-4)
+    assert result.total("useeio_jobs") == pytest.approx(1000 * 5.82025e-06 / 1.274663, rel=1e-4)
+    assert result.total("fossil_energy") == 0.0  # USEEIO's energy is not EF's
+    assert result.total("gwp100") > 0

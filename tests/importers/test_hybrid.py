@@ -42,7 +42,7 @@ def _gwp_per_unit(process: str) -> float:
             if ex["type"] == "technosphere":  # DESNZ factors chain to their WTT share
                 total += float(ex["amount"]) * _gwp_per_unit(ex["input"])
             else:
-                total += float(ex["amount"]) * factors.get(codes[ex["input"]], 0.0)
+                total += float(ex["amount"]) * factors.get(codes.get(ex["input"], ""), 0.0)
     return total
 
 

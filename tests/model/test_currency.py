@@ -62,8 +62,11 @@ def test_same_currency_and_same_year():
 
 
 def test_cross_rate_through_gbp_in_years_published_against_gbp():
-    # HMRC 2024: 1 GBP = 1.2787 USD = 1.1789 EUR, so 1 EUR = 1.2787 / 1.1789 USD.
-    assert currency.convert(1, "EUR", 2024, "USD", 2024) == pytest.approx(1.2787 / 1.1789)
+    # HMRC 2024: 1 GBP = 1.2787 USD = 1.1789 EUR: GBP <-> EUR is published directly
+    assert currency.convert(1, "GBP", 2024, "EUR", 2024) == pytest.approx(1.1789)
+    # the Fed's own 2024 average (FRED, 0.9242 EUR per USD) beats the cross rate through
+    # HMRC's GBP (1.2787 / 1.1789 = 1.0847 USD per EUR; 0.2 % apart)
+    assert currency.convert(1, "EUR", 2024, "USD", 2024) == pytest.approx(1 / 0.9242)
     # Fed G.5A 2023: 1 EUR = 1.0817 USD and 1 GBP = 1.2440 USD.
     assert currency.convert(1, "EUR", 2023, "GBP", 2023) == pytest.approx(1.0817 / 1.2440)
 
@@ -78,8 +81,8 @@ def test_unknown_currency_and_years_are_input_errors_with_hints():
         currency.convert(1, "GBP", 2018, "USD", 2018)
     assert "2019" in info.value.problems[0].hint
     with pytest.raises(InputError) as info:
-        currency.convert(1, "GBP", 2024, "EUR", 2022)  # no euro price index shipped
-    assert info.value.problems[0].message == "no EUR price index for 2024 and 2022"
+        currency.convert(1, "GBP", 2024, "EUR", 2022)  # the euro index ends in 2023
+    assert info.value.problems[0].message == "no EUR price index for 2024"
     with pytest.raises(InputError) as info:
         currency.convert(1, "GBP", "last year", "USD", 2022)
     assert info.value.problems[0].column == "from_year"
@@ -94,14 +97,20 @@ def test_shipped_tables_have_provenance_on_every_row():
             "US public domain (Federal Reserve Board data)",
             "US public domain (BLS data)",
             "Open Government Licence v3.0",
+            "US public domain (Federal Reserve data); ODC-PDDL-1.0 (datapackage)",
+            "CC BY 4.0 (World Bank data); ODC-PDDL-1.0 (datapackage)",
         }
     years = {int(r["year"]) for r in rates}
-    assert years == set(range(2019, 2026))
-    for year in years:
+    assert years == set(range(2000, 2026))  # CNY and EUR per USD from 2000 (FRED)
+    for year in range(2019, 2026):
         for code in ("USD", "EUR", "CNY", "JPY"):
             assert currency.convert(1, "GBP", year, code, year) > 0
-    for code in ("USD", "GBP"):
-        assert {int(r["year"]) for r in deflators if r["currency"] == code} == years
+    for year in years:
+        assert currency.convert(1, "CNY", year, "EUR", year) > 0
+    assert {int(r["year"]) for r in deflators if r["currency"] == "GBP"} == set(range(2019, 2026))
+    assert {int(r["year"]) for r in deflators if r["currency"] == "USD"} == set(range(2012, 2026))
+    assert {int(r["year"]) for r in deflators if r["currency"] == "CNY"} == set(range(2000, 2025))
+    assert {int(r["year"]) for r in deflators if r["currency"] == "EUR"} == set(range(2000, 2024))
     # Figures not read from the publisher in this build say so.
     uncertain = [r for r in deflators if r["checked"].startswith("UNCERTAIN")]
     assert {(r["currency"], r["year"]) for r in uncertain} == {("USD", "2025"), ("GBP", "2025")}

@@ -131,16 +131,20 @@ def test_case_with_fixed_background_equals_the_foreground_monte_carlo(bicycle):
 
     case = scenat.read_case(bicycle)
     fixed = case_system(case, indicators=["gwp100"], foreground=False)
-    assert fixed.technosphere.uncertain == 0  # the shipped inventories carry no distributions
+    # the shipped inventories carry distributions (tests/uncertainty/test_shipped_spread.py)
+    assert fixed.technosphere.uncertain > 0 and fixed.biosphere.uncertain > 0
+    fixed = case_system(case, indicators=["gwp100"], foreground=False, background=False)
+    assert fixed.technosphere.uncertain == fixed.biosphere.uncertain == 0
     result = monte_carlo(fixed, iterations=3, seed=1)
     total = scenat.assess(case, indicators=["gwp100"]).total("gwp100")
     assert np.allclose(result.totals["gwp100"], total, rtol=1e-9)
-    sampled = case_system(case, indicators=["gwp100"], iterations=30, seed=4)
+    sampled = case_system(case, indicators=["gwp100"], iterations=30, seed=4, background=False)
     ours = monte_carlo(sampled, iterations=30, seed=4, chunk=7)
     theirs = foreground_monte_carlo(case, iterations=30, seed=4, indicators=["gwp100"])
     assert np.allclose(ours.totals["gwp100"], theirs.totals["gwp100"], rtol=1e-9)
     # a screening spread on every background exchange widens the distribution
-    spread = case_system(case, indicators=["gwp100"], default_gsd=1.3, foreground=False)
+    spread = case_system(case, indicators=["gwp100"], default_gsd=1.3, foreground=False,
+                         background=False)
     assert spread.technosphere.uncertain > 0
     wide = monte_carlo(spread, iterations=30, seed=4)
     assert wide.totals["gwp100"].std() > 0
