@@ -5,11 +5,28 @@ as ``CN-BJ``; pycountry holds the tables.
 ('GB', 'CN', None)
 >>> within("CN-BJ", "CHN"), within("CHN", "CN-BJ"), within("CN-BJ", "CN-SH")
 (True, False, False)
+>>> within("DE", "EU-27"), within("GB", "EU"), within("GB", "RER")
+(True, False, True)
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+
+#: the member states of the European Union since 1 February 2020 (Treaty on European Union,
+#: art. 52; the United Kingdom left on 31 January 2020)
+EU27 = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+)
+#: groups of countries that data sets use as a location: the EU, and Europe as ecoinvent's
+#: "RER" (the EU with the other members of the European electricity network scenat ships)
+REGIONS = {
+    "EU": EU27,
+    "EU-27": EU27,
+    "EU27": EU27,
+    "RER": EU27 | {"GB", "NO", "CH", "IS"},
+    "EUROPE": EU27 | {"GB", "NO", "CH", "IS"},
+}
 
 
 @lru_cache(maxsize=2048)
@@ -46,4 +63,6 @@ def within(place: str | None, region: str | None) -> bool:
     a, b = normalise(place), normalise(region)
     if a is None or b is None:
         return False
+    if b in REGIONS:
+        return a == b or country(a) in REGIONS[b]
     return a == b or (a.startswith(b + "-") and "-" not in b)

@@ -23,7 +23,10 @@ def test_shipped_functions_name_shipped_processes_of_one_kind():
             assert pid in catalogue.processes, (name, pid)
     assert functions.units["freight.road"] == "tkm"
     assert functions.resolve("electricity.grid", ["GB"]) == "electricity_uk_grid_delivered"
-    assert functions.resolve("electricity.grid", ["CN-BJ"]) == "electricity_grid_chn"
+    assert functions.resolve("electricity.grid", ["CN-BJ"]) == "electricity_grid_cn_bj"
+    assert functions.resolve("electricity.grid", ["CN"]) == "electricity_grid_chn"
+    assert functions.resolve("freight.rail", ["DE"]) == "freight_rail_electric_eu_tkm"
+    assert functions.resolve("freight.rail", ["CN-CQ"]) == "freight_rail_electric_cn_tkm"
     assert functions.resolve("electricity.grid", ["ZZ", None]) == "electricity_uk_grid_delivered"
 
 
