@@ -43,7 +43,15 @@ from scenat.model.schema import (
     STAGES,
     UNSPECIFIED_STAGE,
 )
-from scenat.model.units import CURRENCIES, UnitMismatch, conversion_factor, is_currency, parse_unit
+from scenat.model.units import (
+    CURRENCIES,
+    UnitLabels,
+    UnitMismatch,
+    conversion_factor,
+    is_currency,
+    parse_unit,
+    split_labels,
+)
 
 
 def _missing_sheets(sheets: dict[str, RawSheet], check: Cells) -> None:
@@ -493,14 +501,19 @@ def _build_flows(
                 kind, input_id, nodes, node_rows, catalogue, check, name, number
             )
         factor = None
-        money: str | None = None
-        if reference_unit is not None and unit is not None and kind == "spend":
-            factor, money = _money_factor(unit, input_id, catalogue, case_year, check, name, number)
-        elif reference_unit is not None and unit is not None:
-            try:
-                factor = conversion_factor(unit, reference_unit)
-            except UnitMismatch as exc:
-                check.on(name).add(number, "unit", unit, str(exc), exc.hint)
+        notes: dict[str, str] = {}
+        if reference_unit is not None and unit is not None:
+            if kind in BACKGROUND_KINDS and is_currency(reference_unit):
+                # Money converts the same way whatever the kind: currency and price year.
+                factor, money = _money_factor(
+                    unit, input_id, catalogue, case_year, check, name, number
+                )
+                if money:
+                    notes["currency_conversion"] = money
+            else:
+                factor = _unit_factor(
+                    kind, input_id, unit, reference_unit, catalogue, check.on(name), number, notes
+                )
         if None in (node_id, kind, input_id, amount, unit, factor) or node_id not in nodes:
             continue
         if kind == "node" and input_id == node_id:
@@ -515,8 +528,7 @@ def _build_flows(
                 )
                 continue
         metadata = {k: v for k, v in record.items() if k not in FLOW_COLUMNS and not is_blank(v)}
-        if money:
-            metadata["currency_conversion"] = money
+        metadata.update(notes)
         flows.append(
             Flow(
                 node=node_id,  # type: ignore[arg-type]
@@ -536,6 +548,138 @@ def _build_flows(
     return flows
 
 
+#: the substance a unit may name -> how the elementary flows of that gas are named (biosphere3)
+_GASES = {
+    "CO2": "Carbon dioxide",
+    "CH4": "Methane",
+    "N2O": "Dinitrogen monoxide",
+    "SF6": "Sulfur hexafluoride",
+}
+
+
+def _unit_factor(
+    kind: str,
+    input_id: str,
+    unit: str,
+    reference_unit: str,
+    catalogue: Catalogue,
+    check: Cells,
+    number: int,
+    notes: dict[str, str],
+) -> float | None:
+    """Factor from the flow's unit to its input's, labels included (None and a problem when
+    they do not fit the input); a calorific conversion is noted in ``notes``."""
+    labels = split_labels(unit)
+    extra = 1.0
+    if labels.substance and not _substance_fits(kind, input_id, unit, labels, catalogue, check,
+                                                number):  # fmt: skip
+        return None
+    if labels.calorific:
+        found = _calorific_factor(kind, input_id, unit, labels, catalogue, check, number)
+        if found is None:
+            return None
+        extra, note = found
+        if note:
+            notes["calorific_conversion"] = note
+    measure = labels.unit if labels.substance or labels.calorific else unit
+    try:
+        return conversion_factor(measure, reference_unit) * extra
+    except UnitMismatch as exc:
+        check.add(number, "unit", unit, str(exc), exc.hint)
+        return None
+
+
+def _substance_fits(
+    kind: str,
+    input_id: str,
+    unit: str,
+    labels: UnitLabels,
+    catalogue: Catalogue,
+    check: Cells,
+    number: int,
+) -> bool:
+    """A substance in the unit must be the input's own: ``kg CO2e`` of methane is not kg of it."""
+    flow = catalogue.elementary.get(input_id) or catalogue.elementary_by_code().get(input_id)
+    if kind not in ELEMENTARY_KINDS or flow is None:
+        check.add(
+            number,
+            "unit",
+            unit,
+            f"the unit names a substance ({labels.substance}), which only an emission or "
+            "resource flow may do",
+            f"write {labels.unit} alone: the input {input_id!r} says what is measured",
+        )
+        return False
+    if labels.substance == "CO2e":
+        if flow.name.startswith(_GASES["CO2"]):
+            return True  # 1 kg of CO2 is 1 kg CO2e by definition
+        check.add(
+            number,
+            "unit",
+            unit,
+            f"{input_id!r} is {flow.name}: an amount in CO2e is weighted by its global warming "
+            "potential, not its mass, and the indicators apply their own factors",
+            f"give the mass of the gas in {labels.unit}: divide the CO2e figure by the GWP100 "
+            "it was worked out with (for fossil methane 28 in IPCC AR5, which DESNZ uses, or "
+            "29.8 in AR6; for N2O 265 or 273)",
+        )
+        return False
+    if flow.name.startswith(_GASES[labels.substance]):
+        return True
+    check.add(
+        number,
+        "unit",
+        unit,
+        f"the unit names {labels.substance} but the input {input_id!r} is {flow.name}",
+        f"write {labels.unit} alone, or name the {labels.substance} flow as the input",
+    )
+    return False
+
+
+def _calorific_factor(
+    kind: str,
+    input_id: str,
+    unit: str,
+    labels: UnitLabels,
+    catalogue: Catalogue,
+    check: Cells,
+    number: int,
+) -> tuple[float, str | None] | None:
+    """Factor between the unit's calorific basis and the input's, from the fuel's published
+    net/gross ratio; None (and a problem) where the input has no basis or no ratio."""
+    process = catalogue.processes.get(input_id) if kind in BACKGROUND_KINDS else None
+    basis = process.calorific_basis if process is not None else None
+    if basis is None:
+        check.add(
+            number,
+            "unit",
+            unit,
+            f"the unit names a calorific basis ({labels.calorific} CV), but {input_id!r} is "
+            "not a fuel measured on one",
+            f"write {labels.unit} alone",
+        )
+        return None
+    if labels.calorific == basis:
+        return 1.0, None
+    ratio = process.net_per_gross  # type: ignore[union-attr]
+    if ratio is None:
+        check.add(
+            number,
+            "unit",
+            unit,
+            f"{input_id!r} is per unit of {basis} CV, this amount is on a {labels.calorific} "
+            f"CV basis, and scenat has no published net/gross ratio for this fuel",
+            f"give the amount on a {basis} CV basis (kWh {basis} CV): fuel suppliers and "
+            "DESNZ publish both; for natural gas, net CV is about 0.90 of gross CV",
+        )
+        return None
+    factor = ratio if labels.calorific == "gross" else 1.0 / ratio
+    return factor, (
+        f"{labels.calorific} CV -> {basis} CV x {factor:.6g} "
+        f"(the fuel's net/gross ratio {ratio:.6g}, {process.source or process.database})"  # type: ignore[union-attr]
+    )
+
+
 def _spend_sector_id(code: str, catalogue: Catalogue) -> str | None:
     candidate = f"epa_naics_{code}"
     return candidate if candidate in catalogue.processes else None
@@ -550,15 +694,19 @@ def _money_factor(
     sheet: str,
     number: int,
 ) -> tuple[float | None, str | None]:
-    """Factor from the flow's money (currency, case year) to the sector's (currency, year)."""
+    """Factor from the flow's money (currency, case year) to the sector's (currency, year).
+
+    Every flow on a priced input (spend, process or credit) comes through here. A sector
+    without a price year is converted at the case's year (exchange only, no deflation).
+    """
     process = catalogue.processes[process_id]
     if not is_currency(unit):
         check.on(sheet).add(
             number,
             "unit",
             unit,
-            "a spend flow is an amount of money",
-            f"give the amount in a currency such as GBP or USD (the sector is in "
+            f"{process_id!r} is priced per {process.unit}: its amount is money",
+            f"give the amount in a currency such as GBP or USD (the input is in "
             f"{process.unit} of {process.price_year or 'its data year'})",
         )
         return None, None
@@ -566,7 +714,20 @@ def _money_factor(
     multiple = conversion_factor(unit, currency)  # e.g. kGBP -> 1000 GBP
     target_year = process.price_year
     if target_year is None:
-        return (multiple if currency == process.unit else None), None
+        if currency == process.unit:
+            return multiple, None
+        if case_year is None:
+            check.on(sheet).add(
+                number,
+                "unit",
+                unit,
+                f"{process_id!r} is in {process.unit} of no stated year and the case has no "
+                f"year, so {currency} cannot be exchanged",
+                "add a 'year' row to the case sheet (the year the money was spent), or give "
+                f"the amount in {process.unit}",
+            )
+            return None, None
+        target_year = case_year
     year = case_year
     if year is None:
         year = target_year

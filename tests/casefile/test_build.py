@@ -150,7 +150,7 @@ def test_unknown_output_unit_in_nodes(write_case):
     [
         ("emission", "co2_fossil", 500, "g", 0.5),  # 500 g = 0.5 kg
         ("emission", "co2_fossil", 2, "t", 2000.0),  # 2 t = 2000 kg
-        ("emission", "co2_fossil", 250, "g CO2", 0.25),  # substance words are dropped
+        ("emission", "co2_fossil", 250, "g CO2", 0.25),  # the input's own substance
         ("process", "electricity_uk_grid_delivered", 0.35, "MWh", 350.0),
         ("process", "freight_hgv_diesel_tkm", 1800, "kg*km", 1.8),  # 1.8 t over 1 km
         ("process", "freight_hgv_diesel_tkm", 3, "t*km", 3.0),
@@ -176,6 +176,151 @@ def test_reference_units_are_those_of_the_inputs(write_case):
         ("electricity_uk_grid_delivered", "kWh", 10.0),
         ("co2_fossil", "kg", 0.5),
     ]
+
+
+# --- what a unit says beyond the measure: a substance, a calorific basis, money -------------
+
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DESNZ_FLAT = SHARED_DATA / "desnz" / "ghg-conversion-factors-2025-flat-format.csv"
+
+
+@pytest.mark.parametrize(
+    ("input_id", "amount", "unit", "kg"),
+    [
+        ("co2_fossil", 2, "t CO2e", 2000.0),  # 1 kg CO2 is 1 kg CO2e by definition
+        ("co2_fossil", 250, "g CO2", 0.25),
+        ("ch4_fossil", 3, "kg CH4", 3.0),
+        ("n2o", 5, "g N2O", 0.005),
+        ("sf6", 1, "kg SF6", 1.0),
+    ],
+)
+def test_a_unit_naming_the_inputs_own_substance_is_its_mass(write_case, input_id, amount, unit,
+                                                            kg):  # fmt: skip
+    case = read_case(write_case(flows=flows_with(["supplier", "emission", input_id, amount, unit])))
+    assert case.flows[-1].amount_in_reference == pytest.approx(kg, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("input_id", "unit"),
+    [("ch4_fossil", "kg CO2e"), ("n2o", "t CO2-eq"), ("sf6", "kg CO2eq"), ("hfc134a", "kg CO2e")],
+)
+def test_co2e_of_another_gas_is_an_error_at_its_cell(write_case, input_id, unit):
+    """3 kg CO2e of fossil methane is 3 / 29.8 kg of it (IPCC AR6), or 3 / 28 (AR5, as DESNZ
+    publishes): read as 3 kg of methane it counted 28-30 times over."""
+    path = write_case(flows=flows_with(["supplier", "emission", input_id, 3, unit]))
+    p = only(validate(path))
+    assert_problem(p, sheet="flows", row=5, column="unit", value=unit, hint_has="GWP100")
+    assert "weighted by its global warming potential" in p.message
+
+
+@pytest.mark.parametrize(
+    ("kind", "input_id", "unit", "words"),
+    [
+        ("emission", "n2o", "kg CH4", "names CH4"),
+        ("emission", "ch4_fossil", "kg N2O", "names N2O"),
+        ("emission", "co2_fossil", "kg SF6", "names SF6"),
+        ("process", "electricity_uk_grid_delivered", "kWh CO2e", "only an emission"),
+        ("node", "supplier", "kg CO2", "only an emission"),
+    ],
+)
+def test_a_unit_naming_another_substance_is_an_error(write_case, kind, input_id, unit, words):
+    path = write_case(flows=flows_with(["plant", kind, input_id, 3, unit]))
+    p = only(validate(path))
+    assert_problem(p, sheet="flows", row=5, column="unit", value=unit)
+    assert words in p.message
+
+
+def test_gross_cv_of_a_net_cv_fuel_without_a_ratio_is_an_error(write_case):
+    """The shipped natural gas is per kWh net CV (DESNZ); read as net, 100 kWh gross CV
+    overstated the gas by 10.8 % (0.20270 / 0.18296, DESNZ 2025)."""
+    path = write_case(flows=flows_with(
+        ["plant", "process", "natural_gas_combustion_kwh", 100, "kWh (Gross CV)"]))  # fmt: skip
+    p = only(validate(path))
+    assert_problem(p, sheet="flows", row=5, column="unit", value="kWh (Gross CV)",
+                   hint_has="net CV")  # fmt: skip
+    assert "gross" in p.message and "net" in p.message
+
+
+def test_net_cv_of_a_net_cv_fuel_is_read(write_case):
+    case = read_case(write_case(flows=flows_with(
+        ["plant", "process", "natural_gas_combustion_kwh", 0.1, "MWh (Net CV)"])))  # fmt: skip
+    assert case.flows[-1].amount_in_reference == pytest.approx(100.0, rel=1e-12)
+
+
+def test_a_calorific_basis_on_an_input_without_one_is_an_error(write_case):
+    path = write_case(flows=flows_with(
+        ["plant", "process", "electricity_uk_grid_delivered", 10, "kWh (net CV)"]))  # fmt: skip
+    p = only(validate(path))
+    assert_problem(p, sheet="flows", row=5, column="unit", value="kWh (net CV)")
+    assert "calorific basis" in p.message
+
+
+def test_gross_cv_converts_with_the_fuels_published_ratio(write_case):
+    """Where a process carries its fuel's net/gross ratio, a gross CV amount is converted:
+    DESNZ 2025 gives natural gas 0.18296 kg CO2e per kWh gross CV and 0.20270 per kWh net CV,
+    so 1 kWh gross CV holds 0.18296 / 0.20270 kWh net CV."""
+    import dataclasses
+
+    from scenat.casefile.build import check_case
+    from scenat.model.catalogue import Catalogue, shipped_catalogue
+
+    rows = {r[0]: float(r[-1]) for r in csv.reader(DESNZ_FLAT.open(encoding="utf-8-sig"))
+            if r and r[0] in ("1_100_1004_7_1", "1_100_1004_6_1")}  # fmt: skip
+    ratio = rows["1_100_1004_6_1"] / rows["1_100_1004_7_1"]
+    shipped = shipped_catalogue()
+    gas = shipped.processes["natural_gas_combustion_kwh"]
+    assert gas.calorific_basis == "net"
+    processes = dict(shipped.processes)
+    processes[gas.id] = dataclasses.replace(gas, net_per_gross=ratio)
+    catalogue = Catalogue(processes, shipped.elementary, shipped.version)
+    path = write_case(flows=flows_with(
+        ["plant", "process", gas.id, 100, "kWh (Gross CV)"]))  # fmt: skip
+    checked = check_case(path, catalogue)
+    assert checked.errors == []
+    flow = checked.case.flows[-1]
+    assert flow.amount_in_reference == pytest.approx(100 * 0.18296 / 0.20270, rel=1e-12)
+    assert "gross CV" in flow.metadata["calorific_conversion"]
+
+
+SPEND_CASE = [CASE_HEADER, ["name", "Test case"], ["reference_node", "plant"], ["year", 2024]]
+#: HMRC 2024 average 1.2787 USD/GBP, then US CPI-U 2024 -> 2022 (292.655 / 313.689)
+GBP_2024_IN_USD_2022 = 1.2787 * 292.655 / 313.689
+
+
+@pytest.mark.parametrize("kind", ["spend", "process", "credit"])
+@pytest.mark.parametrize(("amount", "unit", "usd_2022"), [
+    (2.5, "kGBP", 2500 * GBP_2024_IN_USD_2022),
+    (100, "USD", 100 * 292.655 / 313.689),
+])  # fmt: skip
+def test_money_converts_the_same_way_whatever_the_flow_kind(write_case, kind, amount, unit,
+                                                            usd_2022):  # fmt: skip
+    path = write_case(case=SPEND_CASE, flows=flows_with(
+        ["plant", kind, "epa_naics_331110", amount, unit]))  # fmt: skip
+    flow = read_case(path).flows[-1]
+    assert flow.amount_in_reference == pytest.approx(usd_2022, rel=1e-12)
+    assert flow.metadata["currency_conversion"].startswith(f"{unit[-3:]} 2024 -> USD 2022")
+
+
+@pytest.mark.parametrize("kind", ["spend", "process"])
+def test_money_of_a_year_without_an_index_is_an_error_whatever_the_kind(write_case, kind):
+    """A USEEIO sector is in USD of 2012; the shipped price index starts in 2019, so a 2024
+    case cannot be converted to it: the same located error for every kind of flow."""
+    import dataclasses
+
+    from scenat.casefile.build import check_case
+    from scenat.model.catalogue import Catalogue, ProcessInfo, shipped_catalogue
+
+    shipped = shipped_catalogue()
+    processes = dict(shipped.processes)
+    sector = ProcessInfo("useeio_331110", "Iron and steel mills (USEEIO)", "USD", "useeio",
+                         price_year=2012)  # fmt: skip
+    processes[sector.id] = dataclasses.replace(sector)
+    catalogue = Catalogue(processes, shipped.elementary, shipped.version)
+    path = write_case(case=SPEND_CASE, flows=flows_with(
+        ["plant", kind, sector.id, 100, "USD"]))  # fmt: skip
+    p = only(check_case(path, catalogue).problems)
+    assert_problem(p, sheet="flows", row=5, column="unit", value="USD", hint_has="deflators.csv")
+    assert "no USD price index for 2012" in p.message
 
 
 # --- missing things ----------------------------------------------------------------------------
