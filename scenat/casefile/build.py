@@ -450,6 +450,7 @@ def _build_flows(
     case_year: int | None = None,
 ) -> list[Flow]:
     flows: list[Flow] = []
+    repeats: dict[tuple[str, str, str], int] = {}  # rows so far of each node, kind and input
     if not _require_columns(sheet, ("node", "kind", "input", "amount", "unit"), check):
         return flows
     name = sheet.name
@@ -529,6 +530,8 @@ def _build_flows(
                 continue
         metadata = {k: v for k, v in record.items() if k not in FLOW_COLUMNS and not is_blank(v)}
         metadata.update(notes)
+        same = (node_id, kind, input_id)
+        repeats[same] = repeats.get(same, -1) + 1
         flows.append(
             Flow(
                 node=node_id,  # type: ignore[arg-type]
@@ -543,6 +546,7 @@ def _build_flows(
                 comment=check.on(name).text(number, record, "comment", False),
                 row=number,
                 metadata=metadata,
+                repeat=repeats[same],
             )
         )
     return flows
