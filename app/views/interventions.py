@@ -32,7 +32,7 @@ if table.height == 0:
 
 abating = table.filter(pl.col("abatement_t_year") > 0)
 curve = rank.macc(table)
-saving = curve.filter(pl.col("mac") < 0)
+saving = curve.filter(pl.col("bar_height") < 0)
 annual_t = result.total("gwp100") * case.annual_volume / 1000.0
 cols = st.columns(4)
 cols[0].metric("Applicable interventions", table.height, border=True)
@@ -45,9 +45,9 @@ cols[2].metric(
 )
 cols[3].metric(
     "Abatement that saves money",
-    f"{format_number(saving['abatement_t_year'].sum())} t CO2-eq/yr",
-    help="Sum over the options with a negative marginal abatement cost (each on its own; "
-    "effects of several options on the same flow do not add up).",
+    f"{format_number(saving['bar_width'].sum())} t CO2-eq/yr",
+    help="What the options with a negative marginal abatement cost abate together, each "
+    "after the cheaper ones (the MACC's widths).",
     border=True,
 )
 

@@ -243,9 +243,11 @@ def html_report(
         parts.append("<h2>Low-carbon interventions</h2>")
         parts.append(
             f'<p class="note">{interventions.height} interventions apply to this supply chain; '
-            f"{curve.height} of them abate. Abatement is per year at the case's annual volume; "
-            f"the marginal abatement cost is the equivalent annual cost plus the change of "
-            f"operating cost per tonne abated ({_esc(currency)} per t CO2-eq).</p>"
+            f"{curve.height} of them are on the curve. Abatement is per year at the case's "
+            f"annual volume, each option's after the cheaper ones are taken (one per exclusive "
+            f"group), so the curve adds up to what they abate together; the marginal abatement "
+            f"cost is the equivalent annual cost plus the change of operating cost per tonne "
+            f"abated ({_esc(currency)} per t CO2-eq).</p>"
         )
         if curve.height:
             parts.append(
@@ -267,8 +269,8 @@ def html_report(
                             r["rank"],
                             r["name"],
                             r["category"],
-                            fmt(r["abatement_t_year"]),
-                            fmt(r["mac"]),
+                            fmt(r["bar_width"]),
+                            fmt(r["bar_height"]),
                             fmt(r["capex"]),
                             fmt(r["payback_years"]),
                         ]
