@@ -53,6 +53,12 @@ from scenat.model.units import (
     split_labels,
 )
 
+#: the largest amount (in its input's reference unit) and output a case may give: far above
+#: any real supply chain (a year of the world's CO2 is 4e13 kg) and far below an overflow
+LARGEST_AMOUNT = 1e18
+#: the smallest output_amount: every flow of a node is divided by it
+SMALLEST_OUTPUT = 1e-12
+
 
 def _missing_sheets(sheets: dict[str, RawSheet], check: Cells) -> None:
     for name in REQUIRED_SHEETS:
@@ -87,6 +93,8 @@ def _require_columns(sheet: RawSheet, required: tuple[str, ...], check: Cells) -
                 hint,
             )
             ok = False
+    if ok:
+        check.problems.extend(sheet.header_issues)
     return ok
 
 
@@ -182,12 +190,12 @@ def _build_case_fields(
     year = raw.get("year")
     if not is_blank(year):
         number = to_number(year)
-        if number is None or not float(number).is_integer():
+        if number is None or not float(number).is_integer() or not 1900 <= number <= 2100:
             check.on(name).add(
                 row_of("year"),
                 "value",
                 year,
-                "year must be a whole number",
+                "year must be a calendar year (a whole number from 1900 to 2100)",
                 "write the year as e.g. 2025",
             )
         else:
@@ -273,6 +281,20 @@ def _build_nodes(sheet: RawSheet, check: Cells) -> tuple[dict[str, Node], dict[s
         output_amount = check.on(name).number(
             number, record, "output_amount", False, 1.0, strictly_positive=True
         )
+        if output_amount is not None and not (
+            SMALLEST_OUTPUT <= output_amount <= LARGEST_AMOUNT
+        ):
+            check.on(name).add(
+                number,
+                "output_amount",
+                record.get("output_amount"),
+                f"output_amount {output_amount:.3g} is outside what scenat computes with "
+                f"({SMALLEST_OUTPUT:.0e} to {LARGEST_AMOUNT:.0e}): every flow of the node is "
+                "divided by it",
+                "give the output in a unit that makes it an ordinary number (g rather than t, "
+                "or per 1000 items)",
+            )
+            output_amount = None
         output_unit = check.on(name).text(number, record, "output_unit", True)
         if output_unit is not None:
             try:
@@ -401,9 +423,18 @@ def _read_uncertainty(
         )
         return None
     values = {
-        key: check.on(sheet).number(number, record, key, False, None, minimum=None)
+        key: check.on(sheet).number(
+            number,
+            record,
+            key,
+            False,
+            None,
+            negative_hint="an amount is never negative, nor is its spread or either bound",
+        )
         for key in ("sd", "gsd", "min", "max")
     }
+    if any(values[key] is None and not is_blank(record.get(key)) for key in values):
+        return None  # reported at its cell
     unc = Uncertainty(dist, values["sd"], values["gsd"], values["min"], values["max"])
     missing = None
     if dist == "lognormal" and not ((unc.gsd and unc.gsd > 1) or (unc.sd and unc.sd > 0)):
@@ -451,6 +482,7 @@ def _build_flows(
 ) -> list[Flow]:
     flows: list[Flow] = []
     repeats: dict[tuple[str, str, str], int] = {}  # rows so far of each node, kind and input
+    self_use: dict[str, tuple[float, list[int]]] = {}  # node -> own output used, on rows
     if not _require_columns(sheet, ("node", "kind", "input", "amount", "unit"), check):
         return flows
     name = sheet.name
@@ -517,14 +549,33 @@ def _build_flows(
                 )
         if None in (node_id, kind, input_id, amount, unit, factor) or node_id not in nodes:
             continue
+        in_reference = amount * factor  # type: ignore[operator]
+        if not abs(in_reference) <= LARGEST_AMOUNT:
+            check.on(name).add(
+                number,
+                "amount",
+                record.get("amount"),
+                f"the amount is too large: {in_reference:.3g} {reference_unit}, more than any "
+                f"supply chain handles (at most {LARGEST_AMOUNT:.0e}), and it overflows the "
+                "results",
+                "check the amount and its unit (t or kg, MWh or kWh)",
+            )
+            continue
         if kind == "node" and input_id == node_id:
             producing = nodes[node_id].output_amount
-            if amount * factor >= producing:  # type: ignore[operator]
+            used, rows = self_use.get(node_id, (0.0, []))
+            used, rows = used + in_reference, [*rows, number]
+            self_use[node_id] = (used, rows)
+            if used >= producing:
                 check.on(name).add(
                     number,
                     "amount",
-                    amount,
-                    "the node consumes at least as much of its own output as it makes",
+                    record.get("amount"),
+                    "the node consumes at least as much of its own output as it makes"
+                    if len(rows) == 1
+                    else f"the node's use of its own output adds up to {used:g} "
+                    f"{reference_unit} over rows {', '.join(map(str, rows))}: at least what "
+                    f"it makes ({producing:g})",
                     "a node's use of its own output must be less than its output_amount",
                 )
                 continue
@@ -539,7 +590,7 @@ def _build_flows(
                 input=input_id,  # type: ignore[arg-type]
                 amount=amount,  # type: ignore[arg-type]
                 unit=unit,  # type: ignore[arg-type]
-                amount_in_reference=amount * factor,  # type: ignore[operator]
+                amount_in_reference=in_reference,
                 reference_unit=reference_unit,  # type: ignore[arg-type]
                 uncertainty=uncertainty,
                 source=check.on(name).text(number, record, "source", False),

@@ -54,13 +54,23 @@ class RawSheet:
     header_row: int = 1
     #: the first rows' cells as read, for diagnosing a header that is not on the first row
     leading_cells: list[tuple[int, list[Any]]] = field(default_factory=list)
+    #: a header that appears twice, data under a blank header: errors once the header row is
+    #: known to be the right one (a title row above it explains both)
+    header_issues: list[Problem] = field(default_factory=list)
 
 
-def _sheet_from_rows(name: str, numbered_rows: list[tuple[int, list[Any]]]) -> RawSheet:
-    """Build a RawSheet from (row number, cells) pairs; the first non-blank row is the header."""
+def _sheet_from_rows(
+    name: str, numbered_rows: list[tuple[int, list[Any]]], file: str | None = None
+) -> RawSheet:
+    """Build a RawSheet from (row number, cells) pairs; the first non-blank row is the header.
+
+    A header that appears twice and data under a blank header cannot be read: they become
+    ``header_issues`` (at the header, and at the first cell of such a column).
+    """
     header_row = None
     headers: list[str] = []
     sheet = RawSheet(name=name, headers=[])
+    stray: dict[int, list[tuple[int, Any]]] = {}  # column index -> cells under no header
     for number, cells in numbered_rows:
         if all(is_blank(c) for c in cells):
             continue
@@ -77,10 +87,56 @@ def _sheet_from_rows(name: str, numbered_rows: list[tuple[int, list[Any]]]) -> R
                 if is_blank(value):
                     value = None
                 record[headers[i]] = value.strip() if isinstance(value, str) else value
+            elif not is_blank(value):
+                stray.setdefault(i, []).append((number, value))
         sheet.rows.append((number, record))
         if len(sheet.leading_cells) < 20:
             sheet.leading_cells.append((number, list(cells)))
+    sheet.header_issues = _header_problems(sheet, stray, file)
     return sheet
+
+
+def _header_problems(
+    sheet: RawSheet, stray: dict[int, list[tuple[int, Any]]], file: str | None
+) -> list[Problem]:
+    found = []
+    columns: dict[str, list[int]] = {}
+    for i, header in enumerate(sheet.headers):
+        if header:
+            columns.setdefault(header, []).append(i + 1)
+    for header, where in columns.items():
+        if len(where) > 1:
+            letters = ", ".join(column_letter(c) for c in where[:-1]) + " and " + (
+                column_letter(where[-1])
+            )
+            found.append(
+                Problem(
+                    file=file,
+                    sheet=sheet.name,
+                    row=sheet.header_row,
+                    column=header,
+                    value=header,
+                    message=f"the column {header!r} appears twice (columns {letters}); only "
+                    "one could be read",
+                    hint="delete the copy, or rename it if it holds other data",
+                )
+            )
+    for i, cells in sorted(stray.items()):
+        number, value = cells[0]
+        found.append(
+            Problem(
+                file=file,
+                sheet=sheet.name,
+                row=number,
+                column=column_letter(i + 1),
+                value=value,
+                message=f"column {column_letter(i + 1)} has no header but holds data "
+                f"({len(cells)} cells), which would not be read",
+                hint="give the column a header (unknown columns are kept as metadata), or "
+                "delete its data",
+            )
+        )
+    return found
 
 
 def _read_xlsx(
@@ -151,7 +207,7 @@ def _read_xlsx(
                     )
                 )
                 return {}
-            sheets[key] = _sheet_from_rows(ws.title.strip(), rows)
+            sheets[key] = _sheet_from_rows(ws.title.strip(), rows, str(path))
     finally:
         book.close()
     problems.extend(_screen_problems(str(path), screen, sheets, strict))
@@ -293,7 +349,7 @@ def _read_csv_text(
                 severity="warning",
             )
         )
-    return _sheet_from_rows(name, numbered)
+    return _sheet_from_rows(name, numbered, where)
 
 
 def _decode(data: bytes, where: str, problems: list[Problem]) -> str | None:
@@ -359,12 +415,36 @@ def _read_csv_file(file: Path, problems: list[Problem]) -> RawSheet | None:
 
 def _read_csv_folder(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
+    files: dict[str, str] = {}  # sheet -> the file it was read from
     for file in sorted(path.iterdir()):
-        if file.suffix.lower() == ".csv":
-            sheet = _read_csv_file(file, problems)
-            if sheet is not None:
-                sheets[file.stem.strip().lower()] = sheet
+        if file.suffix.lower() != ".csv":
+            continue
+        key = file.stem.strip().lower()
+        if _second_copy(key, file.name, files, str(path), problems):
+            continue
+        sheet = _read_csv_file(file, problems)
+        if sheet is not None:
+            sheets[key] = sheet
     return sheets
+
+
+def _second_copy(
+    key: str, name: str, files: dict[str, str], where: str, problems: list[Problem]
+) -> bool:
+    """Whether ``name`` is a second file of the sheet ``key`` (an error naming both)."""
+    if key not in files:
+        files[key] = name
+        return False
+    problems.append(
+        Problem(
+            file=where,
+            sheet=key,
+            message=f"two files hold the sheet {key!r}: {files[key]!r} and {name!r} (names are "
+            "read case-insensitive); which one is the case?",
+            hint="delete or rename the copy that is not the case data",
+        )
+    )
+    return True
 
 
 def read_table(
@@ -374,9 +454,16 @@ def read_table(
     (default: the first data sheet) of a workbook, a CSV folder or a zip; None (with the
     problem) if there is none.
 
-    The same screening, encodings, separators and row numbers as a case's sheets.
+    The same screening, encodings, separators and row numbers as a case's sheets; a header
+    that appears twice or data under a blank header are problems.
     """
-    path = Path(path)
+    table = _one_table(Path(path), problems, sheet)
+    if table is not None:
+        problems.extend(table.header_issues)
+    return table
+
+
+def _one_table(path: Path, problems: list[Problem], sheet: str | None) -> RawSheet | None:
     if path.is_file() and path.suffix.lower() == ".csv":
         return _read_csv_file(path, problems)
     sheets = read_sheets(path, problems)
@@ -398,11 +485,20 @@ def read_table(
 
 def _read_csv_zip(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
+    files: dict[str, str] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 name = Path(info.filename)
-                if info.is_dir() or name.suffix.lower() != ".csv" or name.name.startswith("."):
+                if (
+                    info.is_dir()
+                    or name.suffix.lower() != ".csv"
+                    or name.name.startswith(".")
+                    or "__MACOSX" in name.parts  # a Mac's resource forks, not sheets
+                ):
+                    continue
+                if _second_copy(name.stem.strip().lower(), info.filename, files, str(path),
+                                problems):  # fmt: skip
                     continue
                 text = _decode(archive.read(info), f"{path}:{info.filename}", problems)
                 if text is not None:

@@ -18,6 +18,7 @@ import pytest
 
 from scenat.casefile.build import read_case, validate
 from scenat.errors import InputError, Problem
+from scenat.model.case import Case, Flow, Node
 from tests.conftest import (
     BICYCLE,
     CASE_HEADER,
@@ -921,3 +922,130 @@ def test_a_title_row_above_the_header_is_named_in_the_hint(write_case):
     problems = [p for p in validate(path) if p.sheet == "flows"]
     assert problems and all(p.row == 1 for p in problems)
     assert "row 2" in problems[0].hint and "title" in problems[0].hint
+
+
+# --- input that was silently accepted --------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_repeated_header_is_an_error_at_the_header(write_case, fmt):
+    """Two 'amount' columns: only one could be read, and which one was a reader's accident."""
+    flows = [[*FLOW_HEADER, "amount"], ["plant", "node", "supplier", 2, "kg", 5]]
+    p = only(validate(write_case(fmt, flows=flows)))
+    assert_problem(p, sheet="flows", row=1, column="amount", value="amount", hint_has="rename")
+    assert "columns D and F" in p.message
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_data_under_a_blank_header_is_an_error_at_its_first_cell(write_case, fmt):
+    flows = [
+        [*FLOW_HEADER, None, None],
+        ["plant", "node", "supplier", 2, "kg"],
+        ["plant", "process", "electricity_uk_grid_delivered", 10, "kWh", None, "12"],
+        ["supplier", "emission", "co2_fossil", 0.5, "kg", None, "13"],
+    ]
+    p = only(validate(write_case(fmt, flows=flows)))
+    assert_problem(p, sheet="flows", row=3, column="G", value="12", hint_has="header")
+    assert "2 cells" in p.message
+
+
+@pytest.mark.parametrize("copy", ["old/flows.csv", "FLOWS.csv", "case/Flows.CSV"])
+def test_two_copies_of_a_sheet_in_a_zip_are_an_error(tmp_path, copy):
+    path = write_sheets(tmp_path / "case.zip", dict(VALID_SHEETS), "zip")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(copy, "node,kind,input,amount,unit\nplant,emission,co2_fossil,99,kg\n")
+    p = only(validate(path))
+    assert (p.sheet, p.row, p.column) == ("flows", None, None)
+    assert "flows.csv" in p.message and copy in p.message and p.hint
+
+
+def test_a_zip_of_one_folder_and_mac_resource_files_is_one_copy(tmp_path):
+    """A zip made by 'Compress' holds case/flows.csv (and on a Mac __MACOSX/case/._flows.csv):
+    one copy of each sheet."""
+    path = tmp_path / "case.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, rows in VALID_SHEETS.items():
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(rows)
+            archive.writestr(f"case/{name}.csv", buffer.getvalue())
+            archive.writestr(f"__MACOSX/case/._{name}.csv", b"\x00\x05\x16\x07")
+    assert validate(path) == []
+
+
+def test_two_copies_of_a_sheet_in_a_folder_are_an_error(tmp_path):
+    folder = write_sheets(tmp_path / "folder", dict(VALID_SHEETS), "csv")
+    (folder / "FLOWS.csv").write_text("node,kind,input,amount,unit\n", encoding="utf-8")
+    p = only(validate(folder))
+    assert p.sheet == "flows" and "FLOWS.csv" in p.message and "flows.csv" in p.message
+
+
+def test_self_use_split_over_two_rows_is_an_error_at_the_row_that_exceeds(write_case):
+    """supplier makes 1 kg per run and uses 0.6 kg of it twice: 1.2 kg, more than it makes,
+    which gave a negative supply; each row alone is below the output."""
+    path = write_case("xlsx", flows=flows_with(["supplier", "node", "supplier", 0.6, "kg"],
+                                       ["supplier", "node", "supplier", 600, "g"]))  # fmt: skip
+    p = only(validate(path))
+    assert_problem(p, sheet="flows", row=6, column="amount", value=600, hint_has="output_amount")
+    assert "rows 5, 6" in p.message
+
+
+@pytest.mark.parametrize(
+    ("rows", "row"),
+    [
+        ([["supplier", "emission", "co2_fossil", "1e307", "t"]], 5),  # 1e310 kg: inf
+        ([["supplier", "emission", "co2_fossil", "1e300", "kg"]], 5),
+        ([["plant", "process", "electricity_uk_grid_delivered", "1e20", "kWh"]], 5),
+    ],
+)
+def test_amounts_beyond_any_real_supply_chain_are_errors_at_their_cell(write_case, rows, row):
+    """Amounts that overflow to infinity (or near it) once converted or summed made the
+    results infinite and the JSON document invalid."""
+    p = only(validate(write_case(flows=flows_with(*rows))))
+    assert_problem(p, sheet="flows", row=row, column="amount", value=rows[0][3])
+    assert "too large" in p.message
+
+
+@pytest.mark.parametrize("value", ["1e-300", "1e-320"])
+def test_a_vanishing_output_amount_is_an_error_at_its_cell(write_case, value):
+    """output_amount 1e-320 made the foreground matrix singular ("internal error: Factor is
+    exactly singular"); 1e-300 multiplied every flow by 1e300."""
+    nodes = [NODE_HEADER, PLANT, ["supplier", "Supplier", 1, "materials", "GB", value, "kg"]]
+    p = only(validate(write_case(nodes=nodes)))
+    assert_problem(p, sheet="nodes", row=3, column="output_amount", value=value)
+
+
+def test_results_that_overflow_are_an_input_error_not_invalid_json():
+    """A case built in Python skips the reader's limits; its infinite result is still bad
+    input, named by the flows that caused it."""
+    import scenat
+
+    plant = Node(id="plant", name="Plant", tier=0, output_unit="item")
+    flows = [Flow("plant", "emission", "co2_fossil", 1e308, "kg", 1e308, "kg", row=r)
+             for r in (2, 3)]  # fmt: skip
+    case = Case(name="huge", reference_node="plant", nodes={"plant": plant}, flows=flows)
+    with pytest.raises(InputError) as info:
+        scenat.assess(case)
+    assert "not finite" in str(info.value) and info.value.problems[0].row in (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value"),
+    [
+        (["emission", "n2o", 1, "kg", "uniform", None, None, -5, 5], "min", -5),
+        (["emission", "n2o", 1, "kg", "triangular", None, None, -0.5, 3], "min", -0.5),
+        (["emission", "n2o", 1, "kg", "normal", -0.5], "sd", -0.5),
+        (["emission", "n2o", 1, "kg", "lognormal", None, -1.2], "gsd", -1.2),
+    ],
+)
+def test_a_negative_spread_or_bound_is_an_error_at_its_cell(write_case, row, column, value):
+    """A uniform from -5 to 5 kg drew negative emissions for an amount that cannot be below
+    zero; a negative sd was taken as 'no spread'."""
+    p = only(validate(write_case("xlsx", flows=_uncertain(*row))))
+    assert_problem(p, sheet="flows", row=3, column=column, value=value)
+
+
+@pytest.mark.parametrize("year", [-2024, 24, 20240])
+def test_a_year_that_is_no_calendar_year_is_an_error(write_case, year):
+    case = [CASE_HEADER, ["name", "Test case"], ["reference_node", "plant"], ["year", year]]
+    p = only(validate(write_case("xlsx", case=case)))
+    assert_problem(p, sheet="case", row=4, column="value", value=year, hint_has="2025")
