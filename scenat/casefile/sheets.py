@@ -182,13 +182,25 @@ def _read_xlsx(
                 continue
             # The screened extent, not the sheet's own <dimension>, which can claim a million rows.
             scan = screen.sheet(ws.title)
-            extent: dict[str, int] = {}
-            if scan is not None:
-                extent = {
-                    "min_row": 1,
-                    "max_row": max(scan.max_row, 1),
-                    "max_col": max(scan.max_column, 1),
-                }
+            if scan is None:
+                # Screening follows the parts openpyxl reads; a sheet it did not measure is
+                # never read unbounded.
+                problems.append(
+                    Problem(
+                        file=str(path),
+                        sheet=ws.title.strip(),
+                        message="this sheet is not where the workbook's own index says, so it "
+                        "was not screened and is not read",
+                        hint="the workbook is damaged or altered: open it in Excel or "
+                        "LibreOffice and save it again as .xlsx",
+                    )
+                )
+                return {}
+            extent = {
+                "min_row": 1,
+                "max_row": max(scan.max_row, 1),
+                "max_col": max(scan.max_column, 1),
+            }
             try:
                 rows = [
                     (number, list(values))
@@ -299,6 +311,14 @@ def _screen_problems(
     return found
 
 
+class OverLimit(Exception):
+    """A sheet over a size limit: the whole file is not read, with this one problem."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
 def _read_csv_text(
     text: str, name: str, problems: list[Problem] | None = None, where: str | None = None
 ) -> RawSheet:
@@ -308,23 +328,33 @@ def _read_csv_text(
     for candidate in (";", "\t"):
         if candidate in first and "," not in first:
             delimiter = candidate
-    limit = current_limits().max_rows
+    limits = current_limits()
     numbered: list[tuple[int, list[str]]] = []
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-            if number > limit:
-                if problems is not None:
-                    problems.append(
-                        Problem(
-                            file=where,
-                            sheet=name,
-                            row=number,
-                            message=f"the file has more than {limit} rows",
-                            hint="remove the rows that are not case data, or raise the limit "
-                            "(SCENAT_MAX_ROWS)",
-                        )
+            if number > limits.max_rows:
+                raise OverLimit(
+                    Problem(
+                        file=where,
+                        sheet=name,
+                        row=number,
+                        message=f"the file has more than {limits.max_rows} rows",
+                        hint="remove the rows that are not case data, or raise the limit "
+                        "(SCENAT_MAX_ROWS)",
                     )
-                break
+                )
+            if len(row) > limits.max_columns and any(v.strip() for v in row[limits.max_columns:]):
+                raise OverLimit(
+                    Problem(
+                        file=where,
+                        sheet=name,
+                        row=number,
+                        column=column_letter(limits.max_columns + 1),
+                        message=f"the file has more than {limits.max_columns} columns",
+                        hint="delete the unused columns to the right of the data, or raise the "
+                        "limit (SCENAT_MAX_COLUMNS)",
+                    )
+                )
             numbered.append((number, row))
     except csv.Error as exc:  # e.g. a field over the csv module's size limit
         if problems is not None:
@@ -416,16 +446,22 @@ def _read_csv_file(file: Path, problems: list[Problem]) -> RawSheet | None:
 def _read_csv_folder(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
     files: dict[str, str] = {}  # sheet -> the file it was read from
+    over = False
     for file in sorted(path.iterdir()):
         if file.suffix.lower() != ".csv":
             continue
         key = file.stem.strip().lower()
         if _second_copy(key, file.name, files, str(path), problems):
             continue
-        sheet = _read_csv_file(file, problems)
+        try:
+            sheet = _read_csv_file(file, problems)
+        except OverLimit as limit:
+            problems.append(limit.problem)
+            over = True
+            continue
         if sheet is not None:
             sheets[key] = sheet
-    return sheets
+    return {} if over else sheets
 
 
 def _second_copy(
@@ -465,7 +501,11 @@ def read_table(
 
 def _one_table(path: Path, problems: list[Problem], sheet: str | None) -> RawSheet | None:
     if path.is_file() and path.suffix.lower() == ".csv":
-        return _read_csv_file(path, problems)
+        try:
+            return _read_csv_file(path, problems)
+        except OverLimit as over:
+            problems.append(over.problem)
+            return None
     sheets = read_sheets(path, problems)
     if not sheets:
         return None
@@ -486,6 +526,7 @@ def _one_table(path: Path, problems: list[Problem], sheet: str | None) -> RawShe
 def _read_csv_zip(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
     files: dict[str, str] = {}
+    over = False
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
@@ -501,10 +542,15 @@ def _read_csv_zip(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
                                 problems):  # fmt: skip
                     continue
                 text = _decode(archive.read(info), f"{path}:{info.filename}", problems)
-                if text is not None:
+                if text is None:
+                    continue
+                try:
                     sheets[name.stem.strip().lower()] = _read_csv_text(
                         text, name.stem.strip(), problems, f"{path}:{info.filename}"
                     )
+                except OverLimit as limit:
+                    problems.append(limit.problem)
+                    over = True
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
         problems.append(
             Problem(
@@ -513,7 +559,7 @@ def _read_csv_zip(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
                 hint="zip the files case.csv, nodes.csv and flows.csv again",
             )
         )
-    return sheets
+    return {} if over else sheets
 
 
 def read_sheets(path: Path, problems: list[Problem], strict: bool = False) -> dict[str, RawSheet]:
@@ -521,7 +567,8 @@ def read_sheets(path: Path, problems: list[Problem], strict: bool = False) -> di
 
     Files are screened first (:mod:`scenat.casefile.screening`): size and row limits, zip bombs,
     damaged archives, formulas without saved values, merged cells, hidden sheets. ``strict``
-    turns the doubtful findings (hidden rows, extra hidden sheets, macros) into errors.
+    turns the doubtful findings (hidden rows, extra hidden sheets, macros) into errors. A CSV
+    over the row or column limit is one problem, and then no sheet is read.
     """
     if not path.exists():
         problems.append(
@@ -591,6 +638,8 @@ def read_upload_sheets(
         found: list[Problem] = []
         sheets = read_sheets(path, found, strict)
         problems.extend(relocate(found, str(path), filename))
+        for sheet in sheets.values():
+            sheet.header_issues = relocate(sheet.header_issues, str(path), filename)
     return sheets
 
 
