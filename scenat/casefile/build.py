@@ -62,7 +62,9 @@ SMALLEST_OUTPUT = 1e-12
 
 def _missing_sheets(sheets: dict[str, RawSheet], check: Cells) -> None:
     for name in REQUIRED_SHEETS:
-        if name not in sheets:
+        # A sheet that could not be read is reported as such, not as missing too.
+        unreadable = any(p.sheet == name and p.severity == "error" for p in check.problems)
+        if name not in sheets and not unreadable:
             present = ", ".join(sorted(sheets)) or "none"
             check.on(name).add(
                 None,
@@ -165,7 +167,7 @@ def _build_case_fields(
         else:
             fields[key] = str(raw[key]).strip()
     for key, default in (("reference_amount", 1.0), ("annual_volume", 1.0)):
-        value = check.on(name).number(
+        value = check.on(name, subject=f"case field {key!r}").number(
             row_of(key),
             {"value": raw.get(key)},
             "value",
@@ -174,6 +176,17 @@ def _build_case_fields(
             strictly_positive=True,
         )
         fields[key] = default if value is None else value
+    if not is_blank(raw.get("discount_rate")):
+        # Read by the interventions; checked here so that validate finds it at its row.
+        rate = to_number(raw["discount_rate"])
+        if rate is None or not 0.0 <= rate < 1.0:  # NaN fails this too
+            check.on(name).add(
+                row_of("discount_rate"),
+                "value",
+                raw["discount_rate"],
+                "discount_rate must be a number >= 0 and < 1",
+                "e.g. 0.035, the HM Treasury Green Book rate",
+            )
     currency = raw.get("currency")
     if is_blank(currency):
         fields["currency"] = "GBP"

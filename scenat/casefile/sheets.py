@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -453,6 +454,8 @@ def _read_csv_folder(path: Path, problems: list[Problem]) -> dict[str, RawSheet]
         key = file.stem.strip().lower()
         if _second_copy(key, file.name, files, str(path), problems):
             continue
+        if not _regular_file(file, problems, key):
+            continue
         try:
             sheet = _read_csv_file(file, problems)
         except OverLimit as limit:
@@ -462,6 +465,32 @@ def _read_csv_folder(path: Path, problems: list[Problem]) -> dict[str, RawSheet]
         if sheet is not None:
             sheets[key] = sheet
     return {} if over else sheets
+
+
+def _regular_file(path: Path, problems: list[Problem], sheet: str | None = None) -> bool:
+    """Whether ``path`` is a regular file; a folder, a named pipe (which blocks whoever opens
+    it) or a device is a problem, found without opening it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        problems.append(Problem(file=str(path), sheet=sheet, message="cannot read this file "
+                                f"({exc.strerror or exc})", hint="check the path"))  # fmt: skip
+        return False
+    if stat.S_ISREG(mode):
+        return True
+    what = (
+        "a folder, not a file" if stat.S_ISDIR(mode) else "not a regular file (a pipe or a device)"
+    )
+    problems.append(
+        Problem(
+            file=str(path),
+            sheet=sheet,
+            message=f"{path.name!r} is {what}",
+            hint="a case is an .xlsx workbook, a folder of CSV files or a .zip of them; "
+            "replace it by the file itself",
+        )
+    )
+    return False
 
 
 def _second_copy(
@@ -581,6 +610,8 @@ def read_sheets(path: Path, problems: list[Problem], strict: bool = False) -> di
         return {}
     if path.is_dir():
         return _read_csv_folder(path, problems)
+    if not _regular_file(path, problems):
+        return {}
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, problems, strict)

@@ -1049,3 +1049,50 @@ def test_a_year_that_is_no_calendar_year_is_an_error(write_case, year):
     case = [CASE_HEADER, ["name", "Test case"], ["reference_node", "plant"], ["year", year]]
     p = only(validate(write_case("xlsx", case=case)))
     assert_problem(p, sheet="case", row=4, column="value", value=year, hint_has="2025")
+
+
+# --- bad input that ended as "internal error" ------------------------------------------------
+
+
+@pytest.mark.parametrize("rate", ["abc", "NaN", 1.5, -0.1])
+def test_a_bad_discount_rate_is_an_error_at_its_row_when_validated(write_case, rate):
+    case = [CASE_HEADER, ["name", "Test case"], ["reference_node", "plant"],
+            ["discount_rate", rate]]  # fmt: skip
+    p = only(validate(write_case("xlsx", case=case)))
+    assert_problem(p, sheet="case", row=4, column="value", value=rate, hint_has="0.035")
+    assert "discount_rate" in p.message
+
+
+def test_a_bad_case_number_names_its_field(write_case):
+    case = [CASE_HEADER, ["name", "Test case"], ["reference_node", "plant"],
+            ["reference_amount", "NaN"]]  # fmt: skip
+    p = only(validate(write_case(case=case)))
+    assert (p.row, p.column) == (4, "value") and "reference_amount" in p.message
+
+
+def test_a_folder_named_like_a_sheet_is_an_error(tmp_path):
+    folder = write_sheets(tmp_path / "case", dict(VALID_SHEETS), "csv")
+    (folder / "flows.csv").unlink()
+    (folder / "flows.csv").mkdir()
+    p = only(validate(folder))
+    assert p.sheet == "flows" and "not a file" in p.message and p.hint
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path, cli_env):
+    """A named pipe blocks whoever opens it until something writes to it: validate hung
+    forever. It is refused as not a regular file (the timeout only turns a regression into
+    a failure instead of a hung run)."""
+    import os
+    import subprocess
+    import sys
+
+    folder = write_sheets(tmp_path / "case", dict(VALID_SHEETS), "csv")
+    (folder / "flows.csv").unlink()
+    os.mkfifo(folder / "flows.csv")
+    os.mkfifo(tmp_path / "pipe.xlsx")
+    for target, words in ((folder, "flows.csv"), (tmp_path / "pipe.xlsx", "pipe.xlsx")):
+        done = subprocess.run([sys.executable, "-m", "scenat.cli", "validate", str(target)],
+                              capture_output=True, text=True, env=cli_env, timeout=120)  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert words in done.stdout and "not a regular file" in done.stdout
+        assert "Traceback" not in done.stderr
