@@ -797,7 +797,8 @@ def open_case(store: Store, text: str, author: str) -> str:
     """The key of a stored case named by ``text``: a key, or a case path / example to import.
 
     A path is imported once, as version 1 of the key :func:`case_key_for` gives it; after
-    that the stored versions are the case (the file is not read again).
+    that the stored versions are the case. A file whose key holds another case (two
+    partners' ``case.xlsx``) is refused: it is never filed under someone else's case.
     """
     if store.has_case(text):
         return text
@@ -805,9 +806,24 @@ def open_case(store: Store, text: str, author: str) -> str:
     if not path.exists():
         raise _unknown_case(text, store.case_keys())
     key = case_key_for(path)
+    case = read_case(path)
     if store.has_case(key):
-        return key
-    store.import_case(key, read_case(path), author, f"imported from {path.name}")
+        # The key comes from the file name: it is this case only if the store holds this
+        # content under it (any version); another case of the same name is refused.
+        digest = hashlib.sha256(canonical_json(case_content(case)).encode()).hexdigest()
+        if any(v.sha256 == digest for v in store.history(key)):
+            return key
+        raise InputError(
+            Problem(
+                file=str(path),
+                message=f"the store already holds a different case under the key {key!r}, "
+                "which this file's name gives it",
+                value=key,
+                hint=f"to work on the stored case, name it by its key ({key!r}); to store "
+                "this file as a case of its own, rename it (its name is its key)",
+            )
+        )
+    store.import_case(key, case, author, f"imported from {path.name}")
     return key
 
 

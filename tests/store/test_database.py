@@ -404,3 +404,29 @@ def test_a_write_to_a_database_sqlite_refuses_is_an_input_error(tmp_path, bicycl
     assert store.latest_number("bicycle") == 1
     with pytest.raises(InputError, match="read-only"):
         store.import_case("other", bicycle, "ana")
+
+
+def test_a_second_case_with_the_same_file_name_is_refused_not_merged(store, tmp_path):
+    """Partner B's b/case.xlsx took the key 'case' of partner A's a/case.xlsx and was filed
+    under it. A path's key is its file name only while the stored case is that file's
+    content (any version of it); another case under the same name is refused."""
+    import copy
+
+    from tests.conftest import VALID_SHEETS, write_sheets
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    mine = write_sheets(tmp_path / "a" / "case.xlsx", VALID_SHEETS, "xlsx")
+    theirs = copy.deepcopy(VALID_SHEETS)
+    theirs["flows"][2][3] = 99
+    other = write_sheets(tmp_path / "b" / "case.xlsx", theirs, "xlsx")
+    assert open_case(store, str(mine), "ana") == "case"
+    with pytest.raises(InputError) as info:
+        open_case(store, str(other), "bo")
+    problem = info.value.problems[0]
+    assert problem.file == str(other) and "already holds a different case" in problem.message
+    assert "case" in problem.hint
+    assert len(store.history("case")) == 1
+    (tmp_path / "c").mkdir()
+    same = write_sheets(tmp_path / "c" / "case.xlsx", VALID_SHEETS, "xlsx")
+    assert open_case(store, str(same), "bo") == "case"  # the same content: the same case

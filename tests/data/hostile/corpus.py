@@ -8,7 +8,7 @@ them; ``None`` for file-level problems) and a few words of its message.
 Layout of the base workbook (rows as Excel numbers them):
 
 - ``case``: 2 name, 3 reference_node, 4 functional_unit, 5 currency, 6 year, 7 region,
-  8 submission_case, 9 submission_node;
+  8 submission_case, 9 submission_node, 10 submission_signature;
 - ``nodes``: 2 frame_maker (per 100 item), 3 tool_shop, 4 paint_supplier;
 - ``flows`` (A node, B kind, C input, D amount, E unit, F distribution, G sd, ... K source):
   2 aluminium 0.24 t, 3 electricity 1.5 MWh, 4 natural gas 900 kWh, 5 paint_supplier 30 kg,
@@ -459,6 +459,9 @@ CORPUS: list[Bad] = [
     Bad("other-case", _edit(set_cells(case__B8="stadium")), "case", 8, "value",
         "made for case 'stadium'"),
     Bad("no-flows", _edit(_no_flows), "flows", None, None, "no flows"),
+    Bad("edited-submission-node", _edit(set_cells(case__B9="tool_shop")), "case", 9, "value",
+        "signed"),
+    Bad("signature-removed", _edit(set_cells(case__B10=None)), "case", 9, "value", "signed"),
     # tool_shop (row 6) now takes 1000 items where the loop allows < 200; the reader names the
     # first node-to-node row of the loop (row 5, paint_supplier) and lists the others.
     Bad("unproductive-loop", _edit(set_cells(flows__D6=1000)), "flows", 5, "amount", "loops"),
