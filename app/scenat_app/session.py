@@ -18,6 +18,7 @@ import streamlit as st
 
 from scenat.errors import InputError, ScenatError
 from scenat.report.charts import format_number, format_quantity, indicator_colour
+from scenat.report.markdown import literal
 from scenat_app import casefiles
 from scenat_app.casefiles import LoadedCase
 
@@ -195,13 +196,17 @@ def sidebar() -> None:
     loaded = current()
     with st.sidebar:
         st.markdown("#### Current case")
-        st.markdown(f"**{loaded.label}**")
+        st.markdown(f"**{literal(loaded.label)}**")
         source = "shipped example" if loaded.source == "example" else "uploaded workbook"
         if loaded.valid:
             case = loaded.case
             st.caption(
                 f"{source} · {len(case.nodes)} nodes · {len(case.flows)} flows"
-                + (f"  \nFunctional unit: {case.functional_unit}" if case.functional_unit else "")
+                + (
+                    f"  \nFunctional unit: {literal(case.functional_unit)}"
+                    if case.functional_unit
+                    else ""
+                )
             )
             if loaded.warnings:
                 st.caption(f":orange[{len(loaded.warnings)} warning(s), see the Case page]")
@@ -234,11 +239,11 @@ def show_error(err: BaseException) -> None:
     """An error as a message on the page, never a stack trace (which goes to the log)."""
     if isinstance(err, InputError):
         st.error(
-            "The input has problems:\n\n" + "\n".join(f"- {p}" for p in err.problems),
+            "The input has problems:\n\n" + "\n".join(f"- {literal(p)}" for p in err.problems),
             icon=":material/error:",
         )
     elif isinstance(err, ScenatError | ValueError):
-        st.error(f"{err}", icon=":material/error:")
+        st.error(literal(err), icon=":material/error:")
     else:
         log.error("internal error in the app:\n%s", traceback.format_exc())
         st.error(

@@ -6,6 +6,7 @@ import streamlit as st
 from scenat_app import casefiles, session
 
 from scenat.report.charts import format_number
+from scenat.report.markdown import literal
 
 session.page_header(
     "Case",
@@ -118,7 +119,7 @@ if not loaded.valid:
 case = loaded.case
 reference = case.nodes[case.reference_node]
 if case.description:
-    st.markdown(case.description)
+    st.markdown(literal(case.description))  # a partner's text, shown as text
 cols = st.columns(4)
 cols[0].metric("Nodes", len(case.nodes), border=True)
 cols[1].metric("Tiers", len({n.tier for n in case.nodes.values()}), border=True)
@@ -130,11 +131,12 @@ cols[3].metric(
     border=True,
 )
 st.markdown(
-    f"**Functional unit:** {case.functional_unit or '(not given)'}  \n"
-    f"**Reference flow:** {format_number(case.reference_amount)} {reference.output_unit} of "
-    f"{reference.name} · **Currency:** {case.currency}"
+    f"**Functional unit:** {literal(case.functional_unit or '(not given)')}  \n"
+    f"**Reference flow:** {format_number(case.reference_amount)} "
+    f"{literal(reference.output_unit)} of {literal(reference.name)} · **Currency:** "
+    f"{case.currency}"
     + (f" · **Year:** {case.year}" if case.year else "")
-    + (f" · **Region:** {case.region}" if case.region else "")
+    + (f" · **Region:** {literal(case.region)}" if case.region else "")
 )
 
 st.subheader("Headline results per functional unit")

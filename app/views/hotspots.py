@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
-from scenat_app import session
+from scenat_app import casefiles, session
 
 from scenat.calc import ALL_BREAKDOWNS
 from scenat.report import charts
@@ -105,7 +105,7 @@ for tab, by in zip(tabs, ALL_BREAKDOWNS):
         )
         st.download_button(
             f"Download {NAMES[by].lower()} (.csv)",
-            data=shown.write_csv(),
+            data=casefiles.csv_download(shown),
             file_name=f"hotspots-{ind.id}-{by}.csv",
             mime="text/csv",
             key=f"download_{by}",
@@ -279,7 +279,7 @@ if stored and stored[0] == loaded.fingerprint:
     )
     st.download_button(
         "Download the samples (.csv)",
-        data=mc.samples().write_csv(),
+        data=casefiles.csv_download(mc.samples()),
         file_name=f"monte-carlo-{mc.iterations}-seed{mc.seed}.csv",
         mime="text/csv",
         icon=":material/download:",

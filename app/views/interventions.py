@@ -6,11 +6,12 @@ import math
 
 import polars as pl
 import streamlit as st
-from scenat_app import session
+from scenat_app import casefiles, session
 
 from scenat.calc import rank
 from scenat.report import charts
 from scenat.report.charts import format_number
+from scenat.report.markdown import literal
 
 session.page_header(
     "Interventions",
@@ -108,7 +109,7 @@ if ranked.height and ranked["rank"][0] is not None:
         else "no cost per tonne (it does not abate)"
     )
     st.markdown(
-        f"**Top-ranked:** {best['name']} · abates "
+        f"**Top-ranked:** {literal(best['name'])} · abates "
         f"{format_number(best['abatement_t_year'])} t CO2-eq/yr · {mac_text}"
     )
 
@@ -170,9 +171,7 @@ st.caption(
 )
 st.download_button(
     "Download the evaluated interventions (.csv)",
-    data=ranked.select(
-        [c for c, t in ranked.schema.items() if t != pl.List(pl.String)]
-    ).write_csv(),
+    data=casefiles.csv_download(ranked),
     file_name=f"interventions-{method}.csv",
     mime="text/csv",
     icon=":material/download:",

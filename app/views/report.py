@@ -6,6 +6,7 @@ import streamlit as st
 from scenat_app import casefiles, session
 
 from scenat.report import assessment as report
+from scenat.report.markdown import literal
 
 session.page_header(
     "Report",
@@ -76,11 +77,12 @@ with json_col:
 
 with st.expander("What the report says about the data"):
     st.markdown(
-        f"- Case **{case.name}**; functional unit: {case.functional_unit or '(not given)'}\n"
+        f"- Case **{literal(case.name)}**; functional unit: "
+        f"{literal(case.functional_unit or '(not given)')}\n"
         f"- Background: embedded scenat inventory `{result.inventory_version}`\n"
         + "".join(
             f"- {ind.label}: {' | '.join(ind.method)} ({ind.unit})\n" for ind in result.indicators
         )
     )
     if result.warnings:
-        st.warning("\n".join(f"- {p}" for p in result.warnings))
+        st.warning("\n".join(f"- {literal(p)}" for p in result.warnings))

@@ -12,6 +12,7 @@ from scenat.casefile.partner_template import partner_template_bytes
 from scenat.casefile.sheets import UPLOAD_SUFFIXES
 from scenat.errors import InputError, ScenatError
 from scenat.report.charts import format_number, format_quantity
+from scenat.report.markdown import literal
 from scenat.report.validation import validation_report
 from scenat.store import Store, SubmissionRejected, accept, default_url, preview, submit
 from scenat.store.submissions import MERGED, REJECTED
@@ -84,8 +85,8 @@ st.caption(f"Store: {store!r}")
 if not submitting.same_as_loaded(latest, loaded):
     st.info(
         f"Version {latest.number} in the store differs from the case loaded in the app "
-        f"(**{loaded.label}**). Submissions merge into the stored version; the other pages "
-        "assess the loaded case.",
+        f"(**{literal(loaded.label)}**). Submissions merge into the stored version; the other "
+        "pages assess the loaded case.",
         icon=":material/info:",
     )
     use, keep = st.columns(2)
@@ -170,7 +171,7 @@ if sub is not None and sub.case_key != key:
 
 if sub is not None:
     st.markdown(
-        f"**Submission #{sub.id}** · {sub.filename} from **{sub.submitter}** · "
+        f"**Submission #{sub.id}** · {literal(sub.filename)} from **{literal(sub.submitter)}** · "
         f"node `{sub.node or '?'}` · {format_number(sub.size)} bytes · "
         f"sha256 `{sub.sha256[:16]}…` · received {sub.received_at[:19].replace('T', ' ')} UTC"
     )
@@ -229,7 +230,9 @@ if sub is not None and sub.status == "valid":
     else:
         st.info("The submitted flows are the same as the stored ones.", icon=":material/info:")
     for change in diff.nodes:
-        st.caption(f"Node {change['change']}: {change['id']} {change.get('details') or ''}")
+        st.caption(
+            f"Node {change['change']}: {change['id']} {literal(change.get('details') or '')}"
+        )
 
     st.markdown("**Effect on the totals** (per functional unit)")
     labels = {i.id: i.label for i in session.indicators()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -163,3 +164,19 @@ def test_outputs_that_cannot_be_written_are_bad_input(capsys, tmp_path):
         assert info.value.code == 2
     assert main(["interventions", "bicycle", "--rank", "weighted", "--weights", "foo=1"]) == 2
     assert "unknown criterion 'foo'" in capsys.readouterr().err
+
+
+def test_edges_csv_keeps_a_hostile_name_in_one_quoted_cell(write_case, tmp_path, capsys):
+    """Names a spreadsheet would run: one with a formula after a ';' (the separator of many
+    locales: unquoted, a German Excel started a cell there), one starting with '-'."""
+    name = "Plant;=cmd|' /C calc'!A0"
+    nodes = [["id", "name", "tier", "stage", "location", "output_amount", "output_unit"],
+             ["plant", name, 0, "assembly", "GB", 1, "item"],
+             ["supplier", " -1+2", 1, "materials", "GB", 1, "kg"]]  # fmt: skip
+    edges = tmp_path / "edges.csv"
+    assert main(["assess", str(write_case("xlsx", nodes=nodes)), "--edges", str(edges)]) == 0
+    raw = edges.read_bytes().decode("utf-8")
+    rows = list(csv.reader(io.StringIO(raw, newline="")))
+    labels = {r[3] for r in rows[1:]} | {r[1] for r in rows[1:]}
+    assert name in labels and "'-1+2" in labels  # names are read trimmed
+    assert f'"{name}"' in raw  # quoted: no separator inside it splits the cell
