@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 import stat
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
@@ -39,6 +38,7 @@ from scenat.casefile.screening import (
 from scenat.errors import Problem
 from scenat.model.cells import is_blank, normalise_header
 from scenat.model.schema import SHEETS
+from scenat.paths import private_folder, write_private
 
 #: suffixes an upload keeps from its file name, so that the readers name what it is (an old
 #: .xls, a lone CSV); anything else is screened as an .xlsx
@@ -658,14 +658,13 @@ def read_upload_sheets(
 ) -> dict[str, RawSheet]:
     """:func:`read_sheets` of an upload's bytes; problems name ``filename``, not a copy.
 
-    The readers need a path, so the bytes go to a private temporary folder that is removed
-    before this returns.
+    The readers need a path, so the bytes go to an owner-only folder in SCENAT_HOME
+    (:func:`scenat.paths.private_folder`) that is removed before this returns.
     """
     suffix = Path(filename).suffix.lower()
     suffix = suffix if suffix in UPLOAD_SUFFIXES else ".xlsx"  # screening says what it is
-    with tempfile.TemporaryDirectory(prefix="scenat-upload-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(data)
+    with private_folder("upload") as tmp:
+        path = write_private(tmp / f"upload{suffix}", data)
         found: list[Problem] = []
         sheets = read_sheets(path, found, strict)
         problems.extend(relocate(found, str(path), filename))
