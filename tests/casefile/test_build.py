@@ -1014,6 +1014,7 @@ def test_a_vanishing_output_amount_is_an_error_at_its_cell(write_case, value):
     assert_problem(p, sheet="nodes", row=3, column="output_amount", value=value)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered")
 def test_results_that_overflow_are_an_input_error_not_invalid_json():
     """A case built in Python skips the reader's limits; its infinite result is still bad
     input, named by the flows that caused it."""

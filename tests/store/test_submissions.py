@@ -167,15 +167,21 @@ def test_formula_is_read_as_its_saved_value_never_evaluated(store, base, tmp_pat
     assert sub.parsed["flows"]["rows"][1][1]["amount"] == 1.5  # the cached value of =1+0.5
 
 
-def test_csv_zip_with_semicolons_in_windows_1252_is_read_with_warnings(store, tmp_path):
-    case = read_case(BICYCLE)
-    content = case_content(case)
+def _node_case() -> dict[str, list[list]]:
+    """The bicycle reduced to frame_maker as a plain case (not a partner template): its node,
+    the nodes it buys from, its flows; frame_maker is the reference node."""
+    content = case_content(read_case(BICYCLE))
     content["case"] = [r if r[0] != "reference_node" else ["reference_node", NODE]
                        for r in content["case"]]  # fmt: skip
     content["nodes"] = [content["nodes"][0]] + [
         r for r in content["nodes"][1:] if r[0] in (NODE, "tool_shop", "paint_supplier")
     ]
     content["flows"] = [content["flows"][0]] + [r for r in content["flows"][1:] if r[0] == NODE]
+    return content
+
+
+def test_csv_zip_with_semicolons_in_windows_1252_is_read_with_warnings(store, tmp_path):
+    content = _node_case()
     content["flows"][1][11] = "Tôle d'aluminium"  # a comment with an accent
     files = csv_files(content, ";", "cp1252")
     path = tmp_path / "partner.zip"
@@ -190,13 +196,7 @@ def test_csv_zip_with_semicolons_in_windows_1252_is_read_with_warnings(store, tm
 
 
 def test_csv_folder_in_utf16_is_read(store, tmp_path):
-    content = case_content(read_case(BICYCLE))
-    content["flows"] = [content["flows"][0]] + [r for r in content["flows"][1:] if r[0] == NODE]
-    content["case"] = [r if r[0] != "reference_node" else ["reference_node", NODE]
-                       for r in content["case"]]  # fmt: skip
-    content["nodes"] = [content["nodes"][0]] + [
-        r for r in content["nodes"][1:] if r[0] in (NODE, "tool_shop", "paint_supplier")
-    ]
+    content = _node_case()
     folder = tmp_path / "utf16"
     folder.mkdir()
     for name, data in csv_files(content, ",", "utf-16").items():
@@ -598,13 +598,7 @@ def test_a_template_signed_elsewhere_is_rejected(store, tmp_path, monkeypatch):
 def test_an_unsigned_workbook_needs_the_owner_to_name_its_node(store, tmp_path):
     """A plain case workbook says its node only by reference_node, which anyone can edit:
     the case owner names the node (``--node``)."""
-    content = case_content(read_case(BICYCLE))
-    content["flows"] = [content["flows"][0]] + [r for r in content["flows"][1:] if r[0] == NODE]
-    content["case"] = [r if r[0] != "reference_node" else ["reference_node", NODE]
-                       for r in content["case"]]  # fmt: skip
-    content["nodes"] = [content["nodes"][0]] + [
-        r for r in content["nodes"][1:] if r[0] in (NODE, "tool_shop", "paint_supplier")
-    ]
+    content = _node_case()
     folder = tmp_path / "plain"
     folder.mkdir()
     for name, data in csv_files(content, ",", "utf-8").items():

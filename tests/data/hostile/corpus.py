@@ -438,6 +438,8 @@ CORPUS: list[Bad] = [
         "exponent"),
     Bad("amount-overflowing", _edit(set_cells(flows__D7=1e300)), "flows", 7, "amount",
         "too large"),
+    Bad("vanishing-output-amount", _edit(set_cells(nodes__F2=1e-320)), "nodes", 2,
+        "output_amount", "outside"),
     Bad("negative-uniform-bound", _edit(set_cells(flows__F7="uniform", flows__I7=-5,
         flows__J7=30)), "flows", 7, "min", "negative"),
     # --- silently accepted before (issue 13) -----------------------------------------------
@@ -473,6 +475,10 @@ GOOD: list[tuple[str, Callable[[Path, Path], Path]]] = [
     ("dimension-claims-a-million-rows", _xml("flows", _huge_dimension)),
     ("trailing-nbsp-in-ids", _edit(set_cells(flows__A3="frame_maker\u00a0"))),
     ("text-starting-with-equals-sign", _edit(set_cells(flows__L3="=cmd|' /C calc'!A0"))),
+    # text that a spreadsheet or Markdown would run is kept as text (exports escape it)
+    ("formula-after-a-semicolon", _edit(set_cells(flows__L3="see;=cmd|' /C calc'!A0"))),
+    ("markdown-in-a-comment", _edit(set_cells(
+        flows__L3="![x](http://evil.example/i.png) [Log in](http://phish.example)"))),
     # the workbook part is wherever [Content_Types].xml says, as openpyxl reads it
     ("workbook-part-not-named-workbook-xml", lambda base, out: _decoy_workbook(
         base, out.with_suffix(".xlsx"), lambda xml: xml)),
