@@ -19,6 +19,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -29,6 +33,59 @@ def scenat_home() -> Path:
     home = Path(os.environ.get("SCENAT_HOME") or Path.home() / ".scenat").expanduser()
     home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+def private_folder_root() -> Path:
+    """Where working copies of partners' files live: ``SCENAT_HOME/tmp``, owner-only."""
+    root = scenat_home() / "tmp"
+    root.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(root, 0o700)
+    return root
+
+
+@contextmanager
+def private_folder(prefix: str) -> Iterator[Path]:
+    """A fresh owner-only folder (0700) for working copies of a partner's file, removed on
+    leaving. Never in the shared /tmp: the copies are partners' data. A process killed inside
+    leaves its folder behind; the next one sweeps the folders of processes that are gone.
+
+    Files written in it should be created owner-only too (:func:`write_private`).
+    """
+    root = private_folder_root()
+    _sweep(root)
+    folder = root / f"{prefix}-{os.getpid()}-{secrets.token_hex(4)}"
+    folder.mkdir(mode=0o700)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def write_private(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new file readable by its owner only (0600)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
+    return path
+
+
+def _sweep(root: Path) -> None:
+    """Remove the working folders of processes that no longer run (named ``prefix-PID-x``)."""
+    for folder in root.iterdir():
+        parts = folder.name.rsplit("-", 2)
+        if len(parts) != 3 or not parts[1].isdigit() or _running(int(parts[1])):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    return True
 
 
 def brightway_dir() -> Path:

@@ -15,6 +15,7 @@ from typing import Any
 import scenat
 from scenat.casefile import check_case, template_bytes
 from scenat.casefile.names import display_name, safe_name
+from scenat.casefile.spreadsheet import csv_bytes, frame_rows
 from scenat.errors import InputError, Problem
 from scenat.report.problems import PROBLEM_COLUMNS, problems_table, problems_xlsx
 
@@ -23,6 +24,7 @@ __all__ = [
     "LoadedCase",
     "example_case",
     "example_cases",
+    "csv_download",
     "examples",
     "fingerprint_path",
     "load_example",
@@ -62,6 +64,12 @@ class LoadedCase:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+
+def csv_download(table: Any) -> bytes:
+    """A table as a CSV people open in a spreadsheet: names and comments from partners' files
+    never become formulas (:func:`scenat.casefile.spreadsheet.csv_bytes`)."""
+    return csv_bytes(frame_rows(table), escape=True)
 
 
 def fingerprint_path(path: str | Path) -> str:

@@ -19,6 +19,7 @@ import streamlit as st
 
 from scenat.errors import InputError, Problem, ScenatError
 from scenat.report.charts import format_number, format_quantity, indicator_colour
+from scenat.report.markdown import literal
 from scenat.store import Store, default_url
 from scenat_app import casefiles, i18n
 from scenat_app.casefiles import LoadedCase
@@ -361,7 +362,7 @@ def sidebar() -> None:
             on_change=_set_language,
         )
         st.markdown("#### " + _("Current case"))
-        st.markdown(f"**{loaded.label}**")
+        st.markdown(f"**{literal(loaded.label)}**")
         sources = {
             "example": _("shipped example"),
             "upload": _("uploaded workbook"),
@@ -378,7 +379,7 @@ def sidebar() -> None:
                     flows=len(case.flows),
                 )
                 + (
-                    "  \n" + _("Functional unit: {unit}", unit=case.functional_unit)
+                    "  \n" + _("Functional unit: {unit}", unit=literal(case.functional_unit))
                     if case.functional_unit
                     else ""
                 )
@@ -425,11 +426,13 @@ def show_error(err: BaseException) -> None:
     _ = translator()
     if isinstance(err, InputError):
         st.error(
-            _("The input has problems:") + "\n\n" + "\n".join(f"- {p}" for p in err.problems),
+            _("The input has problems:")
+            + "\n\n"
+            + "\n".join(f"- {literal(p)}" for p in err.problems),
             icon=":material/error:",
         )
     elif isinstance(err, ScenatError | ValueError):
-        st.error(f"{err}", icon=":material/error:")
+        st.error(literal(err), icon=":material/error:")
     else:
         log.error("internal error in the app:\n%s", traceback.format_exc())
         st.error(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from scenat_app import casefiles, session
 
+from scenat.report.markdown import literal
+
 _ = session.translator()
 session.page_header(
     _("Case"),
@@ -160,7 +162,7 @@ if not loaded.valid:
 case = loaded.case
 reference = case.nodes[case.reference_node]
 if case.description:
-    st.markdown(case.description)
+    st.markdown(literal(case.description))  # a partner's text, shown as text
 cols = st.columns(4)
 cols[0].metric(_("Nodes"), len(case.nodes), border=True)
 cols[1].metric(_("Tiers"), len({n.tier for n in case.nodes.values()}), border=True)
@@ -171,16 +173,17 @@ cols[3].metric(
     help=_("Reference flows a year: turns per-unit savings into per-year savings."),
     border=True,
 )
+unit_text = literal(case.functional_unit) if case.functional_unit else _("(not given)")
 details = [
-    f"**{_('Functional unit')}:** {case.functional_unit or _('(not given)')}",
-    f"**{_('Reference flow')}:** {_.number(case.reference_amount)} {reference.output_unit} "
-    f"· {reference.name}",
+    f"**{_('Functional unit')}:** {unit_text}",
+    f"**{_('Reference flow')}:** {_.number(case.reference_amount)} "
+    f"{literal(reference.output_unit)} · {literal(reference.name)}",
     f"**{_('Currency')}:** {case.currency}",
 ]
 if case.year:
     details.append(f"**{_('Year')}:** {case.year}")
 if case.region:
-    details.append(f"**{_('Region')}:** {case.region}")
+    details.append(f"**{_('Region')}:** {literal(case.region)}")
 st.markdown("  \n".join(details))
 
 st.subheader(_("Headline results per functional unit"))

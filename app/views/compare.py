@@ -9,6 +9,7 @@ from scenat_app import casefiles, session
 
 from scenat.assessment import compare_hotspots, compare_totals
 from scenat.report import charts
+from scenat.report.markdown import literal
 
 _ = session.translator()
 session.page_header(
@@ -73,7 +74,7 @@ for side, opened in (("A", case_a), ("B", case_b)):
         st.stop()
 a = session.assessment(case_a)
 b = session.assessment(case_b)
-st.markdown(f"**A** · {case_a.label}  \n**B** · {case_b.label}")
+st.markdown(f"**A** · {literal(case_a.label)}  \n**B** · {literal(case_b.label)}")
 
 st.subheader(_("Totals per functional unit"))
 totals = compare_totals(a, b)
@@ -102,8 +103,8 @@ if a.case.functional_unit != b.case.functional_unit:
         _(
             "The functional units differ (A: {a}; B: {b}): compare per functional unit only "
             "when they describe the same service.",
-            a=a.case.functional_unit or "–",
-            b=b.case.functional_unit or "–",
+            a=literal(a.case.functional_unit or "–"),
+            b=literal(b.case.functional_unit or "–"),
         ),
         icon=":material/warning:",
     )

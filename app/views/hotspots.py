@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
-from scenat_app import session
+from scenat_app import casefiles, session
 
 from scenat.calc import ALL_BREAKDOWNS
 from scenat.report import charts
@@ -115,7 +115,7 @@ for tab, by in zip(tabs, ALL_BREAKDOWNS):
         )
         st.download_button(
             _("Download (.csv)"),
-            data=shown.write_csv(),
+            data=casefiles.csv_download(shown),
             file_name=f"hotspots-{ind.id}-{by}.csv",
             mime="text/csv",
             key=f"download_{by}",
@@ -318,7 +318,7 @@ if stored and stored[0] == loaded.fingerprint:
     )
     st.download_button(
         _("Download the samples (.csv)"),
-        data=mc.samples().write_csv(),
+        data=casefiles.csv_download(mc.samples()),
         file_name=f"monte-carlo-{mc.iterations}-seed{mc.seed}.csv",
         mime="text/csv",
         icon=":material/download:",

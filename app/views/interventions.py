@@ -6,10 +6,11 @@ import math
 
 import polars as pl
 import streamlit as st
-from scenat_app import session
+from scenat_app import casefiles, session
 
 from scenat.calc import rank
 from scenat.report import charts
+from scenat.report.markdown import literal
 
 _ = session.translator()
 format_number = _.number
@@ -35,7 +36,7 @@ if table.height == 0:
 
 abating = table.filter(pl.col("abatement_t_year") > 0)
 curve = rank.macc(table)
-saving = curve.filter(pl.col("mac") < 0)
+saving = curve.filter(pl.col("bar_height") < 0)
 annual_t = result.total("gwp100") * case.annual_volume / 1000.0
 cols = st.columns(4)
 cols[0].metric(_("Applicable interventions"), table.height, border=True)
@@ -48,10 +49,10 @@ cols[2].metric(
 )
 cols[3].metric(
     _("Abatement that saves money"),
-    f"{format_number(saving['abatement_t_year'].sum())} t CO2-eq/yr",
+    f"{format_number(saving['bar_width'].sum())} t CO2-eq/yr",
     help=_(
-        "Sum over the options with a negative marginal abatement cost (each on its own; "
-        "effects of several options on the same flow do not add up)."
+        "What the options with a negative marginal abatement cost abate together, each "
+        "after the cheaper ones (the MACC's widths)."
     ),
     border=True,
 )
@@ -119,7 +120,7 @@ if ranked.height and ranked["rank"][0] is not None:
         else _("no cost per tonne (it does not abate)")
     )
     st.markdown(
-        f"**{_('Top-ranked:')}** {best['name']} · "
+        f"**{_('Top-ranked:')}** {literal(best['name'])} · "
         + _("abates {n} t CO2-eq/yr", n=format_number(best["abatement_t_year"]))
         + f" · {mac_text}"
     )
@@ -186,9 +187,7 @@ st.caption(
 )
 st.download_button(
     _("Download the evaluated interventions (.csv)"),
-    data=ranked.select(
-        [c for c, t in ranked.schema.items() if t != pl.List(pl.String)]
-    ).write_csv(),
+    data=casefiles.csv_download(ranked),
     file_name=f"interventions-{method}.csv",
     mime="text/csv",
     icon=":material/download:",

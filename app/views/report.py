@@ -7,6 +7,7 @@ from scenat_app import casefiles, session
 
 from scenat.report import REPORT_FORMATS, ReportChoices, report_bytes
 from scenat.report.client import RANKINGS
+from scenat.report.markdown import literal
 from scenat.report.pdf import find_chromium
 
 _ = session.translator()
@@ -157,8 +158,8 @@ for column, (fmt, title, caption, label, icon) in zip(st.columns(len(FORMATS)), 
 
 with st.expander(_("What the report says about the data")):
     st.markdown(
-        f"- {_('Case')} **{case.name}**; {_('Functional unit')}: "
-        f"{case.functional_unit or _('(not given)')}\n"
+        f"- {_('Case')} **{literal(case.name)}**; {_('Functional unit')}: "
+        f"{literal(case.functional_unit) if case.functional_unit else _('(not given)')}\n"
         f"- {_('Background: embedded scenat inventory')} `{result.inventory_version}`\n"
         + "".join(
             f"- {_(ind.label)}: {' | '.join(ind.method)} ({ind.unit})\n"
@@ -166,4 +167,4 @@ with st.expander(_("What the report says about the data")):
         )
     )
     if result.warnings:
-        st.warning("\n".join(f"- {p}" for p in result.warnings))
+        st.warning("\n".join(f"- {literal(p)}" for p in result.warnings))

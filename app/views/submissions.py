@@ -9,6 +9,7 @@ from scenat_app import casefiles, session, submitting
 from scenat.casefile.partner_template import partner_template_bytes
 from scenat.casefile.sheets import UPLOAD_SUFFIXES
 from scenat.errors import InputError, ScenatError
+from scenat.report.markdown import literal
 from scenat.report.validation import validation_report
 from scenat.store import SubmissionRejected, accept, preview, submit
 from scenat.store.submissions import MERGED, REJECTED
@@ -84,7 +85,7 @@ if not submitting.same_as_loaded(latest, loaded):
             "Submissions merge into the stored version; the other pages assess the loaded "
             "case.",
             n=latest.number,
-            label=loaded.label,
+            label=literal(loaded.label),
         ),
         icon=":material/info:",
     )
@@ -176,8 +177,8 @@ if sub is not None:
             "**Submission #{id}** · {file} from **{submitter}** · node `{node}` · {size} bytes "
             "· sha256 `{sha}…` · received {when} UTC",
             id=sub.id,
-            file=sub.filename,
-            submitter=sub.submitter,
+            file=literal(sub.filename),
+            submitter=literal(sub.submitter),
             node=sub.node or "?",
             size=format_number(sub.size),
             sha=sub.sha256[:16],
@@ -258,7 +259,9 @@ if sub is not None and sub.status == "valid":
     else:
         st.info(_("The submitted flows are the same as the stored ones."), icon=":material/info:")
     for change in diff.nodes:
-        st.caption(f"Node {change['change']}: {change['id']} {change.get('details') or ''}")
+        st.caption(
+            f"Node {change['change']}: {change['id']} {literal(change.get('details') or '')}"
+        )
 
     st.markdown(_("**Effect on the totals** (per functional unit)"))
     labels = {i.id: i.label for i in session.indicators()}

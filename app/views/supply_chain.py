@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
-from scenat_app import session
+from scenat_app import casefiles, session
 
 _ = session.translator()
 format_number, format_quantity = _.number, _.quantity
@@ -156,7 +156,7 @@ link_table = shown_edges.select(
 st.dataframe(link_table, hide_index=True, key="links_table")
 st.download_button(
     _("Download the links (.csv)"),
-    data=link_table.write_csv(),
+    data=casefiles.csv_download(link_table),
     file_name=f"{case.reference_node}-supply-chain-links.csv",
     mime="text/csv",
     icon=":material/download:",

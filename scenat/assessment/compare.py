@@ -14,6 +14,7 @@ import polars as pl
 
 from scenat.assessment.result import Assessment
 from scenat.calc import ALL_BREAKDOWNS
+from scenat.calc.lcamath import ROUND_OFF, without_round_off
 from scenat.errors import InputError, Problem
 
 
@@ -24,14 +25,15 @@ def compare_totals(a: Assessment, b: Assessment) -> pl.DataFrame:
         if ind.id not in b.totals:
             continue
         va, vb = a.total(ind.id), b.total(ind.id)
+        difference = float(without_round_off(vb - va, max(abs(va), abs(vb))))
         rows.append(
             {
                 "indicator": ind.id,
                 "unit": ind.unit,
                 "a": va,
                 "b": vb,
-                "difference": vb - va,
-                "relative": (vb - va) / va if va else None,
+                "difference": difference,
+                "relative": difference / va if va else None,
             }
         )
     return pl.DataFrame(rows)
@@ -62,6 +64,15 @@ def compare_hotspots(
             pl.col("b").fill_null(0.0),
         )
         .drop("label_b")
-        .with_columns((pl.col("b") - pl.col("a")).alias("difference"))
+        .with_columns(
+            # Two solves of an unchanged item differ by round-off (1e-14): no change.
+            pl.when(
+                (pl.col("b") - pl.col("a")).abs()
+                <= ROUND_OFF * pl.max_horizontal(pl.col("a").abs(), pl.col("b").abs())
+            )
+            .then(0.0)
+            .otherwise(pl.col("b") - pl.col("a"))
+            .alias("difference")
+        )
         .sort(pl.col("difference").abs(), descending=True)
     )

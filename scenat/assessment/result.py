@@ -129,6 +129,7 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
     chosen = resolve(indicators)
     linked = link(case, indicators=chosen)
     totals, breakdowns = compute_breakdowns(case, linked, chosen)
+    _check_finite(case, totals)
     supply_by_node = {n: float(linked.supply[linked.node_cols[n]]) for n in linked.node_order}
     covered = coverage(linked, [i.id for i in chosen])
     return Assessment(
@@ -162,6 +163,32 @@ def _coverage_notes(chosen: list[Indicator], covered: dict[str, Coverage]) -> li
             + ")"
         )
     return notes
+
+
+def _check_finite(case: Case, totals: dict[str, float]) -> None:
+    """Results that overflow are bad input (a case built in code skips the reader's limits),
+    named by the largest amounts."""
+    bad = [ind for ind, total in totals.items() if not math.isfinite(total)]
+    if not bad:
+        return
+    largest = sorted(case.flows, key=lambda f: -abs(f.amount_in_reference))[:3]
+    path = str(case.path) if case.path else None
+    raise InputError(
+        [
+            Problem(
+                message=f"the results ({', '.join(bad)}) are not finite: the amounts overflow "
+                "when the supply chain is solved",
+                file=path,
+                sheet="flows",
+                row=f.row,
+                column="amount",
+                value=f.amount,
+                hint="check the amounts and units of the largest flows (this is one of them) "
+                "and the nodes' output_amount",
+            )
+            for f in largest
+        ]
+    )
 
 
 def _notes(chosen: list[Indicator], totals: dict[str, float], linked: LinkedSystem) -> list[str]:

@@ -17,12 +17,14 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from scenat.calc.foreground import foreground_model
 from scenat.calc.lcamath import (
     activity_contributions,
     flow_contributions,
     group_sum,
     node_contributions,
     shares,
+    without_round_off,
 )
 from scenat.calc.linked import (
     DATA_SOURCE_LABELS,
@@ -43,32 +45,43 @@ ALL_BREAKDOWNS = (*BREAKDOWNS, "data_source")
 def compute_breakdowns(
     case: Case, linked: LinkedSystem, chosen: list[Indicator]
 ) -> tuple[dict[str, float], dict[str, dict[str, pl.DataFrame]]]:
-    """Totals and every breakdown table per indicator, from a linked system."""
+    """Totals and every breakdown table per indicator, from a linked system.
+
+    Values below the round-off tolerance of the indicator's gross magnitude
+    (:func:`gross_magnitudes`) are 0, totals included.
+    """
     direct, purchased = node_inventories(linked)
     by_source = data_source_inventories(linked)
     nodes = case.nodes
     node_order = linked.node_order
+    gross = gross_magnitudes(case, linked, chosen)
     totals: dict[str, float] = {}
     breakdowns: dict[str, dict[str, pl.DataFrame]] = {}
     for ind in chosen:
         cf = linked.cf[ind.id]
-        total = linked.total(ind.id)
+        scale = gross[ind.id]
+        total = float(without_round_off(linked.total(ind.id), scale))
         totals[ind.id] = total
         by_node = node_contributions(cf, direct, purchased)
         tiers = group_sum(by_node, [nodes[n].tier for n in node_order])
         stages = group_sum(by_node, [nodes[n].stage for n in node_order])
         breakdowns[ind.id] = {
             "node": breakdown_table(
-                node_order, [nodes[n].name for n in node_order], by_node, total
+                node_order, [nodes[n].name for n in node_order], by_node, total, scale=scale
             ),
             "tier": breakdown_table(
-                [str(t) for t in tiers], [f"tier {t}" for t in tiers], list(tiers.values()), total
+                [str(t) for t in tiers],
+                [f"tier {t}" for t in tiers],
+                list(tiers.values()),
+                total,
+                scale=scale,
             ),
             "stage": breakdown_table(
                 list(map(str, stages)),
                 [str(s).replace("_", " ") for s in stages],
                 list(stages.values()),
                 total,
+                scale=scale,
             ),
             "process": breakdown_table(
                 linked.activity_keys,
@@ -76,21 +89,38 @@ def compute_breakdowns(
                 activity_contributions(cf, linked.biosphere, linked.supply),
                 total,
                 extra={"kind": linked.activity_kind},
+                scale=scale,
             ),
             "flow": breakdown_table(
                 linked.flow_keys,
                 linked.flow_labels,
                 flow_contributions(cf, linked.biosphere, linked.supply),
                 total,
+                scale=scale,
             ),
             "data_source": breakdown_table(
                 list(DATA_SOURCES),
                 [DATA_SOURCE_LABELS[k] for k in DATA_SOURCES],
                 [float(cf @ by_source[k]) for k in DATA_SOURCES],
                 total,
+                scale=scale,
             ),
         }
     return totals, breakdowns
+
+
+def gross_magnitudes(
+    case: Case, linked: LinkedSystem, chosen: list[Indicator]
+) -> dict[str, float]:
+    """Per indicator, the sum of the sizes of every flow's contribution, ``sum |a x w|``
+    (amount, runs of its node, impact per unit): what the total is summed from before
+    purchases and credits cancel, the scale round-off is measured against."""
+    model = foreground_model(case, linked, chosen)
+    supply = np.array([linked.supply[linked.node_cols[n]] for n in model.nodes], dtype=float)
+    contributions = np.array([f.amount_in_reference for f in model.flows]) * (
+        supply[model.node_of_flow] if len(model.flows) else 0.0
+    )
+    return {ind: float(np.abs(contributions * w).sum()) for ind, w in model.weights.items()}
 
 
 def breakdown_table(
@@ -99,15 +129,18 @@ def breakdown_table(
     values: Any,
     total: float,
     extra: dict[str, list[Any]] | None = None,
+    scale: float = 0.0,
 ) -> pl.DataFrame:
     """A breakdown table, largest first, zero rows dropped, the 80 % set marked.
 
     ``in_80`` marks the smallest set of items (largest first) whose sum reaches 80 % of the
-    total; the other rows stay listed one by one, never lumped into a "rest".
+    total; the other rows stay listed one by one, never lumped into a "rest". ``scale`` is the
+    gross magnitude round-off is measured against (:func:`gross_magnitudes`).
     """
     values = np.asarray(values, dtype=float)
-    # Round-off from the per-node solves (~1e-17) is not a contribution; drop it, not the sum.
-    values = np.where(np.abs(values) <= 1e-13 * np.abs(values).sum(), 0.0, values)
+    # Round-off from the solves is not a contribution: drop it, measured against the values'
+    # own sizes and the gross magnitude of the indicator, whichever is larger.
+    values = without_round_off(values, max(np.abs(values).sum(), scale))
     columns: dict[str, Any] = {"key": keys, "label": labels, "value": values}
     if extra:
         columns.update(extra)

@@ -116,22 +116,40 @@ def net_present_value(
 def simple_payback(capex: float, annual_opex_change: float, annual_savings: float = 0.0) -> float:
     """Years of undiscounted net savings needed to recover the capex.
 
-    ``inf`` when the intervention never pays back (no net saving but some capex);
-    0 when there is nothing to pay back (no capex).
+    ``inf`` when the intervention never pays back: it costs more each year, or it has a
+    capex and no net saving. 0 when it pays back at once: no capex, and no yearly loss.
+    :func:`payback_status` names the three cases (JSON has no infinity).
 
     >>> simple_payback(900, -300)
     3.0
     >>> simple_payback(900, 50)
     inf
-    >>> simple_payback(0, 50)
+    >>> simple_payback(0, 50)  # a green tariff: nothing to invest, dearer every year
+    inf
+    >>> simple_payback(0, -50)
     0.0
     """
-    if capex <= 0:
-        return 0.0
     net_saving = annual_savings - annual_opex_change
+    if capex <= 0:
+        return 0.0 if net_saving >= 0 else math.inf
     if net_saving <= 0:
         return math.inf
     return capex / net_saving
+
+
+def payback_status(capex: float, annual_opex_change: float, annual_savings: float = 0.0) -> str:
+    """``immediate`` (payback 0), ``years`` (a finite payback), ``never`` (infinite) or
+    ``unknown`` (a cost is not known, say in another currency).
+
+    >>> [payback_status(*c) for c in ((0, -5), (900, -300), (0, 50), (float("nan"), 1))]
+    ['immediate', 'years', 'never', 'unknown']
+    """
+    if not math.isfinite(capex + annual_opex_change + annual_savings):
+        return "unknown"
+    years = simple_payback(capex, annual_opex_change, annual_savings)
+    if years == 0:
+        return "immediate"
+    return "years" if math.isfinite(years) else "never"
 
 
 def marginal_abatement_cost(

@@ -23,6 +23,22 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
+#: the stated tolerance of round-off: a result smaller than this share of the magnitudes it
+#: is summed from (say a steel purchase and its credit back) is 0, not a result
+ROUND_OFF = 1e-12
+
+
+def without_round_off(values: np.ndarray | float, scale: float) -> np.ndarray:
+    """``values`` with every entry of at most ``ROUND_OFF * scale`` in size set to 0.
+
+    ``scale`` is the size of what the values were summed from, before anything cancelled.
+
+    >>> without_round_off(np.array([1.0, -3.4e-15, 2e-10]), 1.0).tolist()
+    [1.0, 0.0, 2e-10]
+    """
+    array = np.asarray(values, dtype=float)
+    return np.where(np.abs(array) <= ROUND_OFF * abs(scale), 0.0, array)
+
 
 def activity_contributions(
     cf: np.ndarray, biosphere: sparse.spmatrix, supply: np.ndarray

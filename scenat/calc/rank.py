@@ -189,19 +189,31 @@ def pareto_front(cost: Sequence[float], benefit: Sequence[float]) -> np.ndarray:
 def macc(
     table: pl.DataFrame, mac: str = "mac", abatement: str = "abatement_t_year"
 ) -> pl.DataFrame:
-    """Marginal abatement cost curve order: cheapest per t CO2-eq first.
+    """The marginal abatement cost curve: one bar per option, width = what it abates (t CO2-eq
+    a year), height = its cost per tonne, left edge ``bar_start``.
 
-    Keeps only options that abate (finite MAC); ties go to the larger abatement. Adds
-    ``cumulative_abatement`` and ``bar_start`` (left edge of each bar: width = annual
-    abatement, height = MAC).
+    A table from :func:`scenat.interventions.evaluate` carries the curve as a sequence
+    (``macc_order``, ``macc_abatement_t_year``, ``macc_mac``: what each option adds after the
+    cheaper ones, exclusive groups honoured), so the bars never add up to more than applying
+    them together abates; the bars are those. A table without those columns is stacked
+    stand-alone: keeps options that abate (finite MAC), cheapest first, ties to the larger
+    abatement. Adds ``bar_width``, ``bar_height``, ``cumulative_abatement``, ``bar_start``
+    and ``rank``.
     """
-    rows = table.filter(pl.col(mac).is_not_null() & pl.col(mac).is_finite())
-    rows = rows.filter(pl.col(abatement) > 0)
-    rows = rows.sort([mac, abatement], descending=[False, True], maintain_order=True)
-    cumulative = pl.col(abatement).cum_sum()
+    if "macc_order" in table.columns:
+        rows = table.filter(pl.col("macc_order").is_not_null()).sort("macc_order")
+        width, height = pl.col("macc_abatement_t_year"), pl.col("macc_mac")
+    else:
+        rows = table.filter(pl.col(mac).is_not_null() & pl.col(mac).is_finite())
+        rows = rows.filter(pl.col(abatement) > 0)
+        rows = rows.sort([mac, abatement], descending=[False, True], maintain_order=True)
+        width, height = pl.col(abatement), pl.col(mac)
+    cumulative = width.cum_sum()
     return rows.with_columns(
+        width.alias("bar_width"),
+        height.alias("bar_height"),
         cumulative.alias("cumulative_abatement"),
-        (cumulative - pl.col(abatement)).alias("bar_start"),
+        (cumulative - width).alias("bar_start"),
         pl.int_range(1, pl.len() + 1).alias("rank"),
     )
 

@@ -43,12 +43,28 @@ from scenat.model.schema import (
     STAGES,
     UNSPECIFIED_STAGE,
 )
-from scenat.model.units import CURRENCIES, UnitMismatch, conversion_factor, is_currency, parse_unit
+from scenat.model.units import (
+    CURRENCIES,
+    UnitLabels,
+    UnitMismatch,
+    conversion_factor,
+    is_currency,
+    parse_unit,
+    split_labels,
+)
+
+#: the largest amount (in its input's reference unit) and output a case may give: far above
+#: any real supply chain (a year of the world's CO2 is 4e13 kg) and far below an overflow
+LARGEST_AMOUNT = 1e18
+#: the smallest output_amount: every flow of a node is divided by it
+SMALLEST_OUTPUT = 1e-12
 
 
 def _missing_sheets(sheets: dict[str, RawSheet], check: Cells) -> None:
     for name in REQUIRED_SHEETS:
-        if name not in sheets:
+        # A sheet that could not be read is reported as such, not as missing too.
+        unreadable = any(p.sheet == name and p.severity == "error" for p in check.problems)
+        if name not in sheets and not unreadable:
             present = ", ".join(sorted(sheets)) or "none"
             check.on(name).add(
                 None,
@@ -79,6 +95,8 @@ def _require_columns(sheet: RawSheet, required: tuple[str, ...], check: Cells) -
                 hint,
             )
             ok = False
+    if ok:
+        check.problems.extend(sheet.header_issues)
     return ok
 
 
@@ -149,7 +167,7 @@ def _build_case_fields(
         else:
             fields[key] = str(raw[key]).strip()
     for key, default in (("reference_amount", 1.0), ("annual_volume", 1.0)):
-        value = check.on(name).number(
+        value = check.on(name, subject=f"case field {key!r}").number(
             row_of(key),
             {"value": raw.get(key)},
             "value",
@@ -158,6 +176,17 @@ def _build_case_fields(
             strictly_positive=True,
         )
         fields[key] = default if value is None else value
+    if not is_blank(raw.get("discount_rate")):
+        # Read by the interventions; checked here so that validate finds it at its row.
+        rate = to_number(raw["discount_rate"])
+        if rate is None or not 0.0 <= rate < 1.0:  # NaN fails this too
+            check.on(name).add(
+                row_of("discount_rate"),
+                "value",
+                raw["discount_rate"],
+                "discount_rate must be a number >= 0 and < 1",
+                "e.g. 0.035, the HM Treasury Green Book rate",
+            )
     currency = raw.get("currency")
     if is_blank(currency):
         fields["currency"] = "GBP"
@@ -174,12 +203,12 @@ def _build_case_fields(
     year = raw.get("year")
     if not is_blank(year):
         number = to_number(year)
-        if number is None or not float(number).is_integer():
+        if number is None or not float(number).is_integer() or not 1900 <= number <= 2100:
             check.on(name).add(
                 row_of("year"),
                 "value",
                 year,
-                "year must be a whole number",
+                "year must be a calendar year (a whole number from 1900 to 2100)",
                 "write the year as e.g. 2025",
             )
         else:
@@ -265,6 +294,20 @@ def _build_nodes(sheet: RawSheet, check: Cells) -> tuple[dict[str, Node], dict[s
         output_amount = check.on(name).number(
             number, record, "output_amount", False, 1.0, strictly_positive=True
         )
+        if output_amount is not None and not (
+            SMALLEST_OUTPUT <= output_amount <= LARGEST_AMOUNT
+        ):
+            check.on(name).add(
+                number,
+                "output_amount",
+                record.get("output_amount"),
+                f"output_amount {output_amount:.3g} is outside what scenat computes with "
+                f"({SMALLEST_OUTPUT:.0e} to {LARGEST_AMOUNT:.0e}): every flow of the node is "
+                "divided by it",
+                "give the output in a unit that makes it an ordinary number (g rather than t, "
+                "or per 1000 items)",
+            )
+            output_amount = None
         output_unit = check.on(name).text(number, record, "output_unit", True)
         if output_unit is not None:
             try:
@@ -393,9 +436,18 @@ def _read_uncertainty(
         )
         return None
     values = {
-        key: check.on(sheet).number(number, record, key, False, None, minimum=None)
+        key: check.on(sheet).number(
+            number,
+            record,
+            key,
+            False,
+            None,
+            negative_hint="an amount is never negative, nor is its spread or either bound",
+        )
         for key in ("sd", "gsd", "min", "max")
     }
+    if any(values[key] is None and not is_blank(record.get(key)) for key in values):
+        return None  # reported at its cell
     unc = Uncertainty(dist, values["sd"], values["gsd"], values["min"], values["max"])
     missing = None
     if dist == "lognormal" and not ((unc.gsd and unc.gsd > 1) or (unc.sd and unc.sd > 0)):
@@ -442,6 +494,8 @@ def _build_flows(
     case_year: int | None = None,
 ) -> list[Flow]:
     flows: list[Flow] = []
+    repeats: dict[tuple[str, str, str], int] = {}  # rows so far of each node, kind and input
+    self_use: dict[str, tuple[float, list[int]]] = {}  # node -> own output used, on rows
     if not _require_columns(sheet, ("node", "kind", "input", "amount", "unit"), check):
         return flows
     name = sheet.name
@@ -493,30 +547,55 @@ def _build_flows(
                 kind, input_id, nodes, node_rows, catalogue, check, name, number
             )
         factor = None
-        money: str | None = None
-        if reference_unit is not None and unit is not None and kind == "spend":
-            factor, money = _money_factor(unit, input_id, catalogue, case_year, check, name, number)
-        elif reference_unit is not None and unit is not None:
-            try:
-                factor = conversion_factor(unit, reference_unit)
-            except UnitMismatch as exc:
-                check.on(name).add(number, "unit", unit, str(exc), exc.hint)
+        notes: dict[str, str] = {}
+        if reference_unit is not None and unit is not None:
+            if kind in BACKGROUND_KINDS and is_currency(reference_unit):
+                # Money converts the same way whatever the kind: currency and price year.
+                factor, money = _money_factor(
+                    unit, input_id, catalogue, case_year, check, name, number
+                )
+                if money:
+                    notes["currency_conversion"] = money
+            else:
+                factor = _unit_factor(
+                    kind, input_id, unit, reference_unit, catalogue, check.on(name), number, notes
+                )
         if None in (node_id, kind, input_id, amount, unit, factor) or node_id not in nodes:
+            continue
+        in_reference = amount * factor  # type: ignore[operator]
+        if not abs(in_reference) <= LARGEST_AMOUNT:
+            check.on(name).add(
+                number,
+                "amount",
+                record.get("amount"),
+                f"the amount is too large: {in_reference:.3g} {reference_unit}, more than any "
+                f"supply chain handles (at most {LARGEST_AMOUNT:.0e}), and it overflows the "
+                "results",
+                "check the amount and its unit (t or kg, MWh or kWh)",
+            )
             continue
         if kind == "node" and input_id == node_id:
             producing = nodes[node_id].output_amount
-            if amount * factor >= producing:  # type: ignore[operator]
+            used, rows = self_use.get(node_id, (0.0, []))
+            used, rows = used + in_reference, [*rows, number]
+            self_use[node_id] = (used, rows)
+            if used >= producing:
                 check.on(name).add(
                     number,
                     "amount",
-                    amount,
-                    "the node consumes at least as much of its own output as it makes",
+                    record.get("amount"),
+                    "the node consumes at least as much of its own output as it makes"
+                    if len(rows) == 1
+                    else f"the node's use of its own output adds up to {used:g} "
+                    f"{reference_unit} over rows {', '.join(map(str, rows))}: at least what "
+                    f"it makes ({producing:g})",
                     "a node's use of its own output must be less than its output_amount",
                 )
                 continue
         metadata = {k: v for k, v in record.items() if k not in FLOW_COLUMNS and not is_blank(v)}
-        if money:
-            metadata["currency_conversion"] = money
+        metadata.update(notes)
+        same = (node_id, kind, input_id)
+        repeats[same] = repeats.get(same, -1) + 1
         flows.append(
             Flow(
                 node=node_id,  # type: ignore[arg-type]
@@ -524,16 +603,149 @@ def _build_flows(
                 input=input_id,  # type: ignore[arg-type]
                 amount=amount,  # type: ignore[arg-type]
                 unit=unit,  # type: ignore[arg-type]
-                amount_in_reference=amount * factor,  # type: ignore[operator]
+                amount_in_reference=in_reference,
                 reference_unit=reference_unit,  # type: ignore[arg-type]
                 uncertainty=uncertainty,
                 source=check.on(name).text(number, record, "source", False),
                 comment=check.on(name).text(number, record, "comment", False),
                 row=number,
                 metadata=metadata,
+                repeat=repeats[same],
             )
         )
     return flows
+
+
+#: the substance a unit may name -> how the elementary flows of that gas are named (biosphere3)
+_GASES = {
+    "CO2": "Carbon dioxide",
+    "CH4": "Methane",
+    "N2O": "Dinitrogen monoxide",
+    "SF6": "Sulfur hexafluoride",
+}
+
+
+def _unit_factor(
+    kind: str,
+    input_id: str,
+    unit: str,
+    reference_unit: str,
+    catalogue: Catalogue,
+    check: Cells,
+    number: int,
+    notes: dict[str, str],
+) -> float | None:
+    """Factor from the flow's unit to its input's, labels included (None and a problem when
+    they do not fit the input); a calorific conversion is noted in ``notes``."""
+    labels = split_labels(unit)
+    extra = 1.0
+    if labels.substance and not _substance_fits(kind, input_id, unit, labels, catalogue, check,
+                                                number):  # fmt: skip
+        return None
+    if labels.calorific:
+        found = _calorific_factor(kind, input_id, unit, labels, catalogue, check, number)
+        if found is None:
+            return None
+        extra, note = found
+        if note:
+            notes["calorific_conversion"] = note
+    measure = labels.unit if labels.substance or labels.calorific else unit
+    try:
+        return conversion_factor(measure, reference_unit) * extra
+    except UnitMismatch as exc:
+        check.add(number, "unit", unit, str(exc), exc.hint)
+        return None
+
+
+def _substance_fits(
+    kind: str,
+    input_id: str,
+    unit: str,
+    labels: UnitLabels,
+    catalogue: Catalogue,
+    check: Cells,
+    number: int,
+) -> bool:
+    """A substance in the unit must be the input's own: ``kg CO2e`` of methane is not kg of it."""
+    flow = catalogue.elementary.get(input_id) or catalogue.elementary_by_code().get(input_id)
+    if kind not in ELEMENTARY_KINDS or flow is None:
+        check.add(
+            number,
+            "unit",
+            unit,
+            f"the unit names a substance ({labels.substance}), which only an emission or "
+            "resource flow may do",
+            f"write {labels.unit} alone: the input {input_id!r} says what is measured",
+        )
+        return False
+    if labels.substance == "CO2e":
+        if flow.name.startswith(_GASES["CO2"]):
+            return True  # 1 kg of CO2 is 1 kg CO2e by definition
+        check.add(
+            number,
+            "unit",
+            unit,
+            f"{input_id!r} is {flow.name}: an amount in CO2e is weighted by its global warming "
+            "potential, not its mass, and the indicators apply their own factors",
+            f"give the mass of the gas in {labels.unit}: divide the CO2e figure by the GWP100 "
+            "it was worked out with (for fossil methane 28 in IPCC AR5, which DESNZ uses, or "
+            "29.8 in AR6; for N2O 265 or 273)",
+        )
+        return False
+    if flow.name.startswith(_GASES[labels.substance]):
+        return True
+    check.add(
+        number,
+        "unit",
+        unit,
+        f"the unit names {labels.substance} but the input {input_id!r} is {flow.name}",
+        f"write {labels.unit} alone, or name the {labels.substance} flow as the input",
+    )
+    return False
+
+
+def _calorific_factor(
+    kind: str,
+    input_id: str,
+    unit: str,
+    labels: UnitLabels,
+    catalogue: Catalogue,
+    check: Cells,
+    number: int,
+) -> tuple[float, str | None] | None:
+    """Factor between the unit's calorific basis and the input's, from the fuel's published
+    net/gross ratio; None (and a problem) where the input has no basis or no ratio."""
+    process = catalogue.processes.get(input_id) if kind in BACKGROUND_KINDS else None
+    basis = process.calorific_basis if process is not None else None
+    if basis is None:
+        check.add(
+            number,
+            "unit",
+            unit,
+            f"the unit names a calorific basis ({labels.calorific} CV), but {input_id!r} is "
+            "not a fuel measured on one",
+            f"write {labels.unit} alone",
+        )
+        return None
+    if labels.calorific == basis:
+        return 1.0, None
+    ratio = process.net_per_gross  # type: ignore[union-attr]
+    if ratio is None:
+        check.add(
+            number,
+            "unit",
+            unit,
+            f"{input_id!r} is per unit of {basis} CV, this amount is on a {labels.calorific} "
+            f"CV basis, and scenat has no published net/gross ratio for this fuel",
+            f"give the amount on a {basis} CV basis (kWh {basis} CV): fuel suppliers and "
+            "DESNZ publish both; for natural gas, net CV is about 0.90 of gross CV",
+        )
+        return None
+    factor = ratio if labels.calorific == "gross" else 1.0 / ratio
+    return factor, (
+        f"{labels.calorific} CV -> {basis} CV x {factor:.6g} "
+        f"(the fuel's net/gross ratio {ratio:.6g}, {process.source or process.database})"  # type: ignore[union-attr]
+    )
 
 
 def _spend_sector_id(code: str, catalogue: Catalogue) -> str | None:
@@ -550,15 +762,19 @@ def _money_factor(
     sheet: str,
     number: int,
 ) -> tuple[float | None, str | None]:
-    """Factor from the flow's money (currency, case year) to the sector's (currency, year)."""
+    """Factor from the flow's money (currency, case year) to the sector's (currency, year).
+
+    Every flow on a priced input (spend, process or credit) comes through here. A sector
+    without a price year is converted at the case's year (exchange only, no deflation).
+    """
     process = catalogue.processes[process_id]
     if not is_currency(unit):
         check.on(sheet).add(
             number,
             "unit",
             unit,
-            "a spend flow is an amount of money",
-            f"give the amount in a currency such as GBP or USD (the sector is in "
+            f"{process_id!r} is priced per {process.unit}: its amount is money",
+            f"give the amount in a currency such as GBP or USD (the input is in "
             f"{process.unit} of {process.price_year or 'its data year'})",
         )
         return None, None
@@ -566,7 +782,20 @@ def _money_factor(
     multiple = conversion_factor(unit, currency)  # e.g. kGBP -> 1000 GBP
     target_year = process.price_year
     if target_year is None:
-        return (multiple if currency == process.unit else None), None
+        if currency == process.unit:
+            return multiple, None
+        if case_year is None:
+            check.on(sheet).add(
+                number,
+                "unit",
+                unit,
+                f"{process_id!r} is in {process.unit} of no stated year and the case has no "
+                f"year, so {currency} cannot be exchanged",
+                "add a 'year' row to the case sheet (the year the money was spent), or give "
+                f"the amount in {process.unit}",
+            )
+            return None, None
+        target_year = case_year
     year = case_year
     if year is None:
         year = target_year

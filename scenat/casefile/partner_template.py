@@ -4,7 +4,9 @@
 :mod:`scenat.casefile.template` it is pre-filled and fenced in:
 
 - ``case``: the case's name, currency and year (spend is converted with them), and the fields
-  ``submission_case`` / ``submission_node`` that tell the intake where the workbook belongs;
+  ``submission_case`` / ``submission_node`` that tell the intake where the workbook belongs,
+  with ``submission_signature`` binding them (:func:`template_signature`: the intake refuses
+  a workbook whose node or case was edited, so no partner overwrites another's node);
 - ``nodes``: the partner's node (id, expected output amount and unit) and the nodes it may
   buy from in the case (its suppliers, direct or not, and every node of a higher tier);
 - ``flows``: the node's current flows, to be corrected and completed;
@@ -32,7 +34,11 @@ partner who only changes numbers sends a valid submission.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +59,65 @@ COMMON_UNITS = (
     "tkm", "kg*km", "pkm", "item", "unit", "year",
 )  # fmt: skip
 CURRENCY_UNITS = ("GBP", "kGBP", "USD", "kUSD", "EUR", "kEUR")
+
+
+#: the case-sheet fields that bind a workbook to where it belongs
+CASE_FIELD, NODE_FIELD, SIGNATURE_FIELD = (
+    "submission_case",
+    "submission_node",
+    "submission_signature",
+)
+
+
+def signing_key() -> bytes:
+    """The secret the templates of this installation are signed with.
+
+    ``SCENAT_SIGNING_KEY`` when set (a team whose members issue templates and take in
+    submissions on several machines shares it), else a random key kept owner-only in
+    ``SCENAT_HOME/keys/template.key``, made on first use.
+    """
+    shared = os.environ.get("SCENAT_SIGNING_KEY")
+    if shared:
+        return shared.encode()
+    from scenat.paths import scenat_home
+
+    folder = scenat_home() / "keys"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / "template.key"
+    if not path.exists():
+        # Written whole beside it, then linked in: two processes starting at once agree on
+        # whichever key is linked first.
+        tmp = folder / f".template.key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_hex(32).encode())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_bytes().strip()
+
+
+def template_signature(case_key: str, node_id: str) -> str:
+    """The signature binding a partner workbook to ``node_id`` of the stored case
+    ``case_key`` (HMAC-SHA256 with :func:`signing_key`): a partner who edits the node or the
+    case in the workbook cannot make it match.
+
+    >>> template_signature("bicycle", "frame_maker") == template_signature("bicycle",
+    ...                                                                    "frame_maker")
+    True
+    """
+    message = f"scenat partner template\n{case_key}\n{node_id}".encode()
+    return hmac.new(signing_key(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def signature_matches(case_key: str, node_id: str, signature: str | None) -> bool:
+    """Whether ``signature`` is the one :func:`template_signature` issued for them."""
+    return signature is not None and hmac.compare_digest(
+        str(signature).strip(), template_signature(case_key, node_id)
+    )
 
 
 def sub_nodes(case: Case, node_id: str) -> list[str]:
@@ -200,12 +265,13 @@ def partner_template_bytes(
         ("currency", case.currency, "currency of the case"),
         ("year", case.year, "the year money was spent (spend flows are converted from it)"),
         ("region", case.region, ""),
+        (CASE_FIELD, key, "the case this workbook belongs to (do not change)"),
+        (NODE_FIELD, node_id, "the node this workbook describes (do not change)"),
         (
-            "submission_case",
-            key,
-            "the case this workbook belongs to (do not change)",
+            SIGNATURE_FIELD,
+            template_signature(key, node_id),
+            "binds this workbook to its case and node when it is sent back (do not change)",
         ),
-        ("submission_node", node_id, "the node this workbook describes (do not change)"),
     ]
     r = 2
     for field, value, note in fields:

@@ -32,6 +32,7 @@ Limits are configurable per call (:func:`use_limits`) or through the environment
 
 from __future__ import annotations
 
+import itertools
 import os
 import posixpath
 import re
@@ -363,10 +364,10 @@ def _screen_zip(archive: zipfile.ZipFile, screen: Screen, limits: Limits, workbo
     if declared > limits.max_unzipped_bytes:
         raise _Stop(_bomb(screen, f"it declares {declared / MB:.0f} MB unpacked", limits))
     names = {info.filename for info in infos}
-    is_workbook = "[Content_Types].xml" in names and any(
-        n.lower() == "xl/workbook.xml" or n.lower().endswith("/workbook.xml") for n in names
-    )
     budget = _Budget(screen, limits)
+    types = _content_types(archive, names, budget, screen)
+    workbook_member = _workbook_part(types, names)
+    is_workbook = workbook_member is not None
     if not is_workbook:
         if workbook:
             shown = ", ".join(sorted(names)[:6]) + (", ..." if len(names) > 6 else "")
@@ -383,7 +384,19 @@ def _screen_zip(archive: zipfile.ZipFile, screen: Screen, limits: Limits, workbo
                 )
             )
         screen.kind = "zip"
-        for info in infos:  # integrity (CRC) and the real unpacked size of every member
+        for info in infos:  # integrity (CRC), the real unpacked size and the file limit
+            if info.file_size > limits.max_file_bytes:
+                raise _Stop(
+                    _problem(
+                        screen,
+                        f"the archive member {info.filename!r} unpacks to "
+                        f"{info.file_size / MB:.1f} MB, over the file size limit of "
+                        f"{limits.max_file_bytes / MB:.0f} MB",
+                        "keep only the case's CSV files in the zip, or raise the limit "
+                        "(SCENAT_MAX_FILE_MB)",
+                        value=info.file_size,
+                    )
+                )
             for _ in budget.read(archive, info):
                 pass
         screen.unzipped_bytes = budget.used
@@ -412,9 +425,6 @@ def _screen_zip(archive: zipfile.ZipFile, screen: Screen, limits: Limits, workbo
                 "remove them and save again",
             )
         )
-    workbook_member = lowered.get("xl/workbook.xml") or next(
-        n for n in names if n.lower().endswith("/workbook.xml")
-    )
     sheets = _workbook_sheets(archive, workbook_member, budget, screen)
     screen.sheets = sheets
     scanned = set()
@@ -428,15 +438,92 @@ def _screen_zip(archive: zipfile.ZipFile, screen: Screen, limits: Limits, workbo
         else:
             for _ in budget.read(archive, archive.getinfo(sheet.member)):
                 pass
-    for info in infos:  # every other part: integrity, size, and no DOCTYPE in XML
-        if info.filename in scanned or info.filename == workbook_member:
+    for info in infos:  # every other part: integrity, size, and no DOCTYPE in any XML
+        if info.filename in scanned or info.filename in (workbook_member, CONTENT_TYPES):
             continue
-        if info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            _parse_xml(budget.read(archive, info), info.filename, screen)
+        chunks = budget.read(archive, info)
+        first = next(chunks, b"")
+        declared = _declared_type(types, info.filename)
+        if _looks_like_xml(first) or "xml" in declared:
+            # Whatever its name: openpyxl parses a part by its content type (shared strings
+            # in xl/strings.bin), and a part that starts as XML is XML to some reader.
+            _parse_xml(itertools.chain([first], chunks), info.filename, screen)
         else:
-            for _ in budget.read(archive, info):
+            for _ in chunks:
                 pass
     screen.unzipped_bytes = budget.used
+
+
+CONTENT_TYPES = "[Content_Types].xml"
+#: the content types of a workbook's main part, in the order openpyxl looks for them
+#: (``openpyxl.reader.excel._find_workbook_part``)
+WORKBOOK_TYPES = tuple(
+    f"application/vnd.{kind}.main+xml"
+    for kind in (
+        "ms-excel.template.macroEnabled",
+        "openxmlformats-officedocument.spreadsheetml.template",
+        "ms-excel.sheet.macroEnabled",
+        "openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+)
+
+
+@dataclass
+class _Types:
+    """``[Content_Types].xml``: the declared type of each part and each file extension."""
+
+    overrides: list[tuple[str, str]] = field(default_factory=list)  # (part, type), in order
+    defaults: dict[str, str] = field(default_factory=dict)  # extension -> type
+
+
+def _content_types(
+    archive: zipfile.ZipFile, names: set[str], budget: _Budget, screen: Screen
+) -> _Types | None:
+    """The package's declared content types (None without ``[Content_Types].xml``)."""
+    if CONTENT_TYPES not in names:
+        return None
+    types = _Types()
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = _local(name)
+        if local == "Override" and "PartName" in attrs:
+            types.overrides.append((attrs["PartName"].lstrip("/"), attrs.get("ContentType", "")))
+        elif local == "Default" and "Extension" in attrs:
+            types.defaults[attrs["Extension"].lower()] = attrs.get("ContentType", "")
+
+    _parse_xml(budget.read(archive, archive.getinfo(CONTENT_TYPES)), CONTENT_TYPES, screen,
+               start)  # fmt: skip
+    return types
+
+
+def _workbook_part(types: _Types | None, names: set[str]) -> str | None:
+    """The workbook part openpyxl reads: the first part declared with a workbook type, else
+    ``xl/workbook.xml`` when a default says so; None when it is not in the archive."""
+    if types is None:
+        return None
+    part = next(
+        (name for kind in WORKBOOK_TYPES for name, declared in types.overrides
+         if declared == kind),  # fmt: skip
+        None,
+    )
+    if part is None and set(types.defaults.values()) & set(WORKBOOK_TYPES):
+        part = "xl/workbook.xml"
+    return part if part in names else None
+
+
+def _declared_type(types: _Types | None, member: str) -> str:
+    if types is None:
+        return ""
+    for name, declared in types.overrides:
+        if name == member:
+            return declared.lower()
+    return types.defaults.get(posixpath.splitext(member)[1].lstrip(".").lower(), "").lower()
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: XML or text, parse it
+        return True
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
 
 
 def _bomb(screen: Screen, detail: str, limits: Limits) -> Problem:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
+import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
@@ -38,6 +38,7 @@ from scenat.casefile.screening import (
 from scenat.errors import Problem
 from scenat.model.cells import is_blank, normalise_header
 from scenat.model.schema import SHEETS
+from scenat.paths import private_folder, write_private
 
 #: suffixes an upload keeps from its file name, so that the readers name what it is (an old
 #: .xls, a lone CSV); anything else is screened as an .xlsx
@@ -54,13 +55,23 @@ class RawSheet:
     header_row: int = 1
     #: the first rows' cells as read, for diagnosing a header that is not on the first row
     leading_cells: list[tuple[int, list[Any]]] = field(default_factory=list)
+    #: a header that appears twice, data under a blank header: errors once the header row is
+    #: known to be the right one (a title row above it explains both)
+    header_issues: list[Problem] = field(default_factory=list)
 
 
-def _sheet_from_rows(name: str, numbered_rows: list[tuple[int, list[Any]]]) -> RawSheet:
-    """Build a RawSheet from (row number, cells) pairs; the first non-blank row is the header."""
+def _sheet_from_rows(
+    name: str, numbered_rows: list[tuple[int, list[Any]]], file: str | None = None
+) -> RawSheet:
+    """Build a RawSheet from (row number, cells) pairs; the first non-blank row is the header.
+
+    A header that appears twice and data under a blank header cannot be read: they become
+    ``header_issues`` (at the header, and at the first cell of such a column).
+    """
     header_row = None
     headers: list[str] = []
     sheet = RawSheet(name=name, headers=[])
+    stray: dict[int, list[tuple[int, Any]]] = {}  # column index -> cells under no header
     for number, cells in numbered_rows:
         if all(is_blank(c) for c in cells):
             continue
@@ -77,10 +88,56 @@ def _sheet_from_rows(name: str, numbered_rows: list[tuple[int, list[Any]]]) -> R
                 if is_blank(value):
                     value = None
                 record[headers[i]] = value.strip() if isinstance(value, str) else value
+            elif not is_blank(value):
+                stray.setdefault(i, []).append((number, value))
         sheet.rows.append((number, record))
         if len(sheet.leading_cells) < 20:
             sheet.leading_cells.append((number, list(cells)))
+    sheet.header_issues = _header_problems(sheet, stray, file)
     return sheet
+
+
+def _header_problems(
+    sheet: RawSheet, stray: dict[int, list[tuple[int, Any]]], file: str | None
+) -> list[Problem]:
+    found = []
+    columns: dict[str, list[int]] = {}
+    for i, header in enumerate(sheet.headers):
+        if header:
+            columns.setdefault(header, []).append(i + 1)
+    for header, where in columns.items():
+        if len(where) > 1:
+            letters = ", ".join(column_letter(c) for c in where[:-1]) + " and " + (
+                column_letter(where[-1])
+            )
+            found.append(
+                Problem(
+                    file=file,
+                    sheet=sheet.name,
+                    row=sheet.header_row,
+                    column=header,
+                    value=header,
+                    message=f"the column {header!r} appears twice (columns {letters}); only "
+                    "one could be read",
+                    hint="delete the copy, or rename it if it holds other data",
+                )
+            )
+    for i, cells in sorted(stray.items()):
+        number, value = cells[0]
+        found.append(
+            Problem(
+                file=file,
+                sheet=sheet.name,
+                row=number,
+                column=column_letter(i + 1),
+                value=value,
+                message=f"column {column_letter(i + 1)} has no header but holds data "
+                f"({len(cells)} cells), which would not be read",
+                hint="give the column a header (unknown columns are kept as metadata), or "
+                "delete its data",
+            )
+        )
+    return found
 
 
 def _read_xlsx(
@@ -126,13 +183,25 @@ def _read_xlsx(
                 continue
             # The screened extent, not the sheet's own <dimension>, which can claim a million rows.
             scan = screen.sheet(ws.title)
-            extent: dict[str, int] = {}
-            if scan is not None:
-                extent = {
-                    "min_row": 1,
-                    "max_row": max(scan.max_row, 1),
-                    "max_col": max(scan.max_column, 1),
-                }
+            if scan is None:
+                # Screening follows the parts openpyxl reads; a sheet it did not measure is
+                # never read unbounded.
+                problems.append(
+                    Problem(
+                        file=str(path),
+                        sheet=ws.title.strip(),
+                        message="this sheet is not where the workbook's own index says, so it "
+                        "was not screened and is not read",
+                        hint="the workbook is damaged or altered: open it in Excel or "
+                        "LibreOffice and save it again as .xlsx",
+                    )
+                )
+                return {}
+            extent = {
+                "min_row": 1,
+                "max_row": max(scan.max_row, 1),
+                "max_col": max(scan.max_column, 1),
+            }
             try:
                 rows = [
                     (number, list(values))
@@ -151,7 +220,7 @@ def _read_xlsx(
                     )
                 )
                 return {}
-            sheets[key] = _sheet_from_rows(ws.title.strip(), rows)
+            sheets[key] = _sheet_from_rows(ws.title.strip(), rows, str(path))
     finally:
         book.close()
     problems.extend(_screen_problems(str(path), screen, sheets, strict))
@@ -243,6 +312,14 @@ def _screen_problems(
     return found
 
 
+class OverLimit(Exception):
+    """A sheet over a size limit: the whole file is not read, with this one problem."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
 def _read_csv_text(
     text: str, name: str, problems: list[Problem] | None = None, where: str | None = None
 ) -> RawSheet:
@@ -252,23 +329,33 @@ def _read_csv_text(
     for candidate in (";", "\t"):
         if candidate in first and "," not in first:
             delimiter = candidate
-    limit = current_limits().max_rows
+    limits = current_limits()
     numbered: list[tuple[int, list[str]]] = []
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
-            if number > limit:
-                if problems is not None:
-                    problems.append(
-                        Problem(
-                            file=where,
-                            sheet=name,
-                            row=number,
-                            message=f"the file has more than {limit} rows",
-                            hint="remove the rows that are not case data, or raise the limit "
-                            "(SCENAT_MAX_ROWS)",
-                        )
+            if number > limits.max_rows:
+                raise OverLimit(
+                    Problem(
+                        file=where,
+                        sheet=name,
+                        row=number,
+                        message=f"the file has more than {limits.max_rows} rows",
+                        hint="remove the rows that are not case data, or raise the limit "
+                        "(SCENAT_MAX_ROWS)",
                     )
-                break
+                )
+            if len(row) > limits.max_columns and any(v.strip() for v in row[limits.max_columns:]):
+                raise OverLimit(
+                    Problem(
+                        file=where,
+                        sheet=name,
+                        row=number,
+                        column=column_letter(limits.max_columns + 1),
+                        message=f"the file has more than {limits.max_columns} columns",
+                        hint="delete the unused columns to the right of the data, or raise the "
+                        "limit (SCENAT_MAX_COLUMNS)",
+                    )
+                )
             numbered.append((number, row))
     except csv.Error as exc:  # e.g. a field over the csv module's size limit
         if problems is not None:
@@ -293,7 +380,7 @@ def _read_csv_text(
                 severity="warning",
             )
         )
-    return _sheet_from_rows(name, numbered)
+    return _sheet_from_rows(name, numbered, where)
 
 
 def _decode(data: bytes, where: str, problems: list[Problem]) -> str | None:
@@ -359,12 +446,70 @@ def _read_csv_file(file: Path, problems: list[Problem]) -> RawSheet | None:
 
 def _read_csv_folder(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
+    files: dict[str, str] = {}  # sheet -> the file it was read from
+    over = False
     for file in sorted(path.iterdir()):
-        if file.suffix.lower() == ".csv":
+        if file.suffix.lower() != ".csv":
+            continue
+        key = file.stem.strip().lower()
+        if _second_copy(key, file.name, files, str(path), problems):
+            continue
+        if not _regular_file(file, problems, key):
+            continue
+        try:
             sheet = _read_csv_file(file, problems)
-            if sheet is not None:
-                sheets[file.stem.strip().lower()] = sheet
-    return sheets
+        except OverLimit as limit:
+            problems.append(limit.problem)
+            over = True
+            continue
+        if sheet is not None:
+            sheets[key] = sheet
+    return {} if over else sheets
+
+
+def _regular_file(path: Path, problems: list[Problem], sheet: str | None = None) -> bool:
+    """Whether ``path`` is a regular file; a folder, a named pipe (which blocks whoever opens
+    it) or a device is a problem, found without opening it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        problems.append(Problem(file=str(path), sheet=sheet, message="cannot read this file "
+                                f"({exc.strerror or exc})", hint="check the path"))  # fmt: skip
+        return False
+    if stat.S_ISREG(mode):
+        return True
+    what = (
+        "a folder, not a file" if stat.S_ISDIR(mode) else "not a regular file (a pipe or a device)"
+    )
+    problems.append(
+        Problem(
+            file=str(path),
+            sheet=sheet,
+            message=f"{path.name!r} is {what}",
+            hint="a case is an .xlsx workbook, a folder of CSV files or a .zip of them; "
+            "replace it by the file itself",
+        )
+    )
+    return False
+
+
+def _second_copy(
+    key: str, name: str, files: dict[str, str], where: str, problems: list[Problem]
+) -> bool:
+    """Whether ``name`` is a second file of the sheet ``key`` (an error naming both)."""
+    if key not in files:
+        files[key] = name
+        return False
+    problems.append(
+        Problem(
+            file=where,
+            sheet=key,
+            message=f"two files hold the sheet {key!r}: {files[key]!r} and {name!r} (names are "
+            "read case-insensitive); which one is the case?",
+            hint="delete or rename the copy that is not the case data",
+        )
+    )
+    return True
 
 
 def read_table(
@@ -374,11 +519,22 @@ def read_table(
     (default: the first data sheet) of a workbook, a CSV folder or a zip; None (with the
     problem) if there is none.
 
-    The same screening, encodings, separators and row numbers as a case's sheets.
+    The same screening, encodings, separators and row numbers as a case's sheets; a header
+    that appears twice or data under a blank header are problems.
     """
-    path = Path(path)
+    table = _one_table(Path(path), problems, sheet)
+    if table is not None:
+        problems.extend(table.header_issues)
+    return table
+
+
+def _one_table(path: Path, problems: list[Problem], sheet: str | None) -> RawSheet | None:
     if path.is_file() and path.suffix.lower() == ".csv":
-        return _read_csv_file(path, problems)
+        try:
+            return _read_csv_file(path, problems)
+        except OverLimit as over:
+            problems.append(over.problem)
+            return None
     sheets = read_sheets(path, problems)
     if not sheets:
         return None
@@ -398,17 +554,32 @@ def read_table(
 
 def _read_csv_zip(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     sheets: dict[str, RawSheet] = {}
+    files: dict[str, str] = {}
+    over = False
     try:
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 name = Path(info.filename)
-                if info.is_dir() or name.suffix.lower() != ".csv" or name.name.startswith("."):
+                if (
+                    info.is_dir()
+                    or name.suffix.lower() != ".csv"
+                    or name.name.startswith(".")
+                    or "__MACOSX" in name.parts  # a Mac's resource forks, not sheets
+                ):
+                    continue
+                if _second_copy(name.stem.strip().lower(), info.filename, files, str(path),
+                                problems):  # fmt: skip
                     continue
                 text = _decode(archive.read(info), f"{path}:{info.filename}", problems)
-                if text is not None:
+                if text is None:
+                    continue
+                try:
                     sheets[name.stem.strip().lower()] = _read_csv_text(
                         text, name.stem.strip(), problems, f"{path}:{info.filename}"
                     )
+                except OverLimit as limit:
+                    problems.append(limit.problem)
+                    over = True
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
         problems.append(
             Problem(
@@ -417,7 +588,7 @@ def _read_csv_zip(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
                 hint="zip the files case.csv, nodes.csv and flows.csv again",
             )
         )
-    return sheets
+    return {} if over else sheets
 
 
 def read_sheets(path: Path, problems: list[Problem], strict: bool = False) -> dict[str, RawSheet]:
@@ -425,7 +596,8 @@ def read_sheets(path: Path, problems: list[Problem], strict: bool = False) -> di
 
     Files are screened first (:mod:`scenat.casefile.screening`): size and row limits, zip bombs,
     damaged archives, formulas without saved values, merged cells, hidden sheets. ``strict``
-    turns the doubtful findings (hidden rows, extra hidden sheets, macros) into errors.
+    turns the doubtful findings (hidden rows, extra hidden sheets, macros) into errors. A CSV
+    over the row or column limit is one problem, and then no sheet is read.
     """
     if not path.exists():
         problems.append(
@@ -438,6 +610,8 @@ def read_sheets(path: Path, problems: list[Problem], strict: bool = False) -> di
         return {}
     if path.is_dir():
         return _read_csv_folder(path, problems)
+    if not _regular_file(path, problems):
+        return {}
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(path, problems, strict)
@@ -484,17 +658,18 @@ def read_upload_sheets(
 ) -> dict[str, RawSheet]:
     """:func:`read_sheets` of an upload's bytes; problems name ``filename``, not a copy.
 
-    The readers need a path, so the bytes go to a private temporary folder that is removed
-    before this returns.
+    The readers need a path, so the bytes go to an owner-only folder in SCENAT_HOME
+    (:func:`scenat.paths.private_folder`) that is removed before this returns.
     """
     suffix = Path(filename).suffix.lower()
     suffix = suffix if suffix in UPLOAD_SUFFIXES else ".xlsx"  # screening says what it is
-    with tempfile.TemporaryDirectory(prefix="scenat-upload-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(data)
+    with private_folder("upload") as tmp:
+        path = write_private(tmp / f"upload{suffix}", data)
         found: list[Problem] = []
         sheets = read_sheets(path, found, strict)
         problems.extend(relocate(found, str(path), filename))
+        for sheet in sheets.values():
+            sheet.header_issues = relocate(sheet.header_issues, str(path), filename)
     return sheets
 
 

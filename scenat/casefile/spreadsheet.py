@@ -3,9 +3,11 @@ CSV for spreadsheets with formula-like text escaped.
 
 Any text scenat writes may come from a partner's file (a node name, a comment, a problem's
 value), so nothing is written as a formula: text starting with ``=``, ``+``, ``-``, ``@``, a
-tab or a carriage return (formula injection, OWASP) is stored in an ``.xlsx`` as a text
-cell with Excel's quote prefix, which shows and reads back unchanged; in a CSV meant for
-spreadsheets it gets a leading ``'`` (:func:`csv_bytes` with ``escape=True``). Case files
+tab or a carriage return, also after white space (formula injection, OWASP), is stored in an
+``.xlsx`` as a text cell with Excel's quote prefix, which shows and reads back unchanged; in
+a CSV meant for spreadsheets it gets a leading ``'``, and every text field is quoted so that
+no locale's separator (``;``, a tab, a carriage return) splits it (:func:`csv_bytes` with
+``escape=True``). Case files
 that scenat itself reads again are written without that CSV escape, so they round-trip.
 
 >>> import io, openpyxl
@@ -14,7 +16,7 @@ that scenat itself reads again are written without that CSV escape, so they roun
 >>> cell.value, cell.data_type
 ('=HYPERLINK("x")', 's')
 >>> csv_bytes([["label"], ["=1+1"], [-2.5]], escape=True).decode()
-"label\\n'=1+1\\n-2.5\\n"
+'"label"\\n"\\'=1+1"\\n-2.5\\n'
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def set_cell(ws: Any, row: int, column: int, value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         value = str(value)
     cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and is_formula_like(value):
         cell.data_type = "s"
         cell.quotePrefix = True
     return cell
@@ -111,21 +113,34 @@ def xlsx_bytes(
 
 
 def csv_bytes(rows: Rows, escape: bool) -> bytes:
-    """Rows as UTF-8 CSV; ``escape`` (for files people open in a spreadsheet) prefixes
-    formula-like text with ``'``."""
+    """Rows as UTF-8 CSV; ``escape`` (for files people open in a spreadsheet) prefixes text
+    that a spreadsheet would start as a formula, also after white space (``" =1+1"``), with
+    ``'``, and quotes every text field, so that no reader splits one at a carriage return,
+    a ``;`` or a tab (the separators of many locales) and starts a cell with its rest."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(
+        buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC if escape else csv.QUOTE_MINIMAL
+    )
     for row in rows:
         out = []
         for value in row:
             value = cell_value(value)
             if value is None:
                 value = ""
-            elif escape and isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            elif escape and isinstance(value, str) and is_formula_like(value):
                 value = "'" + value
             out.append(value)
         writer.writerow(out)
     return buffer.getvalue().encode("utf-8")
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet would take ``text`` for a formula (white space before it too).
+
+    >>> is_formula_like(" =1+1"), is_formula_like("-A1"), is_formula_like("steel")
+    (True, True, False)
+    """
+    return text.startswith(FORMULA_PREFIXES) or text.lstrip().startswith(FORMULA_PREFIXES[:4])
 
 
 def frame_rows(frame: Any) -> list[list[Any]]:

@@ -7,7 +7,6 @@ or formats one beyond choosing ``--json`` or text.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -166,10 +165,11 @@ def _monte_carlo(args: argparse.Namespace, case: Any, result: Any) -> Any:
 
 def _edges_bytes(result: Any, path: Path) -> bytes:
     from scenat.casefile.spreadsheet import csv_bytes, frame_rows
+    from scenat.report import json_bytes
 
     edges = result.edges(expand_background=True)
     if path.suffix.lower() == ".json":
-        return json.dumps(edges.to_dicts(), indent=2).encode()
+        return json_bytes(edges.to_dicts())  # strict JSON, as every document scenat writes
     return csv_bytes(frame_rows(edges), escape=True)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scenat.cli.commands import COMMANDS, EXIT_BAD_INPUT, EXIT_OK, print_problems
-from scenat.errors import InputError
+from scenat.errors import InputError, Problem
 from scenat.importers import SOURCES
 
 EXIT_INTERNAL = 1
@@ -289,12 +289,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OSError as err:
+        # The environment, not scenat: a read-only or blocked SCENAT_HOME, a full disk, a
+        # folder that cannot be written. Reported like bad input, with the path.
+        print_problems([environment_problem(err)])
+        return EXIT_BAD_INPUT
     except Exception as err:  # an internal error: say so plainly, traceback only on request
         if os.environ.get("SCENAT_DEBUG"):
             raise
         print(f"internal error: {type(err).__name__}: {err}", file=sys.stderr)
         print("set SCENAT_DEBUG=1 to see the traceback; please report it", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def environment_problem(err: OSError) -> Problem:
+    """An operating-system error as a located problem naming the file and SCENAT_HOME."""
+    home = os.environ.get("SCENAT_HOME") or str(Path.home() / ".scenat")
+    return Problem(
+        message=f"cannot use this file or folder: {err.strerror or err}",
+        file=err.filename if err.filename is not None else home,
+        hint=f"check that it exists and that you may read and write it; scenat writes only "
+        f"in SCENAT_HOME ({home}): set SCENAT_HOME to a folder you may write",
+    )
 
 
 def run() -> None:

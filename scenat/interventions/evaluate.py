@@ -166,8 +166,9 @@ def _kpis(
     row["annual_cost"] = eac + opex
     row["mac"] = finance.marginal_abatement_cost(eac, opex, abatement)
     row["mac_status"] = finance.abatement_status(abatement)
+    row["payback_status"] = finance.payback_status(capex, opex)
     row["payback_years"] = (
-        finance.simple_payback(capex, opex) if math.isfinite(capex + opex) else math.nan
+        finance.simple_payback(capex, opex) if row["payback_status"] != "unknown" else math.nan
     )
     row["npv"] = npv
     effects = []
@@ -206,7 +207,10 @@ def evaluate(
     functional unit), ``change_pct_<id>``, ``change_year_<id>`` (x annual_volume);
     abatement_t_year (t CO2-eq a year, positive = less), currency, capex, opex_change_year,
     lifetime_years, discount_rate, eac, annual_cost (eac + opex), mac (currency per t
-    CO2-eq; NaN unless abatement > 0), mac_status, payback_years (inf: never), npv,
+    CO2-eq; NaN unless abatement > 0), mac_status, payback_years (inf: never),
+    payback_status (immediate, years, never or unknown), npv,
+    macc_order, macc_abatement_t_year, annual_cost_in_sequence and macc_mac (the MACC as a
+    sequence: what each option adds after the cheaper ones, see :func:`_macc_sequence`),
     resource_side_effect (carbon down but a resource indicator up), side_effects, notes, the
     ``kpi_*`` columns and the four source columns.
     """
@@ -246,7 +250,79 @@ def evaluate(
         row.update({k: iv.kpis.get(k, math.nan) for k in kpi_columns})
         row.update({k: iv.sources.get(k) for k in INTERVENTION_SOURCE_COLUMNS})
         rows.append(row)
+    by_id = {iv.id: iv for iv in interventions}
+    _macc_sequence(case, [(by_id[r["id"]], r) for r in rows], baseline, solve, rate, catalogue)
     return _frame(rows, ids, kpi_columns)
+
+
+def _macc_sequence(
+    case: Case,
+    options: Sequence[tuple[Intervention, dict[str, Any]]],
+    baseline: Mapping[str, float],
+    solve: Solver,
+    rate: float,
+    catalogue: Catalogue,
+) -> None:
+    """The MACC as a sequence: what each abating option adds after the cheaper ones.
+
+    Stand-alone abatements of options on the same flow overlap (renewable supply, then less
+    electricity), and two options of one exclusive ``group`` cannot both be taken, so
+    stacking them can abate more than the footprint. In stand-alone MAC order each option
+    is applied to the case the cheaper ones left (its costs counted on that case, as
+    :func:`evaluate_combination` does), and its increment is the change of the carbon total;
+    the increments add up to the options applied together. Credits can take that below
+    zero: an increment counts only what is left of the footprint, so the curve never exceeds
+    the baseline. Sets ``macc_order``, ``macc_abatement_t_year``, ``annual_cost_in_sequence``
+    and ``macc_mac`` (None off the curve, with a note why) in each row.
+    """
+    tonnes = _tonnes_per(indicator(CARBON_INDICATOR).unit)
+    per_year = case.annual_volume * tonnes
+    noise = 1e-9 * abs(baseline[CARBON_INDICATOR] * per_year)
+    for _, row in options:
+        row.update(
+            macc_order=None, macc_abatement_t_year=None, annual_cost_in_sequence=None,
+            macc_mac=None,
+        )  # fmt: skip
+    abating = [(iv, row) for iv, row in options
+               if row["abatement_t_year"] > 0 and math.isfinite(row["mac"])]  # fmt: skip
+    abating.sort(key=lambda pair: (pair[1]["mac"], -pair[1]["abatement_t_year"]))
+    current, total = case, baseline[CARBON_INDICATOR]
+    taken: dict[str, str] = {}  # exclusive group -> the option taken
+    order = 0
+    for iv, row in abating:
+        if iv.group and iv.group in taken:
+            _note(row, f"not on the MACC: exclusive with {taken[iv.group]} (group {iv.group}), "
+                       "which is cheaper per tonne")  # fmt: skip
+            continue
+        after = apply(current, iv, catalogue)
+        new_total = solve(after, [CARBON_INDICATOR])[CARBON_INDICATOR]
+        change = (total - new_total) * per_year
+        # Credits (avoided burdens) can take the total below zero; the curve counts what is
+        # abated of the footprint, up to all of it.
+        added = min(change, max(total, 0.0) * per_year)
+        if added <= noise:
+            _note(row, "not on the MACC: it abates nothing more of the footprint once the "
+                       "cheaper options are taken")  # fmt: skip
+            continue
+        if change > added + noise:
+            _note(row, f"on the MACC up to the footprint: {change - added:.4g} t CO2-eq a "
+                       "year more of it is credit beyond the footprint")  # fmt: skip
+        costs = _costs(current, iv, rate, catalogue)
+        order += 1
+        cost = costs.eac + costs.opex
+        row.update(
+            macc_order=order,
+            macc_abatement_t_year=added,
+            annual_cost_in_sequence=cost,
+            macc_mac=cost / added,
+        )
+        current, total = after, new_total
+        if iv.group:
+            taken[iv.group] = iv.id
+
+
+def _note(row: dict[str, Any], text: str) -> None:
+    row["notes"] = "; ".join(n for n in (row.get("notes"), text) if n)
 
 
 def _frame(rows: list[dict[str, Any]], ids: Sequence[str], kpi_columns: Sequence[str]):
@@ -278,7 +354,11 @@ def _frame(rows: list[dict[str, Any]], ids: Sequence[str], kpi_columns: Sequence
         schema[column] = pl.Float64
     schema["mac_status"] = pl.String
     schema["payback_years"] = pl.Float64
+    schema["payback_status"] = pl.String
     schema["npv"] = pl.Float64
+    schema["macc_order"] = pl.Int64
+    for column in ("macc_abatement_t_year", "annual_cost_in_sequence", "macc_mac"):
+        schema[column] = pl.Float64
     schema["resource_side_effect"] = pl.Boolean
     schema["side_effects"] = pl.String
     schema["notes"] = pl.String

@@ -86,7 +86,9 @@ class Flow:
 
     ``amount_in_reference`` is ``amount`` converted to ``reference_unit``, the unit of
     the input it names. Credits keep a positive amount; their sign is applied in the
-    calculation (an avoided burden).
+    calculation (an avoided burden). ``repeat`` tells rows of the same node, kind and input
+    apart (0 for the first in the case, 1 for the next, ...): two rows of one input are two
+    measurements, and Monte Carlo draws each on its own.
     """
 
     node: str
@@ -101,6 +103,7 @@ class Flow:
     comment: str | None = None
     row: int | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    repeat: int = 0
 
 
 @dataclass

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,26 @@ class ProcessInfo:
     category: str | None = None
     source: str | None = None
     price_year: int | None = None  # for spend sectors: the year of the money in their unit
+    #: for fuels measured in energy: the calorific value their unit is on (``net`` or
+    #: ``gross``), as their name or product says ("per kWh net CV")
+    calorific_basis: str | None = None
+    #: the fuel's net calorific value per unit of gross calorific value, where its data
+    #: publishes one (column ``net_per_gross`` of ``processes.csv``); converts a gross CV
+    #: amount to net and back
+    net_per_gross: float | None = None
+
+
+_CALORIFIC = re.compile(r"\b(net|gross)\s+(?:cv|calorific value)\b", re.IGNORECASE)
+
+
+def calorific_basis(*texts: str | None) -> str | None:
+    """``net`` or ``gross`` when a process's name or product names its calorific basis.
+
+    >>> calorific_basis("natural gas, burned, per kWh net CV", None), calorific_basis("steel")
+    ('net', None)
+    """
+    found = {m.group(1).lower() for text in texts if text for m in _CALORIFIC.finditer(text)}
+    return found.pop() if len(found) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -165,6 +186,7 @@ class ProcessTable(dict):
             location=found.get("location") or None,
             source=f"Brightway database {parts[0]}",
             price_year=found.get("price_year"),
+            calorific_basis=calorific_basis(found["name"], product),
         )
         dict.__setitem__(self, str(key), info)
         return info
@@ -281,6 +303,8 @@ def _shipped(root: str) -> Catalogue:
                 category=row.get("category") or None,
                 source=row.get("source") or None,
                 price_year=int(row["price_year"]) if row.get("price_year") else None,
+                calorific_basis=calorific_basis(row["name"], row.get("reference_product")),
+                net_per_gross=float(row["net_per_gross"]) if row.get("net_per_gross") else None,
             )
     return catalogue
 

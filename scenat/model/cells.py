@@ -39,13 +39,23 @@ def is_blank(value: Any) -> bool:
 
 
 def to_number(value: Any) -> float | None:
-    """A cell's value as a float, or None when it is not a number (text, a date, a boolean)."""
+    """A cell's value as a float, or None when it is not a number (text, a date, a boolean).
+
+    Text is a number only as a spreadsheet writes one: white space around it is ignored, but
+    none inside it (``1 000`` may be a thousand or a slip, ``2 5`` two numbers) and no
+    underscores (Python reads ``1_000``, a spreadsheet never writes it).
+
+    >>> to_number(" 2.5 "), to_number("1 000"), to_number("1_000")
+    (2.5, None, None)
+    """
     if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
     if isinstance(value, str):
-        text = value.strip().replace("\u00a0", "").replace(" ", "")
+        text = value.strip()
+        if not text or "_" in text or any(ch.isspace() for ch in text):
+            return None
         try:
             return float(text)
         except ValueError:
@@ -146,8 +156,8 @@ class Cells:
                 column,
                 value,
                 f"{column} must be a number, found {kind}",
-                "type a plain number (use . as decimal separator, no units or thousands "
-                "separators); format the cell as Number",
+                "type a plain number (use . as decimal separator, no units, spaces or "
+                "thousands separators); format the cell as Number",
             )
             return None
         if not math.isfinite(number):

@@ -548,18 +548,18 @@ def difference_bars(
 
 
 def macc(table: pl.DataFrame, currency: str, *, title: str | None = None) -> go.Figure:
-    """Marginal abatement cost curve from :func:`scenat.calc.rank.macc`: bar width = abatement
-    (t CO2-eq a year), height = MAC (currency per t CO2-eq), cheapest first; coloured by
-    category."""
+    """Marginal abatement cost curve from :func:`scenat.calc.rank.macc`: bar width = what the
+    option abates after the ones left of it (t CO2-eq a year), height = its cost per tonne
+    (currency per t CO2-eq); coloured by category."""
     fig = go.Figure()
     seen: set[str] = set()
     for row in table.iter_rows(named=True):
         category = row.get("category") or "other"
-        width = row["abatement_t_year"]
+        width = row["bar_width"]
         fig.add_trace(
             go.Bar(
                 x=[row["bar_start"] + width / 2],
-                y=[row["mac"]],
+                y=[row["bar_height"]],
                 width=[width],
                 marker={"color": category_colour(category), "line": {"color": "white"}},
                 name=category.replace("_", " "),
@@ -583,11 +583,9 @@ def macc(table: pl.DataFrame, currency: str, *, title: str | None = None) -> go.
     # A tiny option with an extreme cost per tonne would flatten every other bar: the axis
     # spans the costs of 98 % of the abatement, and says how many bars run past it.
     if table.height > 2:
-        weighted = table.select("mac", "abatement_t_year").sort("mac")
-        share = (
-            weighted["abatement_t_year"].cum_sum() / weighted["abatement_t_year"].sum()
-        ).to_list()
-        macs = weighted["mac"].to_list()
+        weighted = table.select("bar_height", "bar_width").sort("bar_height")
+        share = (weighted["bar_width"].cum_sum() / weighted["bar_width"].sum()).to_list()
+        macs = weighted["bar_height"].to_list()
         low = next(m for m, c in zip(macs, share) if c >= 0.01)
         high = next(m for m, c in zip(macs, share) if c >= 0.99)
         low, high = min(low, 0.0), max(high, 0.0)

@@ -21,6 +21,11 @@ def interventions_text(document: dict[str, Any]) -> str:
     def num(value: Any, fmt: str) -> str:
         return format(value, fmt) if isinstance(value, (int, float)) else "-"
 
+    def payback(row: dict[str, Any]) -> str:
+        if row.get("payback_status") == "never":
+            return f"{'never':>10}"
+        return num(row.get("payback_years"), "10.3g")
+
     lines = [
         f"Case: {document['case']}  ranking: {document['ranking']}  "
         f"discount rate: {document['discount_rate']:.3g}",
@@ -30,13 +35,22 @@ def interventions_text(document: dict[str, Any]) -> str:
     for row in document["interventions"]:
         lines.append(
             f"{row['id']:<34} {num(row.get('abatement_t_year'), '10.3g')} "
-            f"{num(row.get('mac'), '12.4g')} {num(row.get('payback_years'), '10.3g')} "
+            f"{num(row.get('mac'), '12.4g')} {payback(row)} "
             f"{num(row.get('npv'), '12.4g')}"
         )
-    if document.get("portfolio"):
-        plan = document["portfolio"]
-        lines.append(f"\nPortfolio within budget: {', '.join(plan.get('selected', [])) or 'none'}")
+    plan = document.get("portfolio")
+    if plan:
+        lines.append(
+            f"\nPortfolio within budget: {', '.join(plan['chosen']) or 'none'}\n"
+            f"  capex {plan['capex']:,.0f} {document['currency']} of {plan['budget']:,.0f}; "
+            f"abates {num(_first(plan['evaluated_benefit'], plan['additive_benefit']), '.4g')} "
+            f"t CO2e/yr together ({plan['method']})"
+        )
     return "\n".join(lines)
+
+
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
 
 
 def compare_document(

@@ -336,9 +336,11 @@ def _interventions_section(result: Assessment, choices: ReportChoices, figure: A
     parts = ["<h2>Low-carbon interventions</h2>"]
     parts.append(
         f'<p class="note">{table.height} interventions apply to this supply chain; '
-        f"{curve.height} of them abate. Abatement is per year at the case's annual volume; "
-        f"the marginal abatement cost is the equivalent annual cost plus the change of "
-        f"operating cost per tonne abated ({_esc(currency)} per t CO2-eq).</p>"
+        f"{curve.height} of them are on the curve. Abatement is per year at the case's "
+        f"annual volume, each option's after the cheaper ones are taken (one per exclusive "
+        f"group), so the curve adds up to what they abate together; the marginal abatement "
+        f"cost is the equivalent annual cost plus the change of operating cost per tonne "
+        f"abated ({_esc(currency)} per t CO2-eq).</p>"
     )
     weights = summary["weights"]
     parts.append(

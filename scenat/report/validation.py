@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import io
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from scenat.casefile.screening import column_index, column_letter, screen_file, sniff
 from scenat.casefile.spreadsheet import set_cell
+from scenat.paths import private_folder, write_private
 from scenat.store import Submission
 from scenat.store.submissions import json_value
 
@@ -41,9 +40,8 @@ def _submission_book(submission: Submission) -> Any:
 
     data = submission.data
     if data and sniff(data[:4096]) == "zip":
-        with tempfile.TemporaryDirectory(prefix="scenat-report-") as tmp:
-            path = Path(tmp) / "submission.xlsx"
-            path.write_bytes(data)
+        with private_folder("report") as tmp:  # a partner's data: owner-only, in SCENAT_HOME
+            path = write_private(tmp / "submission.xlsx", data)
             if screen_file(path).ok:
                 try:
                     book = openpyxl.load_workbook(path, data_only=True, keep_links=False)

@@ -223,12 +223,17 @@ class Store:
         self.url = url or default_url()
         self.retries = retries
         self.sqlite = self.url.startswith("sqlite")
+        self.path: Path | None = None  # the SQLite file, for messages
+        self.read_only = False
         if self.sqlite:
-            database = self.url.split("///", 1)[-1]
-            if database and database != ":memory:" and "///" in self.url:
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            self.engine = create_engine(self.url, connect_args={"timeout": busy_timeout})
+            self.path = _sqlite_file(self.url)
+            engine_url = self.url
+            if self.path is not None:
+                engine_url, self.read_only = self._open_sqlite(self.path)
+            self.engine = create_engine(engine_url, connect_args={"timeout": busy_timeout})
             timeout_ms = int(busy_timeout * 1000)
+
+            read_only = self.read_only or "mode=ro" in self.url
 
             @event.listens_for(self.engine, "connect")
             def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -236,15 +241,17 @@ class Store:
                 dbapi_connection.isolation_level = None
                 cursor = dbapi_connection.cursor()
                 cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
-                cursor.execute("PRAGMA journal_mode = WAL")
-                cursor.execute("PRAGMA synchronous = FULL")
+                if not read_only:
+                    cursor.execute("PRAGMA journal_mode = WAL")
+                    cursor.execute("PRAGMA synchronous = FULL")
                 cursor.close()
 
             @event.listens_for(self.engine, "begin")
             def _begin(connection: Any) -> None:
                 # Take the write lock up front: two deferred transactions that both read and
-                # then write would deadlock, and SQLite would fail one without waiting.
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                # then write would deadlock, and SQLite would fail one without waiting. A
+                # read-only store only reads.
+                connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True)
@@ -259,9 +266,57 @@ class Store:
 
     # --- transactions -----------------------------------------------------------------------
 
-    def _create_schema(self, conn: Any) -> None:
-        from sqlalchemy import select
+    def _open_sqlite(self, path: Path) -> tuple[str, bool]:
+        """The URL to open a SQLite store with, and whether it is read-only.
 
+        A file or folder this process may not write is opened read-only (``history`` works
+        on a read-only SCENAT_HOME); a store that does not exist must be creatable.
+        """
+        if path.exists():
+            if not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+                return f"sqlite:///file:{path}?mode=ro&uri=true", True
+            return self.url, False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise self._unusable(f"cannot create the store's folder ({reason})") from None
+        if not os.access(path.parent, os.W_OK):
+            raise self._unusable("cannot create the store: its folder is read-only")
+        return self.url, False
+
+    def _unusable(self, message: str, hint: str | None = None) -> InputError:
+        """The store cannot be used as it is: a located error (the CLI exits 2)."""
+        return InputError(
+            Problem(
+                message=message,
+                file=str(self.path) if self.path else None,
+                hint=hint
+                or "check the store's file and folder (SCENAT_HOME, or --store / "
+                "SCENAT_STORE_URL for another store)",
+            )
+        )
+
+    def _create_schema(self, conn: Any) -> None:
+        from sqlalchemy import inspect, select
+
+        if inspect(conn).has_table(self._meta.name):
+            found = conn.execute(
+                select(self._meta.c.value).where(self._meta.c.key == "schema")
+            ).first()
+            if found is not None and found[0] != SCHEMA_VERSION:
+                raise self._unusable(
+                    f"this store is of schema {found[0]}; this scenat reads schema "
+                    f"{SCHEMA_VERSION} and does not change it",
+                    "it was written by a newer scenat: use that version, or another store "
+                    "(--store / SCENAT_STORE_URL)"
+                    if found[0] > SCHEMA_VERSION
+                    else "it was written by an older scenat: export its cases with that version",
+                )
+            if found is not None or self.read_only:
+                return
+        elif self.read_only:
+            raise self._unusable("the store is read-only and has no scenat tables")
         self._metadata.create_all(conn, checkfirst=True)
         if conn.execute(select(self._meta.c.value).where(self._meta.c.key == "schema")).first():
             return
@@ -287,6 +342,9 @@ class Store:
                     word in text
                     for word in ("locked", "busy", "could not serialize", "deadlock", "already")
                 )
+                unusable = _unusable_reason(text)
+                if unusable is not None:
+                    raise self._unusable(unusable) from None
                 if not transient or attempt == self.retries:
                     raise StoreError(
                         f"the store at {self!r} could not complete a write: {exc}"
@@ -449,7 +507,16 @@ class Store:
         """A version with its content (default: the latest)."""
         if number is None:
             number = self.latest_number(key)
-        elif number < 1:  # -1: the one before the latest, and so on
+        elif number == 0:
+            raise InputError(
+                Problem(
+                    message="versions are numbered from 1; there is no version 0",
+                    value=number,
+                    hint="give a version number from `scenat history CASE`, or -1 for the "
+                    "one before the latest",
+                )
+            )
+        elif number < 0:  # -1: the one before the latest, and so on
             number = self.latest_number(key) + number
         return self._run(lambda c: self._version_row(c, key, number, True))
 
@@ -478,8 +545,18 @@ class Store:
         return [Version(**dict(r._mapping)) for r in rows]
 
     def rollback(self, key: str, number: int, author: str, message: str | None = None) -> Version:
-        """A new version whose content is that of version ``number``; nothing is deleted."""
+        """A new version whose content is that of version ``number`` (-1: the one before the
+        latest); nothing is deleted. Rolling back to the latest version is refused."""
+        latest = self.latest_number(key)
         old = self.version(key, number)
+        if old.number == latest:
+            raise InputError(
+                Problem(
+                    message=f"case {key!r} is already version {latest}: nothing to roll back",
+                    value=number,
+                    hint="`scenat history CASE` lists the versions; give an older one",
+                )
+            )
         old.case()  # still valid against today's catalogue?
         return self.add_version(
             key,
@@ -636,6 +713,30 @@ class Store:
         return self._run(work)
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (``sqlite:///path``, ``sqlite:///file:path?...``), or None
+    for an in-memory database."""
+    _, sep, database = url.partition("///")
+    if not sep:
+        return None
+    database = database.split("?", 1)[0]
+    database = database[len("file:") :] if database.startswith("file:") else database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def _unusable_reason(text: str) -> str | None:
+    """What a database error says about the store itself (not a busy moment), if anything."""
+    if "file is not a database" in text or "malformed" in text:
+        return "this file is not a scenat store (not an SQLite database, or a damaged one)"
+    if "readonly database" in text or "read-only" in text:
+        return "the store is read-only: it can be read, not changed"
+    if "unable to open database" in text:
+        return "cannot open the store's file"
+    if "disk is full" in text or "disk i/o error" in text:
+        return "the store cannot be written: the disk is full or failing"
+    return None
+
+
 def _problem_dict(problem: Problem) -> dict[str, Any]:
     data = problem.to_dict()
     value = data.get("value")
@@ -696,7 +797,8 @@ def open_case(store: Store, text: str, author: str) -> str:
     """The key of a stored case named by ``text``: a key, or a case path / example to import.
 
     A path is imported once, as version 1 of the key :func:`case_key_for` gives it; after
-    that the stored versions are the case (the file is not read again).
+    that the stored versions are the case. A file whose key holds another case (two
+    partners' ``case.xlsx``) is refused: it is never filed under someone else's case.
     """
     if store.has_case(text):
         return text
@@ -704,9 +806,24 @@ def open_case(store: Store, text: str, author: str) -> str:
     if not path.exists():
         raise _unknown_case(text, store.case_keys())
     key = case_key_for(path)
+    case = read_case(path)
     if store.has_case(key):
-        return key
-    store.import_case(key, read_case(path), author, f"imported from {path.name}")
+        # The key comes from the file name: it is this case only if the store holds this
+        # content under it (any version); another case of the same name is refused.
+        digest = hashlib.sha256(canonical_json(case_content(case)).encode()).hexdigest()
+        if any(v.sha256 == digest for v in store.history(key)):
+            return key
+        raise InputError(
+            Problem(
+                file=str(path),
+                message=f"the store already holds a different case under the key {key!r}, "
+                "which this file's name gives it",
+                value=key,
+                hint=f"to work on the stored case, name it by its key ({key!r}); to store "
+                "this file as a case of its own, rename it (its name is its key)",
+            )
+        )
+    store.import_case(key, case, author, f"imported from {path.name}")
     return key
 
 

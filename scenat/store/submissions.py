@@ -35,6 +35,12 @@ from typing import Any
 
 from scenat.casefile import check_case
 from scenat.casefile.names import display_name
+from scenat.casefile.partner_template import (
+    CASE_FIELD,
+    NODE_FIELD,
+    SIGNATURE_FIELD,
+    signature_matches,
+)
 from scenat.casefile.screening import (
     Limits,
     current_limits,
@@ -49,8 +55,6 @@ from scenat.store.database import Store, Submission, Version, VersionConflict, n
 from scenat.store.diff import VersionDiff, diff_cases
 
 VALID, REJECTED, MERGED = "valid", "rejected", "merged"
-#: case-sheet fields the partner template writes to say where a workbook belongs
-CASE_FIELD, NODE_FIELD = "submission_case", "submission_node"
 
 
 class SubmissionRejected(InputError):
@@ -221,6 +225,7 @@ def _against_case(
     node_id = node or (str(meta[NODE_FIELD]).strip() if meta.get(NODE_FIELD) else None)
     node_field = NODE_FIELD if node is None and meta.get(NODE_FIELD) else "reference_node"
     node_id = node_id or sub.reference_node
+    _check_binding(meta, sheets, case_key, node_id, node, add)
     if node_id not in case.nodes:
         add(
             f"node {node_id!r} is not in case {case_key!r}",
@@ -299,6 +304,58 @@ def _against_case(
         found.extend(err.problems)
         return node_id, found, None
     return node_id, found, flows
+
+
+def _check_binding(
+    meta: dict[str, Any],
+    sheets: dict[str, Any],
+    case_key: str,
+    node_id: str,
+    named_by_owner: str | None,
+    add: Any,
+) -> None:
+    """The node a workbook is for is the one its template was issued for (signed), unless
+    the case owner names it (``--node``); a signature for another node is refused either way.
+    """
+    signature = meta.get(SIGNATURE_FIELD)
+    if named_by_owner is not None:
+        if signature is not None and not signature_matches(case_key, node_id, signature):
+            add(
+                f"this workbook was issued for another node or case, not node {node_id!r} of "
+                f"case {case_key!r}",
+                f"submit it for the node it was issued for, or send the partner the template "
+                f"of node {node_id!r}",
+                "case",
+                row=_field_row(sheets, SIGNATURE_FIELD),
+                column="value",
+                value=str(signature),
+            )
+        return
+    hint = (
+        f"ask the case owner for your node's workbook (scenat template --case {case_key} "
+        "--node NODE); a case owner who checked the file names its node: scenat submit "
+        "CASE FILE --node NODE"
+    )
+    if meta.get(NODE_FIELD) is None:
+        add(
+            "this workbook does not say, signed, which node of the case it is for (it is "
+            "not a partner template, or its submission rows were deleted)",
+            hint,
+            "case",
+            row=_field_row(sheets, "reference_node"),
+            column="value",
+            value=node_id,
+        )
+    elif not signature_matches(case_key, node_id, signature):
+        add(
+            f"submission_node {node_id!r} is not the node this workbook was signed for when "
+            "it was issued (the node or the case was changed, or the signature removed)",
+            hint,
+            "case",
+            row=_field_row(sheets, NODE_FIELD),
+            column="value",
+            value=node_id,
+        )
 
 
 def merge_content(

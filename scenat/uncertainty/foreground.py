@@ -8,8 +8,11 @@ system, and scores what it buys with the background's cradle-to-gate intensities
 approximation, and the background is never factorised again.
 
 Draws are tied to the flow they belong to (a seed derived from the run's seed and the
-flow's node, kind and input), so two cases that share a flow share its draws: comparisons
-use common random numbers, and the same seed always gives the same samples.
+flow's :func:`flow_key`: its node, kind and input, and which row of them it is), so two
+cases that share a flow share its draws: comparisons use common random numbers, and the
+same seed always gives the same samples. Two rows of the same input are two measurements
+and get draws of their own; a row keeps its draws when its amount is edited or other rows
+are added before it.
 
 Uncertainty stored in background databases is not sampled here (the shipped inventories
 carry none); results say so in ``background_uncertainty``. :mod:`scenat.uncertainty.background`
@@ -37,7 +40,16 @@ QUANTILES = (0.05, 0.5, 0.95)
 
 
 def flow_key(flow: Flow) -> str:
-    return f"{flow.node}|{flow.kind}|{flow.input}"
+    """The identity a flow's draws are seeded from: node, kind, input, and for the second
+    and later rows of the same three, the row's place among them (``Flow.repeat``).
+
+    >>> from scenat.model.case import Flow
+    >>> f = Flow("n", "emission", "co2_fossil", 2.0, "kg", 2.0, "kg")
+    >>> flow_key(f), flow_key(Flow(**{**f.__dict__, "repeat": 1}))
+    ('n|emission|co2_fossil', 'n|emission|co2_fossil#1')
+    """
+    key = f"{flow.node}|{flow.kind}|{flow.input}"
+    return f"{key}#{flow.repeat}" if flow.repeat else key
 
 
 def _flow_seed(seed: int, key: str) -> np.random.SeedSequence:

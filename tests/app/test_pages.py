@@ -356,3 +356,45 @@ def test_upload_helpers_never_raise_on_bad_input(tmp_path):
     assert len(rows) == 1 + len(garbage.problems)
     template = load_workbook(io.BytesIO(casefiles.template_bytes()))
     assert {"case", "nodes", "flows"} <= set(template.sheetnames)
+
+
+def test_text_from_a_case_is_shown_as_text_never_as_markdown(write_case):
+    """A description and names rendered as Markdown fetched a remote image and showed a
+    phishing link; they are shown as the text they are."""
+    image = "![pixel](http://evil.example/track.png)"
+    link = "[Log in again](http://phish.example/login)"
+    case = [["field", "value"], ["name", "T"], ["reference_node", "plant"],
+            ["description", f"{image} {link}"], ["functional_unit", f"one {link}"]]  # fmt: skip
+    nodes = [["id", "name", "tier", "stage", "location", "output_amount", "output_unit"],
+             ["plant", f"Plant {image}", 0, "assembly", "GB", 1, "item"],
+             ["supplier", "Supplier", 1, "materials", "GB", 1, "kg"]]  # fmt: skip
+    path = write_case("xlsx", case=case, nodes=nodes)
+    at = start()
+    at.radio(key="case_source").set_value("upload").run()
+    at.file_uploader(key="case_upload").set_value(
+        ("evil](http://phish.example).xlsx", path.read_bytes(), XLSX)
+    ).run()
+    assert not at.exception
+    from markdown_it import MarkdownIt
+
+    render = MarkdownIt("commonmark").enable("table").render
+    bodies = [m.value for m in [*at.markdown, *at.sidebar.markdown, *at.caption]]
+    rendered = [render(b) for b in bodies]
+    assert not [r for r in rendered if "<a " in r or "<img" in r], rendered
+    assert any("![pixel](http://evil.example/track.png)" in r for r in rendered)  # as text
+
+
+def test_every_csv_download_escapes_formulas():
+    """The hotspot, link, sample and intervention downloads were written with polars'
+    write_csv: a node named =HYPERLINK(...) became a formula in the partner's spreadsheet."""
+    import csv
+
+    import polars as pl
+    from scenat_app import casefiles
+
+    data = casefiles.csv_download(pl.DataFrame({"label": ["=HYPERLINK(\"http://x\")", "a;=1"],
+                                                "value": [1.5, -2.0]}))  # fmt: skip
+    rows = list(csv.reader(io.StringIO(data.decode(), newline="")))
+    assert rows == [["label", "value"], ['\'=HYPERLINK("http://x")', "1.5"], ["a;=1", "-2.0"]]
+    views = sorted((ROOT / "app").rglob("*.py"))
+    assert views and not [v.name for v in views if ".write_csv(" in v.read_text()]

@@ -348,3 +348,54 @@ def test_all_hotspots_is_every_breakdown_in_one_table():
     for row in sums.iter_rows(named=True):
         total = result.total(row["indicator"])
         assert row["value"] == pytest.approx(total, rel=1e-9, abs=1e-15)
+
+
+def test_round_off_is_shown_as_zero_never_as_a_result(tmp_path):
+    """A supplier buys 0.3 kg of hot-rolled steel and credits 0.1 kg and 0.2 kg of it back:
+    the steel nets to nothing, but the solves left -3.4e-15 MJ of fossil energy as the total
+    and e-16 process rows. A value below 1e-12 of the magnitudes it is summed from (the
+    stated tolerance, ``scenat.calc.lcamath.ROUND_OFF``) is 0."""
+    folder = tmp_path / "noise"
+    folder.mkdir()
+    _write(folder, "case.csv", [["field", "value"], ["name", "noise"], ["reference_node", "plant"]])
+    _write(folder, "nodes.csv", [["id", "name", "tier", "output_unit"], ["plant", "Plant", 0,
+                                 "item"], ["supplier", "Supplier", 1, "kg"]])  # fmt: skip
+    steel = "uslci_steel_hot_rolled"
+    _write(folder, "flows.csv", [
+        FLOWS[0],
+        ["plant", "node", "supplier", 2, "kg"],
+        ["supplier", "process", steel, 0.3, "kg"],
+        ["supplier", "credit", steel, 0.1, "kg"],
+        ["supplier", "credit", steel, 0.2, "kg"],
+        ["supplier", "emission", "co2_fossil", 0.5, "kg"],
+    ])  # fmt: skip
+    result = scenat.assess(scenat.read_case(folder))
+    assert result.total("fossil_energy") == 0.0
+    assert all(result.hotspots("fossil_energy", by).height == 0 for by in BREAKDOWNS)
+    # The direct CO2 is the whole climate result: 2 kg x 0.5 kg; the steel rows are gone.
+    assert result.total("gwp100") == pytest.approx(1.0, rel=1e-12)
+    assert result.hotspots("gwp100", "process")["key"].to_list() == ["supplier"]
+    from scenat.report import text_report
+
+    text = text_report(result)
+    assert "e-1" not in text, text
+
+
+def test_a_merge_preview_shows_no_change_where_nothing_changed():
+    """Raising one node's electricity moved frame_maker (untouched) by -2.8e-14 kg CO2-eq
+    in the preview; a difference below the tolerance of the values compared is 0."""
+    from dataclasses import replace
+
+    from scenat.report.documents import diff_text
+    from scenat.store.diff import diff_cases
+
+    a = scenat.read_case(REPO / "examples" / "bicycle")
+    i, flow = next((i, f) for i, f in enumerate(a.flows) if f.kind == "process")
+    b = a.copy()
+    b.flows[i] = replace(flow, amount=flow.amount * 1.1,
+                         amount_in_reference=flow.amount_in_reference * 1.1)  # fmt: skip
+    diff = diff_cases(a, b, "a", "b", True, None)
+    for table in diff.hotspots.values():
+        moved = table.filter(table["difference"] != 0)["key"].to_list()
+        assert moved in ([], [flow.node]), moved
+    assert "e-1" not in diff_text(diff)

@@ -48,7 +48,7 @@ def test_simple_payback() -> None:
     assert finance.simple_payback(900, 200, annual_savings=500) == 3.0
     assert finance.simple_payback(900, 50) == math.inf
     assert finance.simple_payback(900, 0) == math.inf
-    assert finance.simple_payback(0, 50) == 0.0
+    assert finance.simple_payback(0, -50) == 0.0
 
 
 def test_marginal_abatement_cost() -> None:
@@ -70,3 +70,16 @@ def test_marginal_abatement_cost() -> None:
 def test_bad_rate_or_lifetime(rate: float, years: float) -> None:
     with pytest.raises(ValueError):
         finance.capital_recovery_factor(rate, years)
+
+
+def test_an_option_without_capex_that_costs_more_never_pays_back() -> None:
+    """A green tariff: nothing to invest, GBP 500 a year more. Its payback is never, not 0
+    (0 is an option that saves money from the first day)."""
+    assert finance.simple_payback(0, 500) == math.inf
+    assert finance.payback_status(0, 500) == "never"
+    assert finance.simple_payback(0, -500) == 0.0
+    assert finance.payback_status(0, -500) == "immediate"
+    assert finance.payback_status(0, 0) == "immediate"  # nothing invested, nothing lost
+    assert finance.payback_status(900, -300) == "years"
+    assert finance.payback_status(900, 50) == "never"
+    assert finance.payback_status(math.nan, 50) == "unknown"

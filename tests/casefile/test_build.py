@@ -18,6 +18,7 @@ import pytest
 
 from scenat.casefile.build import read_case, validate
 from scenat.errors import InputError, Problem
+from scenat.model.case import Case, Flow, Node
 from tests.conftest import (
     BICYCLE,
     CASE_HEADER,
@@ -150,7 +151,7 @@ def test_unknown_output_unit_in_nodes(write_case):
     [
         ("emission", "co2_fossil", 500, "g", 0.5),  # 500 g = 0.5 kg
         ("emission", "co2_fossil", 2, "t", 2000.0),  # 2 t = 2000 kg
-        ("emission", "co2_fossil", 250, "g CO2", 0.25),  # substance words are dropped
+        ("emission", "co2_fossil", 250, "g CO2", 0.25),  # the input's own substance
         ("process", "electricity_uk_grid_delivered", 0.35, "MWh", 350.0),
         ("process", "freight_hgv_diesel_tkm", 1800, "kg*km", 1.8),  # 1.8 t over 1 km
         ("process", "freight_hgv_diesel_tkm", 3, "t*km", 3.0),
@@ -176,6 +177,173 @@ def test_reference_units_are_those_of_the_inputs(write_case):
         ("electricity_uk_grid_delivered", "kWh", 10.0),
         ("co2_fossil", "kg", 0.5),
     ]
+
+
+# --- what a unit says beyond the measure: a substance, a calorific basis, money -------------
+
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DESNZ_FLAT = SHARED_DATA / "desnz" / "ghg-conversion-factors-2025-flat-format.csv"
+
+
+@pytest.mark.parametrize(
+    ("input_id", "amount", "unit", "kg"),
+    [
+        ("co2_fossil", 2, "t CO2e", 2000.0),  # 1 kg CO2 is 1 kg CO2e by definition
+        ("co2_fossil", 250, "g CO2", 0.25),
+        ("ch4_fossil", 3, "kg CH4", 3.0),
+        ("n2o", 5, "g N2O", 0.005),
+        ("sf6", 1, "kg SF6", 1.0),
+    ],
+)
+def test_a_unit_naming_the_inputs_own_substance_is_its_mass(write_case, input_id, amount, unit,
+                                                            kg):  # fmt: skip
+    case = read_case(write_case(flows=flows_with(["supplier", "emission", input_id, amount, unit])))
+    assert case.flows[-1].amount_in_reference == pytest.approx(kg, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("input_id", "unit"),
+    [("ch4_fossil", "kg CO2e"), ("n2o", "t CO2-eq"), ("sf6", "kg CO2eq"), ("hfc134a", "kg CO2e")],
+)
+def test_co2e_of_another_gas_is_an_error_at_its_cell(write_case, input_id, unit):
+    """3 kg CO2e of fossil methane is 3 / 29.8 kg of it (IPCC AR6), or 3 / 28 (AR5, as DESNZ
+    publishes): read as 3 kg of methane it counted 28-30 times over."""
+    path = write_case(flows=flows_with(["supplier", "emission", input_id, 3, unit]))
+    p = only(validate(path))
+    assert_problem(p, sheet="flows", row=5, column="unit", value=unit, hint_has="GWP100")
+    assert "weighted by its global warming potential" in p.message
+
+
+@pytest.mark.parametrize(
+    ("kind", "input_id", "unit", "words"),
+    [
+        ("emission", "n2o", "kg CH4", "names CH4"),
+        ("emission", "ch4_fossil", "kg N2O", "names N2O"),
+        ("emission", "co2_fossil", "kg SF6", "names SF6"),
+        ("process", "electricity_uk_grid_delivered", "kWh CO2e", "only an emission"),
+        ("node", "supplier", "kg CO2", "only an emission"),
+    ],
+)
+def test_a_unit_naming_another_substance_is_an_error(write_case, kind, input_id, unit, words):
+    path = write_case(flows=flows_with(["plant", kind, input_id, 3, unit]))
+    p = only(validate(path))
+    assert_problem(p, sheet="flows", row=5, column="unit", value=unit)
+    assert words in p.message
+
+
+def test_gross_cv_of_a_net_cv_fuel_without_a_ratio_is_an_error(write_case):
+    """The shipped natural gas is per kWh net CV (DESNZ); read as net, 100 kWh gross CV
+    overstated the gas by 10.8 % (0.20270 / 0.18296, DESNZ 2025)."""
+    path = write_case(flows=flows_with(
+        ["plant", "process", "natural_gas_combustion_kwh", 100, "kWh (Gross CV)"]))  # fmt: skip
+    p = only(validate(path))
+    assert_problem(p, sheet="flows", row=5, column="unit", value="kWh (Gross CV)",
+                   hint_has="net CV")  # fmt: skip
+    assert "gross" in p.message and "net" in p.message
+
+
+def test_net_cv_of_a_net_cv_fuel_is_read(write_case):
+    case = read_case(write_case(flows=flows_with(
+        ["plant", "process", "natural_gas_combustion_kwh", 0.1, "MWh (Net CV)"])))  # fmt: skip
+    assert case.flows[-1].amount_in_reference == pytest.approx(100.0, rel=1e-12)
+
+
+def test_a_calorific_basis_on_an_input_without_one_is_an_error(write_case):
+    path = write_case(flows=flows_with(
+        ["plant", "process", "electricity_uk_grid_delivered", 10, "kWh (net CV)"]))  # fmt: skip
+    p = only(validate(path))
+    assert_problem(p, sheet="flows", row=5, column="unit", value="kWh (net CV)")
+    assert "calorific basis" in p.message
+
+
+def test_gross_cv_converts_with_the_fuels_published_ratio(write_case):
+    """Where a process carries its fuel's net/gross ratio, a gross CV amount is converted:
+    DESNZ 2025 gives natural gas 0.18296 kg CO2e per kWh gross CV and 0.20270 per kWh net CV,
+    so 1 kWh gross CV holds 0.18296 / 0.20270 kWh net CV."""
+    import dataclasses
+
+    from scenat.casefile.build import check_case
+    from scenat.model.catalogue import Catalogue, shipped_catalogue
+
+    rows = {r[0]: float(r[-1]) for r in csv.reader(DESNZ_FLAT.open(encoding="utf-8-sig"))
+            if r and r[0] in ("1_100_1004_7_1", "1_100_1004_6_1")}  # fmt: skip
+    ratio = rows["1_100_1004_6_1"] / rows["1_100_1004_7_1"]
+    shipped = shipped_catalogue()
+    gas = shipped.processes["natural_gas_combustion_kwh"]
+    assert gas.calorific_basis == "net"
+    processes = dict(shipped.processes)
+    processes[gas.id] = dataclasses.replace(gas, net_per_gross=ratio)
+    catalogue = Catalogue(processes, shipped.elementary, shipped.version)
+    path = write_case(flows=flows_with(
+        ["plant", "process", gas.id, 100, "kWh (Gross CV)"]))  # fmt: skip
+    checked = check_case(path, catalogue)
+    assert checked.errors == []
+    flow = checked.case.flows[-1]
+    assert flow.amount_in_reference == pytest.approx(100 * 0.18296 / 0.20270, rel=1e-12)
+    assert "gross CV" in flow.metadata["calorific_conversion"]
+
+
+SPEND_CASE = [CASE_HEADER, ["name", "Test case"], ["reference_node", "plant"], ["year", 2024]]
+#: HMRC 2024 average 1.2787 USD/GBP, then US CPI-U 2024 -> 2022 (292.655 / 313.689)
+GBP_2024_IN_USD_2022 = 1.2787 * 292.655 / 313.689
+
+
+@pytest.mark.parametrize("kind", ["spend", "process", "credit"])
+@pytest.mark.parametrize(("amount", "unit", "usd_2022"), [
+    (2.5, "kGBP", 2500 * GBP_2024_IN_USD_2022),
+    (100, "USD", 100 * 292.655 / 313.689),
+])  # fmt: skip
+def test_money_converts_the_same_way_whatever_the_flow_kind(write_case, kind, amount, unit,
+                                                            usd_2022):  # fmt: skip
+    path = write_case(case=SPEND_CASE, flows=flows_with(
+        ["plant", kind, "epa_naics_331110", amount, unit]))  # fmt: skip
+    flow = read_case(path).flows[-1]
+    assert flow.amount_in_reference == pytest.approx(usd_2022, rel=1e-12)
+    assert flow.metadata["currency_conversion"].startswith(f"{unit[-3:]} 2024 -> USD 2022")
+
+
+@pytest.mark.parametrize("kind", ["spend", "process"])
+def test_a_useeio_sector_in_usd_2012_converts_whatever_the_kind(write_case, kind):
+    """A USEEIO sector is in USD of 2012: a 2024 case converts by US CPI-U 2012 / 2024
+    (229.594 / 313.689, inventories/currency/deflators.csv), the same for every kind."""
+    import dataclasses
+
+    from scenat.casefile.build import check_case
+    from scenat.model.catalogue import Catalogue, ProcessInfo, shipped_catalogue
+
+    shipped = shipped_catalogue()
+    processes = dict(shipped.processes)
+    sector = ProcessInfo("useeio_331110", "Iron and steel mills (USEEIO)", "USD", "useeio",
+                         price_year=2012)  # fmt: skip
+    processes[sector.id] = dataclasses.replace(sector)
+    catalogue = Catalogue(processes, shipped.elementary, shipped.version)
+    path = write_case(case=SPEND_CASE, flows=flows_with(
+        ["plant", kind, sector.id, 100, "USD"]))  # fmt: skip
+    checked = check_case(path, catalogue)
+    flow = next(f for f in checked.case.flows if f.input == sector.id)
+    assert flow.amount_in_reference == pytest.approx(100 * 229.594 / 313.689, rel=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["spend", "process"])
+def test_money_of_a_year_without_an_index_is_an_error_whatever_the_kind(write_case, kind):
+    """A sector priced in USD of 1950 (no shipped index that old): the same located error for
+    every kind of flow."""
+    import dataclasses
+
+    from scenat.casefile.build import check_case
+    from scenat.model.catalogue import Catalogue, ProcessInfo, shipped_catalogue
+
+    shipped = shipped_catalogue()
+    processes = dict(shipped.processes)
+    sector = ProcessInfo("old_sector", "A sector priced in 1950", "USD", "useeio",
+                         price_year=1950)  # fmt: skip
+    processes[sector.id] = dataclasses.replace(sector)
+    catalogue = Catalogue(processes, shipped.elementary, shipped.version)
+    path = write_case(case=SPEND_CASE, flows=flows_with(
+        ["plant", kind, sector.id, 100, "USD"]))  # fmt: skip
+    p = only(check_case(path, catalogue).problems)
+    assert_problem(p, sheet="flows", row=5, column="unit", value="USD", hint_has="deflators.csv")
+    assert "no USD price index for 1950" in p.message
 
 
 # --- missing things ----------------------------------------------------------------------------
@@ -776,3 +944,178 @@ def test_a_title_row_above_the_header_is_named_in_the_hint(write_case):
     problems = [p for p in validate(path) if p.sheet == "flows"]
     assert problems and all(p.row == 1 for p in problems)
     assert "row 2" in problems[0].hint and "title" in problems[0].hint
+
+
+# --- input that was silently accepted --------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_repeated_header_is_an_error_at_the_header(write_case, fmt):
+    """Two 'amount' columns: only one could be read, and which one was a reader's accident."""
+    flows = [[*FLOW_HEADER, "amount"], ["plant", "node", "supplier", 2, "kg", 5]]
+    p = only(validate(write_case(fmt, flows=flows)))
+    assert_problem(p, sheet="flows", row=1, column="amount", value="amount", hint_has="rename")
+    assert "columns D and F" in p.message
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_data_under_a_blank_header_is_an_error_at_its_first_cell(write_case, fmt):
+    flows = [
+        [*FLOW_HEADER, None, None],
+        ["plant", "node", "supplier", 2, "kg"],
+        ["plant", "process", "electricity_uk_grid_delivered", 10, "kWh", None, "12"],
+        ["supplier", "emission", "co2_fossil", 0.5, "kg", None, "13"],
+    ]
+    p = only(validate(write_case(fmt, flows=flows)))
+    assert_problem(p, sheet="flows", row=3, column="G", value="12", hint_has="header")
+    assert "2 cells" in p.message
+
+
+@pytest.mark.parametrize("copy", ["old/flows.csv", "FLOWS.csv", "case/Flows.CSV"])
+def test_two_copies_of_a_sheet_in_a_zip_are_an_error(tmp_path, copy):
+    path = write_sheets(tmp_path / "case.zip", dict(VALID_SHEETS), "zip")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(copy, "node,kind,input,amount,unit\nplant,emission,co2_fossil,99,kg\n")
+    p = only(validate(path))
+    assert (p.sheet, p.row, p.column) == ("flows", None, None)
+    assert "flows.csv" in p.message and copy in p.message and p.hint
+
+
+def test_a_zip_of_one_folder_and_mac_resource_files_is_one_copy(tmp_path):
+    """A zip made by 'Compress' holds case/flows.csv (and on a Mac __MACOSX/case/._flows.csv):
+    one copy of each sheet."""
+    path = tmp_path / "case.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, rows in VALID_SHEETS.items():
+            buffer = io.StringIO()
+            csv.writer(buffer).writerows(rows)
+            archive.writestr(f"case/{name}.csv", buffer.getvalue())
+            archive.writestr(f"__MACOSX/case/._{name}.csv", b"\x00\x05\x16\x07")
+    assert validate(path) == []
+
+
+def test_two_copies_of_a_sheet_in_a_folder_are_an_error(tmp_path):
+    folder = write_sheets(tmp_path / "folder", dict(VALID_SHEETS), "csv")
+    (folder / "FLOWS.csv").write_text("node,kind,input,amount,unit\n", encoding="utf-8")
+    p = only(validate(folder))
+    assert p.sheet == "flows" and "FLOWS.csv" in p.message and "flows.csv" in p.message
+
+
+def test_self_use_split_over_two_rows_is_an_error_at_the_row_that_exceeds(write_case):
+    """supplier makes 1 kg per run and uses 0.6 kg of it twice: 1.2 kg, more than it makes,
+    which gave a negative supply; each row alone is below the output."""
+    path = write_case("xlsx", flows=flows_with(["supplier", "node", "supplier", 0.6, "kg"],
+                                       ["supplier", "node", "supplier", 600, "g"]))  # fmt: skip
+    p = only(validate(path))
+    assert_problem(p, sheet="flows", row=6, column="amount", value=600, hint_has="output_amount")
+    assert "rows 5, 6" in p.message
+
+
+@pytest.mark.parametrize(
+    ("rows", "row"),
+    [
+        ([["supplier", "emission", "co2_fossil", "1e307", "t"]], 5),  # 1e310 kg: inf
+        ([["supplier", "emission", "co2_fossil", "1e300", "kg"]], 5),
+        ([["plant", "process", "electricity_uk_grid_delivered", "1e20", "kWh"]], 5),
+    ],
+)
+def test_amounts_beyond_any_real_supply_chain_are_errors_at_their_cell(write_case, rows, row):
+    """Amounts that overflow to infinity (or near it) once converted or summed made the
+    results infinite and the JSON document invalid."""
+    p = only(validate(write_case(flows=flows_with(*rows))))
+    assert_problem(p, sheet="flows", row=row, column="amount", value=rows[0][3])
+    assert "too large" in p.message
+
+
+@pytest.mark.parametrize("value", ["1e-300", "1e-320"])
+def test_a_vanishing_output_amount_is_an_error_at_its_cell(write_case, value):
+    """output_amount 1e-320 made the foreground matrix singular ("internal error: Factor is
+    exactly singular"); 1e-300 multiplied every flow by 1e300."""
+    nodes = [NODE_HEADER, PLANT, ["supplier", "Supplier", 1, "materials", "GB", value, "kg"]]
+    p = only(validate(write_case(nodes=nodes)))
+    assert_problem(p, sheet="nodes", row=3, column="output_amount", value=value)
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered")
+def test_results_that_overflow_are_an_input_error_not_invalid_json():
+    """A case built in Python skips the reader's limits; its infinite result is still bad
+    input, named by the flows that caused it."""
+    import scenat
+
+    plant = Node(id="plant", name="Plant", tier=0, output_unit="item")
+    flows = [Flow("plant", "emission", "co2_fossil", 1e308, "kg", 1e308, "kg", row=r)
+             for r in (2, 3)]  # fmt: skip
+    case = Case(name="huge", reference_node="plant", nodes={"plant": plant}, flows=flows)
+    with pytest.raises(InputError) as info:
+        scenat.assess(case)
+    assert "not finite" in str(info.value) and info.value.problems[0].row in (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "value"),
+    [
+        (["emission", "n2o", 1, "kg", "uniform", None, None, -5, 5], "min", -5),
+        (["emission", "n2o", 1, "kg", "triangular", None, None, -0.5, 3], "min", -0.5),
+        (["emission", "n2o", 1, "kg", "normal", -0.5], "sd", -0.5),
+        (["emission", "n2o", 1, "kg", "lognormal", None, -1.2], "gsd", -1.2),
+    ],
+)
+def test_a_negative_spread_or_bound_is_an_error_at_its_cell(write_case, row, column, value):
+    """A uniform from -5 to 5 kg drew negative emissions for an amount that cannot be below
+    zero; a negative sd was taken as 'no spread'."""
+    p = only(validate(write_case("xlsx", flows=_uncertain(*row))))
+    assert_problem(p, sheet="flows", row=3, column=column, value=value)
+
+
+@pytest.mark.parametrize("year", [-2024, 24, 20240])
+def test_a_year_that_is_no_calendar_year_is_an_error(write_case, year):
+    case = [CASE_HEADER, ["name", "Test case"], ["reference_node", "plant"], ["year", year]]
+    p = only(validate(write_case("xlsx", case=case)))
+    assert_problem(p, sheet="case", row=4, column="value", value=year, hint_has="2025")
+
+
+# --- bad input that ended as "internal error" ------------------------------------------------
+
+
+@pytest.mark.parametrize("rate", ["abc", "NaN", 1.5, -0.1])
+def test_a_bad_discount_rate_is_an_error_at_its_row_when_validated(write_case, rate):
+    case = [CASE_HEADER, ["name", "Test case"], ["reference_node", "plant"],
+            ["discount_rate", rate]]  # fmt: skip
+    p = only(validate(write_case("xlsx", case=case)))
+    assert_problem(p, sheet="case", row=4, column="value", value=rate, hint_has="0.035")
+    assert "discount_rate" in p.message
+
+
+def test_a_bad_case_number_names_its_field(write_case):
+    case = [CASE_HEADER, ["name", "Test case"], ["reference_node", "plant"],
+            ["reference_amount", "NaN"]]  # fmt: skip
+    p = only(validate(write_case(case=case)))
+    assert (p.row, p.column) == (4, "value") and "reference_amount" in p.message
+
+
+def test_a_folder_named_like_a_sheet_is_an_error(tmp_path):
+    folder = write_sheets(tmp_path / "case", dict(VALID_SHEETS), "csv")
+    (folder / "flows.csv").unlink()
+    (folder / "flows.csv").mkdir()
+    p = only(validate(folder))
+    assert p.sheet == "flows" and "not a file" in p.message and p.hint
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path, cli_env):
+    """A named pipe blocks whoever opens it until something writes to it: validate hung
+    forever. It is refused as not a regular file (the timeout only turns a regression into
+    a failure instead of a hung run)."""
+    import os
+    import subprocess
+    import sys
+
+    folder = write_sheets(tmp_path / "case", dict(VALID_SHEETS), "csv")
+    (folder / "flows.csv").unlink()
+    os.mkfifo(folder / "flows.csv")
+    os.mkfifo(tmp_path / "pipe.xlsx")
+    for target, words in ((folder, "flows.csv"), (tmp_path / "pipe.xlsx", "pipe.xlsx")):
+        done = subprocess.run([sys.executable, "-m", "scenat.cli", "validate", str(target)],
+                              capture_output=True, text=True, env=cli_env, timeout=120)  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert words in done.stdout and "not a regular file" in done.stdout
+        assert "Traceback" not in done.stderr

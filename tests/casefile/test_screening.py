@@ -166,11 +166,77 @@ def test_too_many_rows_and_columns_name_the_sheet_and_cell(case_xlsx, tmp_path):
     assert (p.sheet, p.row, p.column) == ("nodes", 1, "G")
 
 
+def test_screening_reads_the_workbook_part_openpyxl_reads(case_xlsx, tmp_path):
+    """[Content_Types].xml names the workbook part; a decoy xl/workbook.xml is never the one
+    screened when another part is declared."""
+    from tests.data.hostile.corpus import _decoy_workbook, _hidden_in_workbook
+
+    path = _decoy_workbook(case_xlsx, tmp_path / "decoy.xlsx", _hidden_in_workbook("flows"))
+    screen = screen_file(path)
+    assert screen.ok and screen.sheet("flows").state == "hidden"
+    (p,) = errors(validate(path))
+    assert (p.sheet, p.row) == ("flows", None) and "hidden" in p.message
+
+
+def test_a_huge_sheet_behind_a_decoy_is_stopped_by_screening(case_xlsx, tmp_path):
+    """The decoy once let openpyxl read a sheet claiming A1:XFD1048576 unscreened (a 7.5 kB
+    file used 2.6 GB): the real part's sheets are the ones measured."""
+    from tests.data.hostile.corpus import _decoy_workbook
+
+    decoy = _decoy_workbook(case_xlsx, tmp_path / "decoy.xlsx", lambda xml: xml)
+    member = member_of(decoy, "flows")
+    wide = patch(decoy, tmp_path / "wide.xlsx", lambda n, d: d.replace(
+        b"</row>", b'<c r="XFD1"><v>1</v></c></row>', 1) if n == member else None)  # fmt: skip
+    (p,) = errors(validate(wide))
+    assert (p.sheet, p.row, p.column) == ("flows", 1, "XFD")
+
+
+def test_every_xml_part_is_screened_whatever_its_name(case_xlsx, tmp_path):
+    from tests.data.hostile.corpus import _doctype_in_strings
+
+    (p,) = errors(validate(_doctype_in_strings(case_xlsx, tmp_path / "strings.xlsx")))
+    assert p.sheet is None and "DOCTYPE" in p.message and "xl/strings.bin" in p.message
+
+
+def test_a_wide_csv_is_one_column_limit_error(tmp_path):
+    """16,384 columns were read whole (57 s, 5 GB); the column limit applies to CSVs too."""
+    folder = write_sheets(tmp_path / "csv", VALID_SHEETS, "csv")
+    wide = "node,kind,input,amount,unit," + ",".join(f"c{i}" for i in range(16_379)) + "\n"
+    (folder / "flows.csv").write_text(wide + "plant,node,supplier,2,kg\n", encoding="utf-8")
+    problems = validate(folder)
+    assert located(problems) == [("flows", 1, "IW")], problems  # column 257 > 256
+    assert "more than 256 columns" in problems[0].message and problems[0].hint
+
+
+def test_a_zip_member_over_the_file_limit_is_refused(tmp_path):
+    """The size limit applies to each CSV unpacked from a zip as to a file on disk."""
+    path = write_sheets(tmp_path / "case.zip", VALID_SHEETS, "zip")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("case/notes.csv", b"x\n" + b"a" * 3 * 2**20)
+    with use_limits(Limits(max_file_bytes=2**20, max_ratio=10**6)):
+        problems = validate(path)
+    (p,) = errors(problems)
+    assert "notes.csv" in p.message and "limit" in p.message
+
+
+def test_a_million_rows_give_one_limit_error(tmp_path):
+    """Over the row limit a sheet is not read at all: one error, not a warning for each of
+    the 99,998 repeated rows read before the limit."""
+    folder = write_sheets(tmp_path / "csv", VALID_SHEETS, "csv")
+    row = "supplier,emission,co2_fossil,0.5,kg\n"
+    (folder / "flows.csv").write_text("node,kind,input,amount,unit\n" + row * 1_000_000,
+                                      encoding="utf-8")  # fmt: skip
+    problems = validate(folder)
+    assert len(problems) == 1, problems[:5]
+    assert (problems[0].sheet, problems[0].row) == ("flows", 100_001)
+
+
 def test_csv_limits(tmp_path):
     folder = write_sheets(tmp_path / "csv", VALID_SHEETS, "csv")
     with use_limits(Limits(max_rows=2)):
         problems = validate(folder)
-    assert ("flows", 3, None) in located(problems)
+    # one error per file over the limit, and nothing read
+    assert located(problems) == [("case", 3, None), ("flows", 3, None), ("nodes", 3, None)]
     with use_limits(Limits(max_file_bytes=60)):
         problems = validate(folder)
     assert any("size limit" in p.message and p.file.endswith("nodes.csv") for p in problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -59,11 +60,33 @@ def test_assess_with_paths_monte_carlo_and_edges(capsys, tmp_path):
 def test_interventions_json_is_ranked_by_mac(capsys):
     assert main(["interventions", "bicycle", "--json", "--budget", "20000"]) == 0
     doc = _json(capsys)
-    ranked = [r for r in doc["interventions"] if r.get("mac") is not None]
-    macs = [r["mac"] for r in ranked if r["abatement_t_year"] > 0]
-    assert macs == sorted(macs)
+    ranked = [r for r in doc["interventions"] if r.get("rank") is not None]
+    macs = [r["mac"] for r in ranked]
+    assert macs == sorted(macs) and ranked == doc["interventions"][: len(ranked)]
     assert doc["portfolio"]["capex"] <= 20000
     assert doc["discount_rate"] == pytest.approx(0.035)
+
+
+def test_interventions_text_names_the_portfolio_the_json_chooses(capsys):
+    """The text once read a key the document does not have and printed "none" while the
+    JSON chose 33 options."""
+    assert main(["interventions", "bicycle", "--json", "--budget", "20000"]) == 0
+    chosen = _json(capsys)["portfolio"]["chosen"]
+    assert chosen
+    assert main(["interventions", "bicycle", "--budget", "20000"]) == 0
+    text = capsys.readouterr().out
+    line = next(x for x in text.splitlines() if x.startswith("Portfolio within budget"))
+    assert line.split(": ", 1)[1].split(", ") == chosen
+    assert "capex" in text.split("Portfolio within budget", 1)[1]
+
+
+def test_interventions_text_says_never_for_a_payback_that_never_comes(capsys):
+    assert main(["interventions", "bicycle", "--json"]) == 0
+    never = [r["id"] for r in _json(capsys)["interventions"] if r["payback_status"] == "never"]
+    assert never  # the bicycle library has options that cost more every year
+    assert main(["interventions", "bicycle"]) == 0
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[2:] if line}
+    assert all(" never " in rows[i] for i in never), [rows[i] for i in never]
 
 
 def test_interventions_topsis_with_weights_and_bad_weights(capsys):
@@ -158,3 +181,19 @@ def test_outputs_that_cannot_be_written_are_bad_input(capsys, tmp_path):
         assert info.value.code == 2
     assert main(["interventions", "bicycle", "--rank", "weighted", "--weights", "foo=1"]) == 2
     assert "unknown criterion 'foo'" in capsys.readouterr().err
+
+
+def test_edges_csv_keeps_a_hostile_name_in_one_quoted_cell(write_case, tmp_path, capsys):
+    """Names a spreadsheet would run: one with a formula after a ';' (the separator of many
+    locales: unquoted, a German Excel started a cell there), one starting with '-'."""
+    name = "Plant;=cmd|' /C calc'!A0"
+    nodes = [["id", "name", "tier", "stage", "location", "output_amount", "output_unit"],
+             ["plant", name, 0, "assembly", "GB", 1, "item"],
+             ["supplier", " -1+2", 1, "materials", "GB", 1, "kg"]]  # fmt: skip
+    edges = tmp_path / "edges.csv"
+    assert main(["assess", str(write_case("xlsx", nodes=nodes)), "--edges", str(edges)]) == 0
+    raw = edges.read_bytes().decode("utf-8")
+    rows = list(csv.reader(io.StringIO(raw, newline="")))
+    labels = {r[3] for r in rows[1:]} | {r[1] for r in rows[1:]}
+    assert name in labels and "'-1+2" in labels  # names are read trimmed
+    assert f'"{name}"' in raw  # quoted: no separator inside it splits the cell

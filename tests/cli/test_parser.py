@@ -268,3 +268,35 @@ def test_unknown_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         cli.main(["frobnicate"])
     assert info.value.code == 2
+
+
+def test_a_store_that_is_not_one_exits_2_with_its_path(capsys, tmp_path):
+    path = tmp_path / "store.sqlite"
+    path.write_bytes(b"garbage" * 100)
+    assert cli.main(["history", "bicycle", "--store", f"sqlite:///{path}"]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "not a scenat store" in err and "internal" not in err
+
+
+def test_rollback_0_exits_2_and_adds_nothing(capsys, tmp_path):
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    assert cli.main(["history", str(BICYCLE), "--store", url]) == 2  # not imported yet
+    capsys.readouterr()
+    from scenat.store import Store, open_case
+
+    key = open_case(Store(url), str(BICYCLE), "ana")
+    assert cli.main(["rollback", key, "0", "--store", url]) == 2
+    assert "numbered from 1" in capsys.readouterr().err
+    assert [v.number for v in Store(url).history(key)] == [1]
+
+
+def test_an_unusable_scenat_home_exits_2_naming_it(capsys, tmp_path, monkeypatch):
+    """SCENAT_HOME where a file sits (or on a read-only disk): the environment is the
+    problem, so it is reported like bad input, with the path, never as an internal error."""
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    monkeypatch.setenv("SCENAT_HOME", str(blocked / "home"))
+    monkeypatch.delenv("SCENAT_STORE_URL", raising=False)
+    assert cli.main(["history", "bicycle"]) == 2
+    err = capsys.readouterr().err
+    assert str(blocked / "home") in err and "internal" not in err and "Hint:" in err

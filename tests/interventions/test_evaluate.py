@@ -225,3 +225,59 @@ def test_costs_convert_to_the_case_currency_and_year(bicycle: Case) -> None:
     )
     assert cny_row["mac"] == pytest.approx(gbp_row["mac"] * factor, rel=1e-9)
     assert "converted" in cny_row["notes"] and "GBP" in cny_row["notes"]
+
+
+def test_never_paying_back_is_distinct_from_zero_and_unknown_in_the_json() -> None:
+    """A supply contract with no capex that costs GBP 0.01 per kWh more never pays back; one
+    with no capex that saves pays back at once; one in another currency is unknown."""
+    entries = [
+        case_row(id="dearer", match_input=GRID, action="scale", share=1, factor=0.5,
+                 opex_change=0.01, opex_basis="per_unit_year"),
+        case_row(id="cheaper", match_input=GRID, action="scale", share=1, factor=0.5,
+                 opex_change=-0.01, opex_basis="per_unit_year"),
+        case_row(id="foreign", match_input=GRID, action="scale", share=1, factor=0.5,
+                 opex_change=-0.01, currency="EUR"),
+    ]  # fmt: skip
+    case = _tiny_case(entries)
+    rows = {r["id"]: r for r in json_records(iv.evaluate(case, iv.case_interventions(case)))}
+    assert (rows["dearer"]["payback_years"], rows["dearer"]["payback_status"]) == (None, "never")
+    assert (rows["cheaper"]["payback_years"], rows["cheaper"]["payback_status"]) == (
+        0.0, "immediate",
+    )  # fmt: skip
+    assert (rows["foreign"]["payback_years"], rows["foreign"]["payback_status"]) == (
+        None, "unknown",
+    )  # fmt: skip
+
+
+def test_the_macc_never_abates_more_than_the_baseline(bicycle: Case) -> None:
+    """Options acting on the same flow (renewable supply, then efficiency on what is left)
+    are evaluated in MAC order, each on the case the cheaper ones left: the curve's widths
+    are what each adds, so the whole curve abates what applying them all together abates,
+    up to the baseline (end-of-life credits take the bicycle's total below zero; the curve
+    stops at the footprint). Stacked stand-alone, the bicycle's curve reached 169 %."""
+    from scenat.assessment import ForegroundResolver
+    from scenat.calc import rank
+
+    solve = ForegroundResolver(bicycle)
+    options = iv.collect(bicycle)
+    table = iv.evaluate(bicycle, options, solve=solve)
+    curve = rank.macc(table)
+    baseline_t = assess_total(bicycle) * bicycle.annual_volume / 1000
+    assert curve["cumulative_abatement"].max() <= baseline_t * (1 + 1e-9)
+    # The curve is the sequence: its last cumulative abatement is the combination of its
+    # options applied in curve order, exclusive groups honoured (one option per group).
+    by_id = {o.id: o for o in options}
+    members = [by_id[i] for i in curve["id"].to_list()]
+    groups = [o.group for o in members if o.group]
+    assert len(groups) == len(set(groups))
+    together = iv.evaluate_combination(bicycle, members, ["gwp100"], solve=solve)
+    assert curve["cumulative_abatement"][-1] == pytest.approx(
+        min(together["abatement_t_year"], baseline_t), rel=1e-9
+    )
+    # Each bar is the option's own increment at its place in the order, and its height the
+    # cost per tonne of that increment.
+    for row in curve.iter_rows(named=True):
+        assert row["macc_abatement_t_year"] > 0
+        assert row["macc_mac"] == pytest.approx(
+            row["annual_cost_in_sequence"] / row["macc_abatement_t_year"], rel=1e-12
+        )

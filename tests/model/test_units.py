@@ -28,8 +28,6 @@ CONVERSIONS = [
     ("GWh", "MWh", 1e3),
     ("GJ", "kWh", 1e6 / 3600),
     ("MJ", "kWh", 1 / 3.6),
-    ("kWh (Net CV)", "kWh", 1.0),
-    ("kWh (gross CV)", "MJ", 3.6),
     ("kg*km", "tkm", 1e-3),
     ("kg.km", "tkm", 1e-3),
     ("kg km", "tkm", 1e-3),
@@ -44,15 +42,27 @@ CONVERSIONS = [
     ("L", "m3", 1e-3),
     ("litres", "m3", 1e-3),
     ("cubic metres", "m3", 1.0),
-    ("g CO2", "kg", 1e-3),
-    ("kg CO2e", "kg", 1.0),
-    ("t CO2-eq", "kg", 1e3),
-    ("kg CO2eq", "kg", 1.0),
-    ("g CH4", "kg", 1e-3),
     ("kGBP", "GBP", 1e3),
     ("pcs", "item", 1.0),
     ("piece", "unit", 1.0),
     ("pkm", "passenger*km", 1.0),
+    # the explicit spellings the hints of ambiguous units offer (pint's definitions, checked
+    # against NIST Handbook 44 Appendix C: 1 lb = 0.45359237 kg, 1 US gal = 231 in3,
+    # 1 imperial gal = 4.54609 L)
+    ("short_ton", "kg", 2000 * 0.45359237),
+    ("long_ton", "kg", 2240 * 0.45359237),
+    ("US_gallon", "L", 231 * 2.54**3 / 1000),
+    ("imperial_gallon", "L", 4.54609),
+    ("UK_gallon", "L", 4.54609),
+    ("US_pint", "L", 231 * 2.54**3 / 1000 / 8),
+    ("imperial_pint", "L", 4.54609 / 8),
+    ("short_hundredweight", "kg", 100 * 0.45359237),
+    ("long_hundredweight", "kg", 112 * 0.45359237),
+    ("avoirdupois_ounce", "g", 453.59237 / 16),
+    ("troy_ounce", "g", 480 * 0.06479891),
+    ("oil_barrel", "L", 42 * 231 * 2.54**3 / 1000),
+    ("m^2", "m2", 1.0),
+    ("s**-1", "1/s", 1.0),
 ]
 
 #: (from, to, words the message must contain, words the hint must contain)
@@ -68,6 +78,37 @@ FAILURES = [
     ("2", "kg", "number", "amount column"),
     ("", "kg", "empty", "kg"),
     ("m3 water", "m3", "unknown unit", "m3"),
+    # US and UK meanings differ by 9-17 %: never guessed
+    ("ton", "kg", "ambiguous", "short_ton"),
+    ("tons", "kg", "ambiguous", "long_ton"),
+    ("t + ton", "kg", "ambiguous", "short_ton"),
+    ("gallon", "L", "ambiguous", "US_gallon"),
+    ("gal", "L", "ambiguous", "imperial_gallon"),
+    ("pint", "L", "ambiguous", "imperial_pint"),
+    ("pt", "L", "ambiguous", "US_pint"),
+    ("quart", "L", "ambiguous", "imperial_quart"),
+    ("floz", "L", "ambiguous", "imperial_fluid_ounce"),
+    ("cwt", "kg", "ambiguous", "long_hundredweight"),
+    ("hundredweight", "kg", "ambiguous", "short_hundredweight"),
+    ("oz", "g", "ambiguous", "troy_ounce"),
+    ("bbl", "L", "ambiguous", "oil_barrel"),
+    ("bushel", "m3", "ambiguous", "imperial_bushel"),
+    # temperatures have an offset: they are not amounts of anything
+    ("degC", "K", "temperature", "not an amount"),
+    ("degF", "degC", "temperature", "not an amount"),
+    ("kWh/degC", "kWh", "temperature", "not an amount"),
+    # a substance or a calorific basis is not part of the unit (the flow reader checks it)
+    ("kg CO2e", "kg", "names the substance", "input"),
+    ("t CO2-eq", "kg", "names the substance", "input"),
+    ("g CH4", "kg", "names the substance", "input"),
+    ("kWh (Gross CV)", "kWh", "calorific basis", "net"),
+    ("kWh (net CV)", "kWh", "calorific basis", "net"),
+    # exponents are bounded before pint evaluates anything
+    ("kg*9**9**9", "kg", "exponent", "m**3"),
+    ("kg*9^9^9", "kg", "exponent", "m**3"),
+    ("(kg*9)**99", "kg", "exponent", "m**3"),
+    ("m**99", "m3", "exponent", "m**3"),
+    ("kg" + "*g" * 40, "kg", "too long", "kg"),
 ]
 
 
@@ -142,3 +183,47 @@ def test_conversions_unchanged_after_bw2data_import(cli_env):
     for (source, target, message, hint), got in zip(FAILURES, results[len(CONVERSIONS) :]):
         assert isinstance(got, list) and got[0] == "error", (source, target, got)
         assert message in got[1] and hint in got[2], (source, target, got)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "substance", "calorific"),
+    [
+        ("kg CO2e", "kg", "CO2e", None),
+        ("t CO2-eq", "t", "CO2e", None),
+        ("kg CO2eq", "kg", "CO2e", None),
+        ("kg CO₂e", "kg", "CO2e", None),
+        ("g CO2", "g", "CO2", None),
+        ("kg ch4", "kg", "CH4", None),
+        ("t N2O", "t", "N2O", None),
+        ("kg SF6", "kg", "SF6", None),
+        ("kWh (Gross CV)", "kWh", None, "gross"),
+        ("MWh (net CV)", "MWh", None, "net"),
+        ("kWh (gross calorific value)", "kWh", None, "gross"),
+        ("kWh", "kWh", None, None),
+        ("t*km", "t*km", None, None),
+    ],
+)
+def test_labels_are_split_off_never_dropped(text, unit, substance, calorific):
+    from scenat.model.units import split_labels
+
+    labels = split_labels(text)
+    assert (labels.unit, labels.substance, labels.calorific) == (unit, substance, calorific)
+
+
+def test_an_exponent_bomb_is_refused_without_evaluating_it(cli_env, tmp_path):
+    """``kg*9**9**9`` once froze ``validate`` (pint computed 9**387420489): it is refused by
+    its spelling, so the child process answers at once; the timeout only turns a regression
+    into a failure instead of a hung test run."""
+    child = (
+        "from scenat.model.units import UnitMismatch, parse_unit\n"
+        "for text in ('kg*9**9**9', 'kg*9^9^9', '((((m**9)**9)**9)**9)', 'kg*(9**9)**9'):\n"
+        "    try:\n"
+        "        parse_unit(text)\n"
+        "    except UnitMismatch as exc:\n"
+        "        print('refused', exc.hint)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, env=cli_env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("refused") == 4, done.stdout

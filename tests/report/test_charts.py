@@ -88,7 +88,7 @@ def test_macc_and_pareto_axes_name_their_units(result):
     curve = rank.macc(table)
     fig = charts.macc(curve, "GBP")
     assert len(fig.data) == curve.height
-    assert [t.width[0] for t in fig.data] == pytest.approx(curve["abatement_t_year"].to_list())
+    assert [t.width[0] for t in fig.data] == pytest.approx(curve["bar_width"].to_list())
     assert "marginal abatement cost [GBP / t CO2-eq]" in _titles(fig)
     assert "cumulative abatement [t CO2-eq / year]" in _titles(fig)
     colours = {t.name: t.marker.color for t in fig.data}

@@ -326,3 +326,107 @@ def test_two_processes_submitting_to_one_case_both_become_versions(tmp_path):
     assert (amounts["electricity_uk_grid_delivered"], amounts["natural_gas_combustion_kwh"]) == (
         expected
     )
+
+
+# --- a store that is not scenat's, or not writable -------------------------------------------
+
+
+def test_rollback_to_0_or_to_the_latest_is_refused(store, key, bicycle):
+    """``rollback X 0`` re-added the latest version as a new one."""
+    store.import_case(key, bicycle, "ana")
+    store.import_case(key, changed(bicycle, "wheel_maker", "steel_cans_primary", 9.0), "bo")
+    with pytest.raises(InputError) as info:
+        store.rollback(key, 0, "ana")
+    assert "numbered from 1" in info.value.problems[0].message and info.value.hint
+    with pytest.raises(InputError, match="already version 2"):
+        store.rollback(key, 2, "ana")
+    assert store.rollback(key, -1, "ana").number == 3  # the one before the latest
+    assert [v.number for v in store.history(key)] == [1, 2, 3]
+
+
+def test_a_file_that_is_not_a_store_is_an_input_error(tmp_path):
+    path = tmp_path / "store.sqlite"
+    path.write_bytes(b"not a database" * 100)
+    before = path.read_bytes()
+    with pytest.raises(InputError) as info:
+        Store(f"sqlite:///{path}")
+    problem = info.value.problems[0]
+    assert problem.file == str(path) and "not a scenat store" in problem.message
+    assert problem.hint and path.read_bytes() == before
+
+
+def test_a_store_of_a_newer_schema_is_refused_and_not_written(tmp_path, bicycle):
+    import sqlite3
+
+    path = tmp_path / "store.sqlite"
+    Store(f"sqlite:///{path}").import_case("bicycle", bicycle, "ana")
+    with sqlite3.connect(path) as db:
+        db.execute("update scenat_meta set value = '2' where key = 'schema'")
+    counts = _counts(path)
+    with pytest.raises(InputError) as info:
+        Store(f"sqlite:///{path}").rollback("bicycle", 1, "ana")
+    assert "schema 2" in info.value.problems[0].message and "newer" in info.value.problems[0].hint
+    assert _counts(path) == counts
+
+
+def _counts(path: Path) -> tuple[int, int]:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        return tuple(db.execute(f"select count(*) from {t}").fetchone()[0]
+                     for t in ("scenat_versions", "scenat_submissions"))  # fmt: skip
+
+
+def test_a_read_only_store_is_read_and_a_write_is_an_input_error(tmp_path, bicycle, monkeypatch):
+    """A read-only SCENAT_HOME failed even for ``history``. The store is opened read-only
+    when its file or folder may not be written (``os.access``; patched here, because root,
+    as the tests may run, may write anything); a write is then a located error."""
+    path = tmp_path / "store.sqlite"
+    writable = Store(f"sqlite:///{path}")
+    writable.import_case("bicycle", bicycle, "ana")
+    writable.close()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if mode & os.W_OK and str(
+        p).startswith(str(tmp_path)) else real_access(p, mode, **kw))  # fmt: skip
+    store = Store(f"sqlite:///{path}")
+    assert [v.number for v in store.history("bicycle")] == [1]
+    with pytest.raises(InputError) as info:
+        store.import_case("other", bicycle, "ana")
+    assert "read-only" in info.value.problems[0].message
+    assert info.value.problems[0].file == str(path)
+
+
+def test_a_write_to_a_database_sqlite_refuses_is_an_input_error(tmp_path, bicycle):
+    """A store opened read-only by its URL: SQLite itself refuses the write."""
+    path = tmp_path / "store.sqlite"
+    Store(f"sqlite:///{path}").import_case("bicycle", bicycle, "ana")
+    store = Store(f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert store.latest_number("bicycle") == 1
+    with pytest.raises(InputError, match="read-only"):
+        store.import_case("other", bicycle, "ana")
+
+
+def test_a_second_case_with_the_same_file_name_is_refused_not_merged(store, tmp_path):
+    """Partner B's b/case.xlsx took the key 'case' of partner A's a/case.xlsx and was filed
+    under it. A path's key is its file name only while the stored case is that file's
+    content (any version of it); another case under the same name is refused."""
+    import copy
+
+    from tests.conftest import VALID_SHEETS, write_sheets
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    mine = write_sheets(tmp_path / "a" / "case.xlsx", VALID_SHEETS, "xlsx")
+    theirs = copy.deepcopy(VALID_SHEETS)
+    theirs["flows"][2][3] = 99
+    other = write_sheets(tmp_path / "b" / "case.xlsx", theirs, "xlsx")
+    assert open_case(store, str(mine), "ana") == "case"
+    with pytest.raises(InputError) as info:
+        open_case(store, str(other), "bo")
+    problem = info.value.problems[0]
+    assert problem.file == str(other) and "already holds a different case" in problem.message
+    assert "case" in problem.hint
+    assert len(store.history("case")) == 1
+    (tmp_path / "c").mkdir()
+    same = write_sheets(tmp_path / "c" / "case.xlsx", VALID_SHEETS, "xlsx")
+    assert open_case(store, str(same), "bo") == "case"  # the same content: the same case

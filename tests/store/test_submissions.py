@@ -143,7 +143,8 @@ def test_bad_file_is_rejected_at_its_location(store, base, tmp_path, bad):
     match = next(p for p in errors if (p.sheet, p.row, p.column) == (bad.sheet, bad.row,
                                                                       bad.column))  # fmt: skip
     assert bad.words in match.message, match
-    assert match.hint and match.file == path.name
+    # a member of a zip is named file.zip:member
+    assert match.hint and match.file.partition(":")[0] == path.name
     # The store is unchanged except for the rejected submission, kept as sent.
     assert store.history("bicycle") == versions
     (sub,) = store.submissions("bicycle")
@@ -166,22 +167,28 @@ def test_formula_is_read_as_its_saved_value_never_evaluated(store, base, tmp_pat
     assert sub.parsed["flows"]["rows"][1][1]["amount"] == 1.5  # the cached value of =1+0.5
 
 
-def test_csv_zip_with_semicolons_in_windows_1252_is_read_with_warnings(store, tmp_path):
-    case = read_case(BICYCLE)
-    content = case_content(case)
+def _node_case() -> dict[str, list[list]]:
+    """The bicycle reduced to frame_maker as a plain case (not a partner template): its node,
+    the nodes it buys from, its flows; frame_maker is the reference node."""
+    content = case_content(read_case(BICYCLE))
     content["case"] = [r if r[0] != "reference_node" else ["reference_node", NODE]
                        for r in content["case"]]  # fmt: skip
     content["nodes"] = [content["nodes"][0]] + [
         r for r in content["nodes"][1:] if r[0] in (NODE, "tool_shop", "paint_supplier")
     ]
     content["flows"] = [content["flows"][0]] + [r for r in content["flows"][1:] if r[0] == NODE]
+    return content
+
+
+def test_csv_zip_with_semicolons_in_windows_1252_is_read_with_warnings(store, tmp_path):
+    content = _node_case()
     content["flows"][1][11] = "Tôle d'aluminium"  # a comment with an accent
     files = csv_files(content, ";", "cp1252")
     path = tmp_path / "partner.zip"
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in files.items():
             archive.writestr(name, data)
-    sub = submit(store, "bicycle", path, "Partner")
+    sub = submit(store, "bicycle", path, "Partner", node=NODE)  # not a signed template
     assert sub.status == "valid"
     messages = " ".join(p.message for p in sub.problems)
     assert "separated by ';'" in messages and "Windows-1252" in messages
@@ -189,18 +196,12 @@ def test_csv_zip_with_semicolons_in_windows_1252_is_read_with_warnings(store, tm
 
 
 def test_csv_folder_in_utf16_is_read(store, tmp_path):
-    content = case_content(read_case(BICYCLE))
-    content["flows"] = [content["flows"][0]] + [r for r in content["flows"][1:] if r[0] == NODE]
-    content["case"] = [r if r[0] != "reference_node" else ["reference_node", NODE]
-                       for r in content["case"]]  # fmt: skip
-    content["nodes"] = [content["nodes"][0]] + [
-        r for r in content["nodes"][1:] if r[0] in (NODE, "tool_shop", "paint_supplier")
-    ]
+    content = _node_case()
     folder = tmp_path / "utf16"
     folder.mkdir()
     for name, data in csv_files(content, ",", "utf-16").items():
         (folder / name).write_bytes(data)
-    sub = submit(store, "bicycle", folder, "Partner")
+    sub = submit(store, "bicycle", folder, "Partner", node=NODE)  # not a signed template
     assert sub.status == "valid" and sub.filename == "utf16.zip"
 
 
@@ -554,3 +555,56 @@ def test_cli_hostile_file_exits_2_without_traceback(tmp_path, cli_env):
     assert "evil.xlsx" in process.stderr and "damaged" in process.stderr
     assert "Traceback" not in process.stderr
     assert Store(url).counts()["scenat_submissions"] == 1
+
+
+# --- the node a template is issued for -------------------------------------------------------
+
+
+def test_a_template_is_signed_for_its_case_and_node(base):
+    from scenat.casefile.partner_template import SIGNATURE_FIELD, template_signature
+
+    rows = {r[0].value: r[1].value for r in openpyxl.load_workbook(base)["case"].iter_rows()}
+    assert rows[SIGNATURE_FIELD] == template_signature("bicycle", NODE)
+    assert template_signature("bicycle", "tool_shop") != rows[SIGNATURE_FIELD]
+
+
+def test_an_edited_submission_node_cannot_overwrite_another_node(store, base, tmp_path):
+    """A partner who wrote another supplier's node into submission_node replaced that
+    supplier's flows. The node is signed when the template is issued."""
+    path = filled(base, tmp_path, case__B9="paint_supplier", flows__A2="paint_supplier",
+                  flows__A3="paint_supplier")  # fmt: skip
+    with pytest.raises(SubmissionRejected) as info:
+        submit(store, "bicycle", path, "Mallory")
+    located = [(p.sheet, p.row, p.column) for p in info.value.errors]
+    assert ("case", 9, "value") in located, info.value.errors
+    problem = next(p for p in info.value.errors if (p.sheet, p.row) == ("case", 9))
+    assert "signed" in problem.message and "--node" in problem.hint
+
+
+def test_a_template_signed_elsewhere_is_rejected(store, tmp_path, monkeypatch):
+    """A partner running scenat on their own machine signs with their own key: the case
+    owner's intake does not accept it."""
+    from scenat.casefile.partner_template import write_partner_template
+
+    monkeypatch.setenv("SCENAT_SIGNING_KEY", "the partner's own key")
+    forged = write_partner_template(read_case(BICYCLE), "paint_supplier",
+                                    tmp_path / "forged.xlsx", "bicycle")  # fmt: skip
+    monkeypatch.delenv("SCENAT_SIGNING_KEY")
+    with pytest.raises(SubmissionRejected) as info:
+        submit(store, "bicycle", forged, "Mallory")
+    assert any("signed" in p.message for p in info.value.errors)
+
+
+def test_an_unsigned_workbook_needs_the_owner_to_name_its_node(store, tmp_path):
+    """A plain case workbook says its node only by reference_node, which anyone can edit:
+    the case owner names the node (``--node``)."""
+    content = _node_case()
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    for name, data in csv_files(content, ",", "utf-8").items():
+        (folder / name).write_bytes(data)
+    with pytest.raises(SubmissionRejected) as info:
+        submit(store, "bicycle", folder, "Partner")
+    (problem,) = info.value.errors
+    assert "--node" in problem.hint
+    assert submit(store, "bicycle", folder, "Partner", node=NODE).status == "valid"

@@ -8,7 +8,7 @@ them; ``None`` for file-level problems) and a few words of its message.
 Layout of the base workbook (rows as Excel numbers them):
 
 - ``case``: 2 name, 3 reference_node, 4 functional_unit, 5 currency, 6 year, 7 region,
-  8 submission_case, 9 submission_node;
+  8 submission_case, 9 submission_node, 10 submission_signature;
 - ``nodes``: 2 frame_maker (per 100 item), 3 tool_shop, 4 paint_supplier;
 - ``flows`` (A node, B kind, C input, D amount, E unit, F distribution, G sd, ... K source):
   2 aluminium 0.24 t, 3 electricity 1.5 MWh, 4 natural gas 900 kWh, 5 paint_supplier 30 kg,
@@ -190,6 +190,57 @@ def _csv_zip(out: Path, files: dict[str, bytes]) -> Path:
     return out
 
 
+def _decoy_workbook(base: Path, out: Path, change: Callable[[bytes], bytes]) -> Path:
+    """The workbook part openpyxl reads (``[Content_Types].xml`` names it) moved to
+    ``xl/book2.xml`` and changed; ``xl/workbook.xml`` stays as a harmless decoy."""
+    with zipfile.ZipFile(base) as archive:
+        real = change(archive.read("xl/workbook.xml"))
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+
+    def redirect(name: str, data: bytes) -> bytes | None:
+        if name == "[Content_Types].xml":
+            return data.replace(b'PartName="/xl/workbook.xml"', b'PartName="/xl/book2.xml"')
+        return None
+
+    patch(base, out, redirect)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/book2.xml", real)
+        archive.writestr("xl/_rels/book2.xml.rels", rels)
+    return out
+
+
+def _hidden_in_workbook(sheet: str) -> Callable[[bytes], bytes]:
+    def change(xml: bytes) -> bytes:
+        def hide(found: re.Match[bytes]) -> bytes:
+            element = re.sub(rb'\sstate="[^"]*"', b"", found.group(0))
+            return element.replace(b"<sheet ", b'<sheet state="hidden" ', 1)
+
+        new, count = re.subn(rb'<sheet [^>]*name="' + sheet.encode() + rb'"[^>]*>', hide, xml)
+        assert count == 1
+        return new
+
+    return change
+
+
+def _doctype_in_strings(base: Path, out: Path) -> Path:
+    """Shared strings in a part named ``xl/strings.bin``: openpyxl finds them by their content
+    type and parses them as XML, whatever the name."""
+    laughs = _doctype(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+                      b'spreadsheetml/2006/main"><si><t>&b;</t></si></sst>')  # fmt: skip
+    kind = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+
+    def declare(name: str, data: bytes) -> bytes | None:
+        if name == "[Content_Types].xml":
+            override = b'<Override PartName="/xl/strings.bin" ContentType="' + kind + b'"/>'
+            return data.replace(b"</Types>", override + b"</Types>")
+        return None
+
+    patch(base, out, declare)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/strings.bin", laughs)
+    return out
+
+
 def _bomb(base: Path, out: Path) -> Path:
     out.write_bytes(base.read_bytes())
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
@@ -224,6 +275,16 @@ def _extra_sheet(title: str, hidden: bool) -> Callable[[Any], None]:
         ws["B2"] = 42
         if hidden:
             ws.sheet_state = "hidden"
+
+    return change
+
+
+def _self_use(*amounts: float) -> Callable[[Any], None]:
+    """Rows of frame_maker using its own output (per 100 item): each below it, the sum not."""
+
+    def change(book: Any) -> None:
+        for amount in amounts:
+            book["flows"].append([NODE, "node", NODE, amount, "item"])
 
     return change
 
@@ -319,6 +380,11 @@ CORPUS: list[Bad] = [
     Bad("macros", lambda base, out: _add_member(base, out.with_suffix(".xlsx"),
         "xl/vbaProject.bin", b"\x00" * 64), None, None, None, "macros"),
     Bad("doctype-entities", _xml("flows", _doctype), "flows", None, None, "DOCTYPE"),
+    Bad("doctype-in-a-part-not-named-xml", lambda base, out: _doctype_in_strings(
+        base, out.with_suffix(".xlsx")), None, None, None, "DOCTYPE"),
+    Bad("decoy-workbook-part", lambda base, out: _decoy_workbook(
+        base, out.with_suffix(".xlsx"), _hidden_in_workbook("flows")), "flows", None, None,
+        "hidden"),
     # --- sheets -----------------------------------------------------------------------------
     Bad("too-many-rows", _edit(_append_rows(60)), "flows", 51, None, "more than 50 rows",
         Limits(max_rows=50)),
@@ -354,6 +420,38 @@ CORPUS: list[Bad] = [
     Bad("duplicate-row", _edit(_duplicate_row), "flows", 8, "input", "repeats row 3"),
     Bad("wrong-unit", _edit(set_cells(flows__E3="kg")), "flows", 3, "unit", "kg"),
     Bad("unknown-kind", _edit(set_cells(flows__B3="proces")), "flows", 3, "kind", "unknown kind"),
+    # --- what a unit or a number says (issue 13) -------------------------------------------
+    Bad("co2e-of-methane", _edit(set_cells(flows__C7="ch4_fossil", flows__E7="kg CO2e")),
+        "flows", 7, "unit", "global warming potential"),
+    Bad("gross-cv-of-net-cv-gas", _edit(set_cells(flows__E4="kWh (Gross CV)")), "flows", 4,
+        "unit", "gross"),
+    Bad("ambiguous-ton", _edit(set_cells(flows__E2="ton")), "flows", 2, "unit", "ambiguous"),
+    Bad("ambiguous-gallon", _edit(set_cells(flows__E3="gallon")), "flows", 3, "unit",
+        "ambiguous"),
+    Bad("temperature-unit", _edit(set_cells(flows__E3="degC")), "flows", 3, "unit",
+        "temperature"),
+    Bad("number-with-a-space", _edit(set_cells(flows__D3="1 500")), "flows", 3, "amount",
+        "must be a number"),
+    Bad("number-with-an-underscore", _edit(set_cells(flows__D3="1_500")), "flows", 3, "amount",
+        "must be a number"),
+    Bad("unit-exponent-bomb", _edit(set_cells(flows__E2="kg*9**9**9")), "flows", 2, "unit",
+        "exponent"),
+    Bad("amount-overflowing", _edit(set_cells(flows__D7=1e300)), "flows", 7, "amount",
+        "too large"),
+    Bad("vanishing-output-amount", _edit(set_cells(nodes__F2=1e-320)), "nodes", 2,
+        "output_amount", "outside"),
+    Bad("negative-uniform-bound", _edit(set_cells(flows__F7="uniform", flows__I7=-5,
+        flows__J7=30)), "flows", 7, "min", "negative"),
+    # --- silently accepted before (issue 13) -----------------------------------------------
+    Bad("repeated-header", _edit(set_cells(flows__M1="amount", flows__M2=5)), "flows", 1,
+        "amount", "appears twice"),
+    Bad("data-under-a-blank-header", _edit(set_cells(flows__N3="see invoice")), "flows", 3,
+        "N", "no header"),
+    Bad("self-use-split-over-rows", _edit(_self_use(60, 50)), "flows", 9, "amount",
+        "adds up"),
+    Bad("wide-csv-in-a-zip", lambda base, out: _csv_zip(out.with_suffix(".zip"), {
+        "flows.csv": (",".join(f"c{i}" for i in range(300)) + "\n").encode()}), "flows", 1,
+        "IW", "columns"),
     # --- the workbook against the case ------------------------------------------------------
     Bad("flow-of-another-node", _edit(set_cells(flows__A3="tool_shop")), "flows", 3, "node",
         "only"),
@@ -363,6 +461,9 @@ CORPUS: list[Bad] = [
     Bad("other-case", _edit(set_cells(case__B8="stadium")), "case", 8, "value",
         "made for case 'stadium'"),
     Bad("no-flows", _edit(_no_flows), "flows", None, None, "no flows"),
+    Bad("edited-submission-node", _edit(set_cells(case__B9="tool_shop")), "case", 9, "value",
+        "signed"),
+    Bad("signature-removed", _edit(set_cells(case__B10=None)), "case", 9, "value", "signed"),
     # tool_shop (row 6) now takes 1000 items where the loop allows < 200; the reader names the
     # first node-to-node row of the loop (row 5, paint_supplier) and lists the others.
     Bad("unproductive-loop", _edit(set_cells(flows__D6=1000)), "flows", 5, "amount", "loops"),
@@ -374,6 +475,13 @@ GOOD: list[tuple[str, Callable[[Path, Path], Path]]] = [
     ("dimension-claims-a-million-rows", _xml("flows", _huge_dimension)),
     ("trailing-nbsp-in-ids", _edit(set_cells(flows__A3="frame_maker\u00a0"))),
     ("text-starting-with-equals-sign", _edit(set_cells(flows__L3="=cmd|' /C calc'!A0"))),
+    # text that a spreadsheet or Markdown would run is kept as text (exports escape it)
+    ("formula-after-a-semicolon", _edit(set_cells(flows__L3="see;=cmd|' /C calc'!A0"))),
+    ("markdown-in-a-comment", _edit(set_cells(
+        flows__L3="![x](http://evil.example/i.png) [Log in](http://phish.example)"))),
+    # the workbook part is wherever [Content_Types].xml says, as openpyxl reads it
+    ("workbook-part-not-named-workbook-xml", lambda base, out: _decoy_workbook(
+        base, out.with_suffix(".xlsx"), lambda xml: xml)),
 ]
 
 
