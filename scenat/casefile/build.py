@@ -26,7 +26,7 @@ from scenat.casefile.screening import AUXILIARY_SHEETS
 from scenat.casefile.sheets import RawSheet, read_sheets, read_upload_sheets
 from scenat.errors import InputError, Problem
 from scenat.model.case import Case, Flow, Node, Uncertainty
-from scenat.model.catalogue import Catalogue
+from scenat.model.catalogue import LOCAL_GRID, Catalogue
 from scenat.model.cells import Cells, is_blank, normalise_header, to_number
 from scenat.model.currency import conversion
 from scenat.model.schema import (
@@ -294,9 +294,7 @@ def _build_nodes(sheet: RawSheet, check: Cells) -> tuple[dict[str, Node], dict[s
         output_amount = check.on(name).number(
             number, record, "output_amount", False, 1.0, strictly_positive=True
         )
-        if output_amount is not None and not (
-            SMALLEST_OUTPUT <= output_amount <= LARGEST_AMOUNT
-        ):
+        if output_amount is not None and not (SMALLEST_OUTPUT <= output_amount <= LARGEST_AMOUNT):
             check.on(name).add(
                 number,
                 "output_amount",
@@ -338,6 +336,28 @@ def _build_nodes(sheet: RawSheet, check: Cells) -> tuple[dict[str, Node], dict[s
 def _closest(value: str, choices: list[str]) -> str | None:
     matches = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     return matches[0] if matches else None
+
+
+def _local_grid(node: Node, catalogue: Catalogue, check: Cells, number: int) -> str | None:
+    """The grid process of the node's location, or None with the problem at the input cell."""
+    found = catalogue.grid_for(node.location)
+    if found is not None:
+        return found.id
+    check.add(
+        number,
+        "input",
+        LOCAL_GRID,
+        f"node {node.id!r} has "
+        + (
+            f"the location {node.location!r}, which has"
+            if node.location
+            else "no location, so it has"
+        )
+        + " no grid electricity in the inventory",
+        "give the node an ISO 3166 location (GB, CN, CN-BJ for Beijing, DE, ...) or name the "
+        "grid process (`scenat inventory search electricity`)",
+    )
+    return None
 
 
 def _reference_unit(
@@ -457,8 +477,13 @@ def _read_uncertainty(
     elif dist in ("triangular", "uniform"):
         if unc.minimum is not None and unc.maximum is not None and unc.minimum > unc.maximum:
             # Both given but swapped: a typing mistake, not a missing spread.
-            check.on(sheet).add(number, "min", unc.minimum, f"min is above max ({unc.maximum})",
-                      "swap min and max: the distribution needs min <= amount <= max")
+            check.on(sheet).add(
+                number,
+                "min",
+                unc.minimum,
+                f"min is above max ({unc.maximum})",
+                "swap min and max: the distribution needs min <= amount <= max",
+            )
             return None
         if unc.minimum is None or unc.maximum is None:
             missing = ("min", "give min <= amount <= max")
@@ -542,6 +567,11 @@ def _build_flows(
         if kind == "spend" and input_id is not None and input_id not in catalogue.processes:
             # A bare sector code (e.g. NAICS 331110) names the sector's default process.
             input_id = _spend_sector_id(input_id, catalogue) or input_id
+        local_grid = None
+        if input_id == LOCAL_GRID and kind in BACKGROUND_KINDS and node_id in nodes:
+            # Location-based electricity: the grid of the node's place, said in metadata.
+            local_grid = _local_grid(nodes[node_id], catalogue, check.on(name), number)
+            input_id = local_grid
         if kind is not None and input_id is not None:
             reference_unit = _reference_unit(
                 kind, input_id, nodes, node_rows, catalogue, check, name, number
@@ -593,6 +623,8 @@ def _build_flows(
                 )
                 continue
         metadata = {k: v for k, v in record.items() if k not in FLOW_COLUMNS and not is_blank(v)}
+        if local_grid is not None:
+            metadata["grid_for_location"] = f"{LOCAL_GRID} -> {local_grid}"
         metadata.update(notes)
         same = (node_id, kind, input_id)
         repeats[same] = repeats.get(same, -1) + 1

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from scenat.model.places import country, normalise
 from scenat.paths import inventories_dir
 
 # Brightway's biosphere3 spells units out; scenat's tables use the short symbols.
@@ -92,6 +93,11 @@ class ElementaryFlow:
     def label(self) -> str:
         return f"{self.name} ({'/'.join(self.categories)})"
 
+
+#: the shipped folder of grid electricity by country and province (location-based grids)
+GRID_DATABASE = "grid_electricity"
+#: a flow input that asks for the grid electricity of the node's location
+LOCAL_GRID = "electricity_grid_local"
 
 #: separates a user database's name from a process code in a flow input: ``uslci:<code>``
 EXTERNAL_SEPARATOR = ":"
@@ -236,6 +242,25 @@ class Catalogue:
             lowered = {c.lower(): c for c in pool}
             matches = [lowered[str(value).lower()]] if str(value).lower() in lowered else []
         return matches[0] if matches else None
+
+    def grid_for(self, location: str | None) -> ProcessInfo | None:
+        """The grid electricity of a place: the shipped grid process located exactly there
+        (a province, ``CN-BJ``), else that of its country (``CN``); None when there is none.
+
+        >>> shipped_catalogue().grid_for("CN-BJ").id, shipped_catalogue().grid_for("GBR").id
+        ('electricity_grid_cn_bj', 'electricity_grid_gbr')
+        """
+        wanted = normalise(location)
+        if wanted is None:
+            return None
+        grids = [p for p in dict.values(self.processes) if p.database == GRID_DATABASE]
+        for candidates in (
+            [p for p in grids if normalise(p.location) == wanted],
+            [p for p in grids if normalise(p.location) == country(wanted)],
+        ):
+            if candidates:
+                return candidates[0]
+        return None
 
     def elementary_by_code(self) -> dict[str, ElementaryFlow]:
         return {flow.code: flow for flow in self.elementary.values()}

@@ -1119,3 +1119,37 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path, cli_env):
         assert done.returncode == 2, done.stderr
         assert words in done.stdout and "not a regular file" in done.stdout
         assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("location", "grid"),
+    [
+        ("CN-BJ", "electricity_grid_cn_bj"),
+        ("CN", "electricity_grid_chn"),
+        ("DEU", "electricity_grid_deu"),
+    ],
+)
+def test_location_based_electricity_takes_the_grid_of_the_node(write_case, location, grid):
+    """``electricity_grid_local`` is the grid of the node's place: its province, else its
+    country (ISO 3166, alpha-2 or alpha-3), and the flow says which it took."""
+    nodes = [NODE_HEADER, ["plant", "Plant", 0, "assembly", location, 1, "item"],
+             ["supplier", "Supplier", 1, "materials", "GB", 1, "kg"]]  # fmt: skip
+    path = write_case(
+        nodes=nodes, flows=flows_with(["plant", "process", "electricity_grid_local", 5, "MWh"])
+    )
+    case = read_case(path)
+    flow = next(f for f in case.flows if f.row == 5)
+    assert (flow.input, flow.amount_in_reference) == (grid, 5000.0)
+    assert grid in flow.metadata["grid_for_location"]
+
+
+def test_location_based_electricity_without_a_place_is_located(write_case):
+    nodes = [NODE_HEADER, ["plant", "Plant", 0, "assembly", None, 1, "item"],
+             ["supplier", "Supplier", 1, "materials", "GB", 1, "kg"]]  # fmt: skip
+    path = write_case(
+        nodes=nodes, flows=flows_with(["plant", "process", "electricity_grid_local", 5, "kWh"])
+    )
+    p = only(validate(path))
+    assert_problem(
+        p, sheet="flows", row=5, column="input", value="electricity_grid_local", hint_has="ISO 3166"
+    )
