@@ -72,6 +72,36 @@ def _provider(target: str, flow: Flow, case: Case, catalogue: Catalogue) -> tupl
     return functions.resolve(name, near), functions.units[name]
 
 
+def _extra_flow(iv: Intervention, flow: Flow, case: Case, catalogue: Catalogue) -> Flow:
+    """The option's extra input for one matched flow (e.g. its equipment's embodied burden).
+
+    ``amount = matched amount (in the entry's unit) x share x extra_factor``, in the extra
+    input's reference unit (a function's unit, converted to its member's)."""
+    target = str(iv.extra_input)
+    kind = str(iv.extra_kind)
+    quantity = flow.amount_in_reference * (unit_factor(flow, iv.unit) or 0.0) * iv.share
+    amount = quantity * float(iv.extra_factor)  # type: ignore[arg-type]
+    if target.startswith(FUNCTION_PREFIX):
+        target, function_unit = _provider(target, flow, case, catalogue)
+        unit = _target_unit(target, kind, case, catalogue)
+        amount *= conversion_factor(function_unit, unit)
+    else:
+        unit = _target_unit(target, kind, case, catalogue)
+    return Flow(
+        node=flow.node,
+        kind=kind,
+        input=target,
+        amount=amount,
+        unit=unit,
+        amount_in_reference=amount,
+        reference_unit=unit,
+        source=f"intervention {iv.id}",
+        comment=f"extra input of {iv.name} for {flow.input}",
+        row=flow.row,
+        metadata={"interventions": [iv.id], "from_input": flow.input, "extra": True},
+    )
+
+
 def apply(case: Case, intervention: Intervention, catalogue: Catalogue | None = None) -> Case:
     """A modified copy of ``case`` with the intervention applied; the original is not changed.
 
@@ -129,6 +159,8 @@ def apply(case: Case, intervention: Intervention, catalogue: Catalogue | None = 
                     metadata={"interventions": [iv.id], "from_input": flow.input},
                 )
             )
+        if iv.extra_input is not None:
+            flows.append(_extra_flow(iv, flow, case, catalogue))
     applied = [*case.metadata.get("applied_interventions", []), iv.id]
     return case.copy(flows=flows, metadata={**case.metadata, "applied_interventions": applied})
 

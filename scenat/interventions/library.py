@@ -29,6 +29,10 @@ match_kind         no        flow kinds, ``|``-separated; default ``process`` (`
 match_node         no        only flows of these nodes (``|``-separated ids)
 match_stage        no        only flows of nodes in these stages
 match_tier         no        only flows of nodes in these tiers (integers)
+match_location     no        only flows of nodes located in these places (``|``-separated
+                             ISO 3166 codes or regions: ``CN`` takes ``CN-BJ``, ``EU``
+                             the member states); a node without a location takes the
+                             case's ``region``. Options priced for one market say so here
 unit               yes       the unit in which ``factor`` of a substitute/add and the
                              per-quantity costs are expressed, e.g. kWh, t, tkm; a flow
                              matches only when its amount converts to this unit
@@ -47,6 +51,16 @@ to_kind            no        kind of the new flow: default ``process`` for a pro
                              ``emission``/``resource`` for an elementary flow, ``node`` for
                              a node; ``credit`` books an avoided burden (end-of-life
                              recycling)
+extra_input        no        a further input the option brings with it, whatever the action:
+                             the embodied burden of its equipment (a battery's cells per kWh
+                             it delivers over its life), a background process id,
+                             ``function:<name>`` (the member near the matched flow), an
+                             emission/resource id or (case rows) a node id
+extra_factor       see left  with extra_input (required, > 0): units of extra_input (its
+                             reference unit; a function's unit) per ``unit`` of the affected
+                             quantity, i.e. added amount = matched amount x share x
+                             extra_factor
+extra_kind         no        kind of the extra flow, defaults as for ``to_kind``
 capex              yes       investment, >= 0, in ``currency``
 capex_basis        no        ``fixed`` (default): a lump sum; ``per_unit_year``: per
                              ``unit`` per year of the affected quantity (matched annual
@@ -103,6 +117,7 @@ from scenat.interventions.functions import FUNCTION_PREFIX, shipped_functions
 from scenat.model.case import Case
 from scenat.model.catalogue import Catalogue
 from scenat.model.cells import Cells, is_blank, normalise_header, to_number
+from scenat.model.places import REGIONS, country
 from scenat.model.schema import (
     BACKGROUND_KINDS,
     COST_BASES,
@@ -144,6 +159,10 @@ class Intervention:
     nodes: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
     tiers: tuple[int, ...] = ()
+    locations: tuple[str, ...] = ()
+    extra_input: str | None = None
+    extra_factor: float | None = None
+    extra_kind: str | None = None
     capex_basis: str = "fixed"
     opex_basis: str = "fixed"
     currency: str = "GBP"
@@ -313,6 +332,20 @@ def _parse_entry(
             )
         else:
             tiers.append(int(value))
+    locations: list[str] = []
+    for place in _split(_about(rows, entry).text(number, record, "match_location", False)):
+        if country(place) is None and place.strip().upper() not in REGIONS:
+            _about(rows, entry).add(
+                number,
+                "match_location",
+                place,
+                "unknown place",
+                "use an ISO 3166 code (CN, CN-BJ, DE, GB) or a region ("
+                + ", ".join(sorted(REGIONS))
+                + ")",
+            )
+        else:
+            locations.append(place.strip().upper())
 
     unit = _about(rows, entry).text(number, record, "unit", True)
     if unit is not None:
@@ -392,6 +425,7 @@ def _parse_entry(
             "unknown flow kind",
             "use one of " + ", ".join(FLOW_KINDS),
         )
+    extra = _extra(number, record, rows, entry, catalogue, node_units)
 
     # What it costs.
     capex = _about(rows, entry).number(number, record, "capex", True, minimum=None)
@@ -486,6 +520,10 @@ def _parse_entry(
         nodes=nodes,
         stages=stages,
         tiers=tuple(tiers),
+        locations=tuple(locations),
+        extra_input=extra[0],
+        extra_factor=extra[1],
+        extra_kind=extra[2],
         capex_basis=bases["capex_basis"],
         opex_basis=bases["opex_basis"],
         currency=currency,
@@ -500,6 +538,66 @@ def _parse_entry(
         row=number,
         metadata=metadata,
     )
+
+
+def _extra(
+    number: int,
+    record: dict[str, Any],
+    rows: Cells,
+    entry: str | None,
+    catalogue: Catalogue,
+    node_units: Mapping[str, str],
+) -> tuple[str | None, float | None, str | None]:
+    """The option's extra input (its equipment's embodied burden): id, factor, kind."""
+    about = _about(rows, entry)
+    target = about.text(number, record, "extra_input", False)
+    factor = about.number(number, record, "extra_factor", target is not None, minimum=None)
+    kind = about.text(number, record, "extra_kind", False)
+    kind = kind.lower() if kind else None
+    if target is None:
+        if factor is not None or kind is not None:
+            column = "extra_factor" if factor is not None else "extra_kind"
+            about.add(
+                number,
+                column,
+                factor if factor is not None else kind,
+                f"{column} is given without extra_input",
+                "name the extra input, or leave the extra columns empty",
+            )
+        return None, None, None
+    if factor is not None and factor <= 0:
+        about.add(
+            number,
+            "extra_factor",
+            factor,
+            "extra_factor must be greater than zero",
+            "units of extra_input per unit of the affected quantity",
+        )
+    found = _unit_of(target, catalogue, node_units)
+    if found is None:
+        close = catalogue.suggest(target, [*catalogue.processes, *catalogue.elementary])
+        about.add(
+            number,
+            "extra_input",
+            target,
+            f"unknown target id {target!r}",
+            (f"did you mean {close!r}? " if close else "")
+            + "use a background process id, an emission/resource id or function:<name>",
+        )
+        return None, None, None
+    if kind is None:
+        kind = found[0]
+    elif kind not in FLOW_KINDS:
+        about.add(
+            number, "extra_kind", kind, "unknown flow kind", "use one of " + ", ".join(FLOW_KINDS)
+        )
+    elif found[0] == "process" and kind not in BACKGROUND_KINDS:
+        about.add(number, "extra_kind", kind, f"{target!r} is a process", "use process or credit")
+    elif found[0] in ELEMENTARY_KINDS and kind not in ELEMENTARY_KINDS:
+        about.add(number, "extra_kind", kind, f"{target!r} is an elementary flow")
+    elif found[0] == "node" and kind != "node":
+        about.add(number, "extra_kind", kind, f"{target!r} is a node", "use node")
+    return target, factor, kind
 
 
 def _parse_rows(

@@ -20,6 +20,7 @@ from scenat.interventions.functions import FUNCTION_PREFIX, shipped_functions
 from scenat.interventions.library import CATEGORY_PREFIX, Intervention, collect
 from scenat.model.case import Case, Flow
 from scenat.model.catalogue import Catalogue
+from scenat.model.places import within
 from scenat.model.schema import BACKGROUND_KINDS
 from scenat.model.units import UnitMismatch, conversion_factor
 
@@ -69,6 +70,10 @@ def matches(
         return False
     if intervention.tiers and node.tier not in intervention.tiers:
         return False
+    if intervention.locations:
+        place = node.location or case.region
+        if not any(within(place, region) for region in intervention.locations):
+            return False
     return unit_factor(flow, intervention.unit) is not None
 
 
