@@ -6,6 +6,7 @@
 53.9
 """
 
+from scenat.assessment.circularity import Circularity, circularity
 from scenat.assessment.compare import compare_hotspots, compare_totals
 from scenat.assessment.hotspots import carbon_vs_resources
 from scenat.assessment.resolver import ForegroundResolver
@@ -13,9 +14,11 @@ from scenat.assessment.result import Assessment, assess
 
 __all__ = [
     "Assessment",
+    "Circularity",
     "ForegroundResolver",
     "assess",
     "carbon_vs_resources",
+    "circularity",
     "compare_hotspots",
     "compare_totals",
 ]

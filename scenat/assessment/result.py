@@ -15,11 +15,13 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
+from scenat.assessment.circularity import Circularity, circularity
 from scenat.brightway.link import link
 from scenat.brightway.project import ensure_project
 from scenat.calc.breakdowns import ALL_BREAKDOWNS, compute_breakdowns, long_table
@@ -48,6 +50,9 @@ class Assessment:
     #: per indicator, the share of purchases whose background records it
     #: (:mod:`scenat.calc.coverage`)
     coverage: dict[str, Coverage] = field(default_factory=dict)
+    #: recycled content, end-of-life recycling, MCI and module D when the case's material
+    #: flows carry the circularity shares (:mod:`scenat.assessment.circularity`)
+    circularity: Circularity | None = None
 
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
@@ -132,6 +137,7 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
     _check_finite(case, totals)
     supply_by_node = {n: float(linked.supply[linked.node_cols[n]]) for n in linked.node_order}
     covered = coverage(linked, [i.id for i in chosen])
+    circular = circularity(case, supply_by_node, [i.id for i in chosen], _totals)
     return Assessment(
         case=case,
         indicators=chosen,
@@ -143,7 +149,14 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
         linked=linked,
         notes=_notes(chosen, totals, linked) + _coverage_notes(chosen, covered),
         coverage=covered,
+        circularity=circular,
     )
+
+
+def _totals(case: Case, indicator_ids: Sequence[str]) -> dict[str, float]:
+    """Totals of a case on the same background (module D's exchanges)."""
+    linked = link(case, indicators=resolve(list(indicator_ids)))
+    return {i: linked.total(i) for i in indicator_ids}
 
 
 def _coverage_notes(chosen: list[Indicator], covered: dict[str, Coverage]) -> list[str]:

@@ -32,12 +32,14 @@ from scenat.model.currency import conversion
 from scenat.model.schema import (
     BACKGROUND_KINDS,
     CASE_FIELDS,
+    CIRCULARITY_COLUMNS,
     DISTRIBUTIONS,
     ELEMENTARY_KINDS,
     FLOW_COLUMNS,
     FLOW_KINDS,
     ID_PATTERN,
     NODE_COLUMNS,
+    RECYCLING_PROCESS_COLUMN,
     REQUIRED_SHEETS,
     SHEETS,
     STAGES,
@@ -623,6 +625,12 @@ def _build_flows(
                 )
                 continue
         metadata = {k: v for k, v in record.items() if k not in FLOW_COLUMNS and not is_blank(v)}
+        circular = _circularity(record, kind, reference_unit, catalogue, check.on(name), number)
+        if circular is None:
+            continue
+        for column in (*CIRCULARITY_COLUMNS, RECYCLING_PROCESS_COLUMN):
+            metadata.pop(column, None)
+        metadata.update(circular)
         if local_grid is not None:
             metadata["grid_for_location"] = f"{LOCAL_GRID} -> {local_grid}"
         metadata.update(notes)
@@ -646,6 +654,109 @@ def _build_flows(
             )
         )
     return flows
+
+
+def _circularity(
+    record: dict,
+    kind: str,
+    reference_unit: str | None,
+    catalogue: Catalogue,
+    cells: Cells,
+    number: int,
+) -> dict[str, Any] | None:
+    """The circularity columns of a flow ({} when blank); None after a problem.
+
+    Both shares go together (the Material Circularity Indicator needs both), lie in [0, 1]
+    and belong to a material bought by mass (``process`` or ``node`` kind, a unit that
+    converts to kg), since the indicators weigh flows by mass. ``recycling_process``, when
+    given, is a shipped process measured by mass: the recycling route of module D.
+    """
+    given = [c for c in CIRCULARITY_COLUMNS if not is_blank(record.get(c))]
+    route = cells.text(number, record, RECYCLING_PROCESS_COLUMN, False)
+    if not given:
+        if route is not None:
+            cells.add(
+                number,
+                RECYCLING_PROCESS_COLUMN,
+                route,
+                "recycling_process is given without recycled_content and eol_recycling_rate",
+                "fill in both shares, or clear recycling_process",
+            )
+            return None
+        return {}
+    values: dict[str, Any] = {}
+    bad = False
+    for column in given:
+        value = cells.number(number, record, column, False, minimum=None)
+        if value is None:
+            bad = True
+        elif not 0.0 <= value <= 1.0:
+            cells.add(
+                number,
+                column,
+                record.get(column),
+                f"{column} is a share of the material's mass: between 0 and 1",
+                "e.g. 0.3 for 30 %",
+            )
+            bad = True
+        else:
+            values[column] = value
+    if len(given) == 1:
+        missing = next(c for c in CIRCULARITY_COLUMNS if c not in given)
+        cells.add(
+            number,
+            missing,
+            None,
+            f"{given[0]} is given without {missing}: the circularity indicators need both",
+            f"fill in {missing} (0 when none), or clear {given[0]}",
+        )
+        bad = True
+    if kind not in ("process", "node") or reference_unit is None or not _is_mass(reference_unit):
+        cells.add(
+            number,
+            given[0],
+            record.get(given[0]),
+            "circularity shares belong to a material flow measured by mass "
+            f"(this one is a {kind} flow in {reference_unit})",
+            "give them on a process or node flow of a material in kg or t",
+        )
+        bad = True
+    if route is not None:
+        info = catalogue.processes.get(route)
+        if info is None or not _is_mass(info.unit):
+            close = catalogue.suggest(route, list(catalogue.processes))
+            cells.add(
+                number,
+                RECYCLING_PROCESS_COLUMN,
+                route,
+                f"unknown recycling process {route!r}"
+                if info is None
+                else f"{route!r} is measured in {info.unit}, not by mass",
+                (f"did you mean {close!r}? " if close and info is None else "")
+                + "name a shipped process of secondary material in kg or t, e.g. "
+                "uslci_aluminium_secondary",
+            )
+            bad = True
+        elif kind != "process":
+            cells.add(
+                number,
+                RECYCLING_PROCESS_COLUMN,
+                route,
+                "a recycling credit needs the primary material as a background process",
+                "give recycling_process on the process flow that buys the primary material",
+            )
+            bad = True
+        else:
+            values[RECYCLING_PROCESS_COLUMN] = route
+    return None if bad else values
+
+
+def _is_mass(unit: str) -> bool:
+    try:
+        conversion_factor(unit, "kg")
+    except UnitMismatch:
+        return False
+    return True
 
 
 #: the substance a unit may name -> how the elementary flows of that gas are named (biosphere3)

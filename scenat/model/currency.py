@@ -59,12 +59,43 @@ from scenat.errors import InputError, Problem
 from scenat.paths import inventories_dir
 
 __all__ = [
+    "SYMBOLS",
     "Conversion",
     "CurrencyTables",
     "conversion",
     "convert",
+    "currency_label",
+    "format_money",
     "load_tables",
 ]
+
+#: the sign of each currency scenat converts (yen and yuan share one; the code tells them apart)
+SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "CNY": "¥", "JPY": "¥"}
+
+
+def currency_label(code: str) -> str:
+    """``'CNY (¥)'``: the ISO code with its sign, as the text documents show it.
+
+    >>> currency_label("CNY"), currency_label("XYZ")
+    ('CNY (¥)', 'XYZ')
+    """
+    sign = SYMBOLS.get(code.upper())
+    return f"{code} ({sign})" if sign else code
+
+
+def format_money(value: float | None, code: str) -> str:
+    """Whole units with the sign and thousands separators; '-' for nothing (NaN, None).
+
+    >>> format_money(11_660_412.4, "CNY"), format_money(-2_395_000, "CNY")
+    ('¥11,660,412', '-¥2,395,000')
+    >>> format_money(float("nan"), "GBP")
+    '-'
+    """
+    if value is None or value != value or value in (float("inf"), float("-inf")):
+        return "-"
+    sign = SYMBOLS.get(code.upper(), code + " ")
+    return f"{'-' if value < 0 else ''}{sign}{abs(value):,.0f}"
+
 
 RATE_COLUMNS = ("year", "base", "quote", "rate", "source", "table", "licence", "checked")
 DEFLATOR_COLUMNS = ("currency", "year", "index", "series", "source", "table", "licence")

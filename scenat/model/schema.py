@@ -47,6 +47,14 @@ FLOW_COLUMNS = (
     "comment",
 )
 
+#: optional flow columns of a material flow, the circularity contract: shares 0-1 of the
+#: material's mass (recycled feedstock; collected and recycled at end of life). Read into
+#: ``Flow.metadata`` as floats (scenat.casefile.build), used by scenat.assessment.circularity
+CIRCULARITY_COLUMNS = ("recycled_content", "eol_recycling_rate")
+#: optional with them: the background process of the recycling route (secondary material),
+#: for the EN 15804 module D credit (avoided primary production minus recycling)
+RECYCLING_PROCESS_COLUMN = "recycling_process"
+
 STAGES = (
     "materials",
     "manufacturing",

@@ -22,6 +22,7 @@ from typing import Any
 
 from scenat.assessment import Assessment
 from scenat.calc import ALL_BREAKDOWNS, PathTable
+from scenat.model.currency import currency_label
 from scenat.uncertainty import UncertaintyResult
 
 
@@ -74,6 +75,10 @@ def assessment_document(
             for ind in result.indicators
         },
         "hotspots": hotspots,
+        "circularity": circularity_document(result),
+        "currency": case.currency,
+        "region": case.region,
+        "locations": {n.id: n.location for n in case.nodes.values()},
         "supply": result.supply,
         "inventory_version": result.inventory_version,
         "warnings": [p.to_dict() for p in result.warnings],
@@ -100,6 +105,55 @@ def assessment_document(
     return document
 
 
+def _finite(value: Any) -> Any:
+    """NaN (unknown) as None: the JSON document is strict."""
+    return None if isinstance(value, float) and value != value else value
+
+
+def circularity_document(result: Assessment) -> dict[str, Any] | None:
+    """The case's circularity indicators and module D (None when no flow carries them)."""
+    found = result.circularity
+    if found is None:
+        return None
+    document = found.as_dict()
+    for key in ("recycled_content", "eol_recycling_rate", "mci", "mass_kg"):
+        document[key] = _finite(document[key])
+    document["module_d"] = {k: _finite(v) for k, v in found.module_d.items()}
+    document["materials"] = [
+        {k: _finite(v) for k, v in row.items()} for row in document["materials"]
+    ]
+    return document
+
+
+def circularity_lines(result: Assessment) -> list[str]:
+    """The circularity section of the text report (empty when the case has none)."""
+    found = result.circularity
+    if found is None:
+        return []
+
+    def pct(value: float) -> str:
+        return "unknown" if value != value else f"{100 * value:.1f} %"
+
+    lines = [
+        "",
+        f"Circularity ({len(found.materials)} material flows, {found.mass_kg:.6g} kg per "
+        "functional unit)",
+        f"  recycled content              {pct(found.recycled_content)}",
+        f"  end-of-life recycling rate    {pct(found.eol_recycling_rate)}",
+        f"  Material Circularity Indicator {found.mci:.3f}"
+        if found.mci == found.mci
+        else "  Material Circularity Indicator unknown",
+        "  module D (EN 15804, beside the total, not in it):",
+    ]
+    units = {i.id: i.unit for i in result.indicators}
+    for ind, value in found.module_d.items():
+        shown = "unknown" if value != value else f"{value:.6g}"
+        lines.append(f"    {ind:<16} {shown} {units.get(ind, '')}")
+    for label in found.not_credited:
+        lines.append(f"  not credited (no recycling_process): {label}")
+    return lines
+
+
 def text_report(
     result: Assessment,
     top: int = 5,
@@ -111,6 +165,13 @@ def text_report(
     lines = [f"Case: {result.case.name}"]
     if result.case.functional_unit:
         lines.append(f"Functional unit: {result.case.functional_unit}")
+    places = sorted({n.location for n in result.case.nodes.values() if n.location})
+    where = f"region {result.case.region}; " if result.case.region else ""
+    lines.append(
+        f"Money: {currency_label(result.case.currency)}"
+        + (f" of {result.case.year}" if result.case.year else "")
+        + f"; {where}node locations: {', '.join(places) if places else 'none given'}"
+    )
     lines.append("")
     width = max(len(i.label) for i in result.indicators)
     for ind in result.indicators:
@@ -139,6 +200,7 @@ def text_report(
                     f"    {'(' + str(table.height - top) + ' more)':<48} {rest:>12.5g}  "
                     f"{100 * rest / total:6.1f} %"
                 )
+    lines += circularity_lines(result)
     for note in result.notes:
         lines.append(f"note: {note}")
     for problem in result.warnings:

@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 
 from scenat.assessment import Assessment, compare_hotspots, compare_totals
+from scenat.model.currency import currency_label, format_money
 from scenat.store import MergePreview, Submission, Version, VersionDiff
 
 
@@ -26,23 +27,29 @@ def interventions_text(document: dict[str, Any]) -> str:
             return f"{'never':>10}"
         return num(row.get("payback_years"), "10.3g")
 
+    currency = document["currency"]
+    year = document.get("price_year")
     lines = [
         f"Case: {document['case']}  ranking: {document['ranking']}  "
         f"discount rate: {document['discount_rate']:.3g}",
-        f"{'id':<34} {'t CO2e/yr':>10} {'MAC ' + document['currency'] + '/t':>12} "
-        f"{'payback yr':>10} {'NPV':>12}",
+        f"Money: {currency_label(currency)}"
+        + (f" of {year}" if year else "")
+        + "; every option's costs converted to it (price index, then exchange rate)",
+        f"{'id':<34} {'t CO2e/yr':>10} {'MAC ' + currency + '/t':>12} "
+        f"{'payback yr':>10} {'NPV':>16}",
     ]
     for row in document["interventions"]:
         lines.append(
             f"{row['id']:<34} {num(row.get('abatement_t_year'), '10.3g')} "
             f"{num(row.get('mac'), '12.4g')} {payback(row)} "
-            f"{num(row.get('npv'), '12.4g')}"
+            f"{format_money(row.get('npv'), currency):>16}"
         )
     plan = document.get("portfolio")
     if plan:
         lines.append(
             f"\nPortfolio within budget: {', '.join(plan['chosen']) or 'none'}\n"
-            f"  capex {plan['capex']:,.0f} {document['currency']} of {plan['budget']:,.0f}; "
+            f"  capex {format_money(plan['capex'], currency)} of "
+            f"{format_money(plan['budget'], currency)}; "
             f"abates {num(_first(plan['evaluated_benefit'], plan['additive_benefit']), '.4g')} "
             f"t CO2e/yr together ({plan['method']})"
         )

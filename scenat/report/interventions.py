@@ -78,6 +78,7 @@ def interventions_document(
     document: dict[str, Any] = {
         "case": case.name,
         "currency": case.currency,
+        "price_year": case.year,
         "annual_volume": case.annual_volume,
         "discount_rate": case_discount_rate(case),
         "ranking": rank_by,
