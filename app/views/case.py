@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from scenat_app import casefiles, session
 
+from scenat.model.currency import currency_label
 from scenat.report.markdown import literal
 
 _ = session.translator()
@@ -178,17 +179,42 @@ details = [
     f"**{_('Functional unit')}:** {unit_text}",
     f"**{_('Reference flow')}:** {_.number(case.reference_amount)} "
     f"{literal(reference.output_unit)} · {literal(reference.name)}",
-    f"**{_('Currency')}:** {case.currency}",
+    f"**{_('Currency')}:** {currency_label(case.currency)}",
 ]
 if case.year:
     details.append(f"**{_('Year')}:** {case.year}")
 if case.region:
     details.append(f"**{_('Region')}:** {literal(case.region)}")
+places = sorted({n.location for n in case.nodes.values() if n.location})
+if places:
+    details.append(f"**{_('Locations')}:** {literal(', '.join(places))}")
 st.markdown("  \n".join(details))
 
 st.subheader(_("Headline results per functional unit"))
 result = session.assessment(loaded)
 session.indicator_cards(result)
+circular = result.circularity
+if circular is not None:
+    st.subheader(_("Circularity"))
+    cols = st.columns(3)
+    cols[0].metric(_("Recycled content"), _.number(100 * circular.recycled_content) + " %",
+                   border=True)  # fmt: skip
+    cols[1].metric(_("End-of-life recycling rate"),
+                   _.number(100 * circular.eol_recycling_rate) + " %", border=True)  # fmt: skip
+    cols[2].metric(_("Material Circularity Indicator"), _.number(circular.mci, 3), border=True)
+    units = {i.id: i.unit for i in result.indicators}
+    st.caption(
+        _("Module D (EN 15804, beside the total, not in it): {values}",
+          values="; ".join(f"{_.quantity(v, units.get(k, ''))} ({k})"
+                           for k, v in circular.module_d.items()))
+    )  # fmt: skip
+    if circular.not_credited:
+        st.caption(
+            _("Not credited (no recycling process given): {flows}",
+              flows=literal(", ".join(circular.not_credited)))
+        )  # fmt: skip
+    st.dataframe(circular.materials.to_pandas(), hide_index=True)
+
 st.caption(
     _(
         "Background: embedded scenat inventory {version}. Next: change the model on **Edit**, "

@@ -60,6 +60,9 @@ HVAC_RETROFIT = ("air-conditioning retrofit: 'old units replaced + load zoning +
                  "of equipment matched' (People's Daily via CRNTT, 27 Mar 2023)")
 LIBRARY = "as the shipped intervention library entry {id} (inventories/interventions)"
 ESTIMATE = "engineering estimate"
+CIRCULAR = ("recycled content: engineering estimate (0 for primary aluminium housings, 0.15 for "
+            "BF-BOF steel); end-of-life recycling 0.90 for metal building services equipment: "
+            "engineering estimate (scrap metal has a market in Beijing's demolition trade)")
 NO_METER = ("engineering estimate: no metered annual figure of the stadium is published; "
             "the split below sums to {total:,.0f} kWh, {intensity:.0f} kWh per m2 of the "
             "258,000 m2, the order of large Beijing public buildings")
@@ -106,8 +109,9 @@ class Sheets:
     def node(self, id_, name, tier, stage, output_unit, output_amount=1, note=""):
         self.nodes.append([id_, name, tier, stage, LOCATION, output_amount, output_unit, note])
 
-    def flow(self, node, kind, input_, amount, unit, source, comment=""):
-        self.flows.append([node, kind, input_, amount, unit, source, comment])
+    def flow(self, node, kind, input_, amount, unit, source, comment="", circular=("", "", "")):
+        """``circular``: recycled_content, eol_recycling_rate, recycling_process."""
+        self.flows.append([node, kind, input_, amount, unit, source, comment, *circular])
 
 
 def build(state: str) -> dict[str, list[list]]:
@@ -190,13 +194,18 @@ def build(state: str) -> dict[str, list[list]]:
         s.node("retrofit_works", "2021 retrofit equipment, annualised", 2, "construction",
                "year", output_amount=15, note="15-year service life: engineering estimate")
         s.flow("retrofit_works", "process", "uslci_aluminium_primary", 2_000 * 6, "kg", USLCI,
-               "~2,000 LED landscape fittings x 6 kg of aluminium housing: engineering estimate")
+               "~2,000 LED landscape fittings x 6 kg of aluminium housing: engineering estimate; "
+               f"{CIRCULAR}", circular=(0.0, 0.90, "uslci_aluminium_secondary"))
         s.flow("retrofit_works", "process", "uslci_steel_hot_rolled", 60_000, "kg", USLCI,
-               "renewed chillers and air-handling units, ~60 t of steel: engineering estimate")
+               "renewed chillers and air-handling units, ~60 t of steel: engineering estimate; "
+               f"{CIRCULAR}", circular=(0.15, 0.90, ""))
         s.flow("retrofit_works", "process", "uslci_steel_hot_rolled", 90 * 40, "kg", USLCI,
-               "90 screens x 40 kg of steel frame: engineering estimate")
+               f"90 screens x 40 kg of steel frame: engineering estimate; {CIRCULAR}",
+               circular=(0.15, 0.90, ""))
         s.flow("retrofit_works", "process", "uslci_steel_stainless_recycled", 128 * 25, "kg",
-               USLCI, "128 drinking fountains x 25 kg stainless steel: engineering estimate")
+               USLCI, "128 drinking fountains x 25 kg stainless steel: engineering estimate; "
+               "recycled content 0.80 as the USLCI process states; end of life as above",
+               circular=(0.80, 0.90, ""))
 
     return {
         "readme": _readme(state),
@@ -208,7 +217,8 @@ def build(state: str) -> dict[str, list[list]]:
 
 
 NODE_HEADER = ["id", "name", "tier", "stage", "location", "output_amount", "output_unit", "note"]
-FLOW_HEADER = ["node", "kind", "input", "amount", "unit", "source", "comment"]
+FLOW_HEADER = ["node", "kind", "input", "amount", "unit", "source", "comment",
+               "recycled_content", "eol_recycling_rate", "recycling_process"]
 
 
 def _case_sheet(state: str) -> list[list]:

@@ -56,6 +56,13 @@ EPA = ("shipped inventory inventories/epa_spend: US EPA Supply Chain GHG Emissio
 ACEA = ("ACEA: about 2.4 MWh of energy per car produced in the EU (2014), down ~10 % since; "
         "split 60 % electricity / 40 % gas: engineering estimate")
 ESTIMATE = "engineering estimate"
+ELV = ("end of life: Directive 2000/53/EC on end-of-life vehicles, Art. 7(2): at least 85 % of "
+       "a vehicle's mass reused or recycled; metals above that (engineering estimate: steel "
+       "0.90, aluminium 0.90), plastics mostly burned for energy (engineering estimate 0.10)")
+STEEL_RC = ("recycled content 0.15: engineering estimate of the scrap charged in Chinese "
+            "BF-BOF steelmaking, the route of automotive sheet")
+ALU_RC = ("recycled content 0.30: engineering estimate for Chinese automotive castings "
+          "(secondary alloy) and sheet (primary)")
 
 # ----------------------------------------------------------------------------- car data
 
@@ -86,8 +93,9 @@ class Sheets:
     def node(self, id_, name, tier, stage, location, output_unit, output_amount=1, note=""):
         self.nodes.append([id_, name, tier, stage, location, output_amount, output_unit, note])
 
-    def flow(self, node, kind, input_, amount, unit, source, comment=""):
-        self.flows.append([node, kind, input_, amount, unit, source, comment])
+    def flow(self, node, kind, input_, amount, unit, source, comment="", circular=("", "", "")):
+        """``circular``: recycled_content, eol_recycling_rate, recycling_process."""
+        self.flows.append([node, kind, input_, amount, unit, source, comment, *circular])
 
 
 def build(variant: str) -> dict[str, list[list]]:
@@ -182,11 +190,15 @@ def build(variant: str) -> dict[str, list[list]]:
     s.node("body_materials", "Body and interior materials (Chinese mills)", 3, "materials",
            "CN-SH", "item")
     s.flow("body_materials", "process", "uslci_steel_cold_rolled", BODY_STEEL_KG, "kg", USLCI,
-           "body-in-white and chassis steel: engineering estimate")
+           f"body-in-white and chassis steel: engineering estimate; {STEEL_RC}; {ELV}",
+           circular=(0.15, 0.90, ""))
     s.flow("body_materials", "process", "uslci_aluminium_primary", ALUMINIUM_KG, "kg", USLCI,
-           "castings, subframes, wheels: engineering estimate")
+           f"castings, subframes, wheels: engineering estimate; {ALU_RC}; {ELV}; recycling "
+           "route: USLCI secondary aluminium ingot", circular=(0.30, 0.90,
+                                                              "uslci_aluminium_secondary"))
     s.flow("body_materials", "process", "uslci_pp", PLASTICS_KG, "kg", USLCI,
-           "interior and bumper plastics as polypropylene: engineering estimate")
+           "interior and bumper plastics as polypropylene: engineering estimate; recycled "
+           f"content 0 (engineering estimate); {ELV}", circular=(0.0, 0.10, ""))
     s.flow("body_materials", "process", "glass_primary", GLASS_KG / 1000, "t", DESNZ_SHIPPED,
            "windscreen and windows")
 
@@ -200,7 +212,8 @@ def build(variant: str) -> dict[str, list[list]]:
 
 
 NODE_HEADER = ["id", "name", "tier", "stage", "location", "output_amount", "output_unit", "note"]
-FLOW_HEADER = ["node", "kind", "input", "amount", "unit", "source", "comment"]
+FLOW_HEADER = ["node", "kind", "input", "amount", "unit", "source", "comment",
+               "recycled_content", "eol_recycling_rate", "recycling_process"]
 TITLES = {
     "sea": "assembled in Shanghai, shipped by sea",
     "rail": "assembled in Shanghai, sent by China-Europe rail",

@@ -231,3 +231,26 @@ def test_stadium_options_are_priced_in_cny() -> None:
     rate = 0.08
     eac = pv["capex"] * rate / (1 - (1 + rate) ** -25)
     assert pv["eac"] == pytest.approx(eac, rel=1e-6)
+
+
+def test_ev_circularity_by_hand() -> None:
+    from tests.assessment.test_circularity import _hand_mci, _score
+
+    found = _result("ev_sea").circularity
+    assert found is not None
+    steel, aluminium, plastics = 650.0, 200.0, 180.0  # kg a car (the builder's bill)
+    total = steel + aluminium + plastics
+    assert found.mass_kg == pytest.approx(total)
+    assert found.recycled_content == pytest.approx((steel * 0.15 + aluminium * 0.30) / total)
+    assert found.eol_recycling_rate == pytest.approx(
+        (steel * 0.9 + aluminium * 0.9 + plastics * 0.1) / total
+    )
+    mci = (steel * _hand_mci(0.15, 0.9) + aluminium * _hand_mci(0.3, 0.9)
+           + plastics * _hand_mci(0.0, 0.1)) / total  # fmt: skip
+    assert found.mci == pytest.approx(mci)
+    # module D: the aluminium's net scrap (0.9 - 0.3) x 200 kg; steel and plastics listed
+    credit = (
+        aluminium * 0.6 * (_score("uslci_aluminium_secondary") - _score("uslci_aluminium_primary"))
+    )
+    assert found.module_d["gwp100"] == pytest.approx(credit, rel=2e-6)
+    assert len(found.not_credited) == 2
