@@ -53,6 +53,12 @@ FLOW_NOTES = {
     "max": "optional: maximum (triangular, uniform)",
     "source": "recommended: where the number comes from",
     "comment": "optional",
+    "recycled_content": "optional, with eol_recycling_rate: share 0-1 of a material's mass "
+    "that is recycled feedstock (material flows by mass only)",
+    "eol_recycling_rate": "optional, with recycled_content: share 0-1 of the material's mass "
+    "collected and recycled at end of life",
+    "recycling_process": "optional: background process of the recycling route (secondary "
+    "material, by mass) for the EN 15804 module D credit",
 }
 
 EXAMPLE_CASE = [
