@@ -49,7 +49,7 @@ input-output database, whose authors state non-commercial use) is kept in the Br
 database with ``licence`` ``non-commercial`` and ``non_commercial: True`` and counted in the
 report; curated sets built from the import exclude them (:mod:`scenat.importers.tiangong`).
 
-    scenat data ilcd ../shared/data/tiangong/tiangong-lca-data-a55b302.zip tiangong
+    scenat data ilcd ../shared/data/tiangong/tiangong-lca-data-a55b302.zip tiangong_ilcd
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ from typing import Any
 
 from scenat.errors import InputError, Problem
 from scenat.importers.olca import (
+    BiosphereMatch,
     BiosphereMatcher,
     ImportReport,
     JsonLd,
@@ -161,6 +162,17 @@ ILCD_NAMES: dict[tuple[str, str], str] = {
     ("natural resource", "primary energy from solar energy"): "Energy, solar, converted",
     ("natural resource", "primary energy from geothermics"): "Energy, geothermal, converted",
     ("natural resource", "carbon dioxide"): "Carbon dioxide, in air",
+}
+#: fossil resources ILCD gives in MJ (net calorific value) -> (biosphere3 name, MJ per unit of
+#: the biosphere3 flow). The factor is EF v3.1's own ADP-fossil characterisation factor of
+#: that flow (bundled with bw2io; inventories/elementary_flows.csv notes), so the fossil
+#: energy indicator gives back exactly the MJ the data set states.
+ENERGY_RESOURCES: dict[str, tuple[str, float]] = {
+    "hard coal": ("Coal, hard, unspecified", 18.01),
+    "brown coal": ("Coal, brown", 9.41),
+    "lignite": ("Coal, brown", 9.41),
+    "crude oil": ("Oil, crude", 43.4),
+    "natural gas": ("Gas, natural", 36.0),
 }
 #: trailing ILCD qualifiers -> the biosphere3 suffix (``methane (biogenic)``)
 _QUALIFIERS = {
@@ -677,6 +689,42 @@ class IlcdMatcher(BiosphereMatcher):
         seen: set[str] = set()
         return [(k, h) for k, h in extra + base if not (k in seen or seen.add(k))]
 
+    def match(
+        self,
+        name: str,
+        category: str | None,
+        unit: str,
+        cas: str | None,
+        convert: Any = None,
+        uuid: str | None = None,
+    ) -> BiosphereMatch | None:
+        """As the base matcher, and a fossil resource in MJ (:data:`ENERGY_RESOURCES`) links to
+        biosphere3's flow in kg or Sm3 through EF v3.1's heating value.
+
+        >>> m = IlcdMatcher([{"code": "c", "name": "Oil, crude", "unit": "kilogram",
+        ...                   "categories": ("natural resource", "in ground")}])
+        >>> round(m.match("crude oil", "Elementary flows/resource/in ground", "MJ", None)
+        ...       .multiplier * 43.4, 12)
+        1.0
+        """
+        from scenat.importers.olca import _key, context
+
+        top, _ = context(category)
+        energy = ENERGY_RESOURCES.get(_key(name))
+        if top == "natural resource" and energy and unit.strip().lower() == "mj":
+            target, heating_value = energy
+            for flow in self.by_name.get((_key(target), top), []):
+                if tuple(flow["categories"][1:2]) == ("in ground",):
+                    return BiosphereMatch(
+                        code=flow["code"],
+                        name=flow["name"],
+                        categories=tuple(flow["categories"]),
+                        unit=flow["unit"],
+                        multiplier=1.0 / heating_value,
+                        method=f"ILCD energy resource, EF v3.1 heating value {heating_value} MJ",
+                    )
+        return super().match(name, category, unit, cas, convert=convert, uuid=uuid)
+
     @classmethod
     def from_project(cls, database: str = "biosphere3") -> IlcdMatcher:
         from scenat.brightway import biosphere_flows
@@ -690,6 +738,7 @@ def import_ilcd(
     allocation: str = "physical",
     metadata: dict[str, Any] | None = None,
     report_dir: str | Path | None = None,
+    package: IlcdPackage | None = None,
 ) -> ImportReport:
     """Read ILCD, convert, and (re)write database ``name`` in scenat's Brightway project.
 
@@ -697,7 +746,7 @@ def import_ilcd(
     ``SCENAT_HOME/imports/<name>/``), plus ``non_commercial_processes.csv`` listing the
     processes flagged by :data:`NON_COMMERCIAL_MARKERS`.
     """
-    package = read_ilcd(path)
+    package = package or read_ilcd(path)
     info = package.process_info
 
     def extra(pid: str) -> dict[str, Any]:

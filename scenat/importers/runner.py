@@ -114,6 +114,14 @@ def _ilcd(path: Path, out: str | None, options: Options) -> str:
     )
 
 
+def _tiangong(path: Path, out: str | None, _options: Options) -> str:
+    from scenat.importers.tiangong import build_tiangong_inventory
+
+    target = out or str(inventories_dir() / "tiangong")
+    processes, exchanges = build_tiangong_inventory(path, target)
+    return f"wrote {processes} processes, {exchanges} exchanges to {target}"
+
+
 def _io(kind: str) -> Callable[[Path, str | None, Options], str]:
     def run(path: Path, out: str | None, _options: Options) -> str:
         from scenat.importers.io_models import read_exiobase, read_useeio, write_brightway
@@ -148,6 +156,7 @@ SOURCES: dict[str, Source] = {
     "uslci": Source(_jsonld("uslci")),
     "olca": Source(_jsonld(None)),
     "ilcd": Source(_ilcd),
+    "tiangong": Source(_tiangong, "tiangong"),
     "useeio": Source(_io("useeio")),
     "exiobase": Source(_io("exiobase")),
 }
