@@ -161,7 +161,9 @@ def _parser() -> argparse.ArgumentParser:
         help="the inventory folder to (re)write; for uslci/olca/ilcd the Brightway database name "
         "(uslci: default 'uslci')",
     )
-    p.add_argument("--allocation", help="uslci/olca/ilcd: physical (default), economic, causal, none")
+    p.add_argument(
+        "--allocation", help="uslci/olca/ilcd: physical (default), economic, causal, none"
+    )
     p.add_argument(
         "--add-flows",
         action="store_true",
