@@ -404,6 +404,12 @@ class Spread(NamedTuple):
     total: float  # g, the aggregated amount
     gsd: float | None  # None: nothing to spread (a zero total)
     own_share: float  # share of sum |contribution| carried by the source's own distributions
+    magnitude: float = 0.0  # sum |contribution|: |total| far below it is cancellation noise
+
+    def cancelled(self, rtol: float) -> bool:
+        """True when ``|total| <= rtol * sum |contribution|``: what is left of contributions
+        that cancel is round-off of the solve, not data."""
+        return abs(self.total) <= rtol * self.magnitude
 
 
 def spread_columns(spread: Spread, source: str, pedigree_text: str) -> dict[str, Any]:
@@ -504,7 +510,7 @@ def propagate_spreads(
     spreads = {}
     for flow, (g, v, own_part, mag) in out.items():
         gsd = math.exp(math.sqrt(math.log1p(v / (g * g)))) if g != 0.0 else None
-        spreads[flow] = Spread(g, gsd, own_part / mag if mag else 0.0)
+        spreads[flow] = Spread(g, gsd, own_part / mag if mag else 0.0, mag)
     return spreads
 
 
@@ -570,7 +576,7 @@ def to_inventory(
                 totals[flow_id] = totals.get(flow_id, 0.0) + value
         for flow_id in sorted(totals, key=order.__getitem__):
             amount = _round(totals[flow_id])
-            if amount == 0.0:
+            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL):
                 continue
             exchanges.append(
                 {

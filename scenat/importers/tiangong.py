@@ -552,7 +552,7 @@ def build_tiangong_inventory(
                 totals[flow_id] = totals.get(flow_id, 0.0) + value
         for flow_id in sorted(totals, key=order.__getitem__):
             amount = _round(totals[flow_id])
-            if amount == 0.0:
+            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL):
                 continue
             exchanges.append(
                 {
