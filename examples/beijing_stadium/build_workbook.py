@@ -48,6 +48,8 @@ GRID = ("shipped inventory inventories/grid_electricity: MEE and NBS of China, A
         "local at a CN-BJ node)")
 DESNZ_SHIPPED = "shipped inventory inventories/starter (DESNZ 2025)"
 USLCI = "shipped inventory inventories/materials (USLCI, a US inventory used as a proxy)"
+TIANGONG = ("shipped inventory inventories/tiangong (TianGong LCA data, reviewed Chinese "
+            "systems, cradle to gate: {what})")
 FACTS = ("National Stadium: 91,000 seats, 258,000 m2 gross floor area, 312 ground-source heat "
          "pump wells under the pitch (Beijing 2008 official venue descriptions; stadium "
          "operator's figures as reported by Elecnova and GMT Light)")
@@ -193,13 +195,16 @@ def build(state: str) -> dict[str, list[list]]:
     if after:
         s.node("retrofit_works", "2021 retrofit equipment, annualised", 2, "construction",
                "year", output_amount=15, note="15-year service life: engineering estimate")
-        s.flow("retrofit_works", "process", "uslci_aluminium_primary", 2_000 * 6, "kg", USLCI,
+        s.flow("retrofit_works", "process", "tiangong_aluminium_primary_cn", 2_000 * 6, "kg",
+               TIANGONG.format(what="primary aluminium ingot, 2016 data"),
                "~2,000 LED landscape fittings x 6 kg of aluminium housing: engineering estimate; "
                f"{CIRCULAR}", circular=(0.0, 0.90, "uslci_aluminium_secondary"))
-        s.flow("retrofit_works", "process", "uslci_steel_hot_rolled", 60_000, "kg", USLCI,
+        s.flow("retrofit_works", "process", "tiangong_steel_hot_rolled_cn", 60_000, "kg",
+               TIANGONG.format(what="hot rolled coil, 2006 data, CO2 only"),
                "renewed chillers and air-handling units, ~60 t of steel: engineering estimate; "
                f"{CIRCULAR}", circular=(0.15, 0.90, ""))
-        s.flow("retrofit_works", "process", "uslci_steel_hot_rolled", 90 * 40, "kg", USLCI,
+        s.flow("retrofit_works", "process", "tiangong_steel_hot_rolled_cn", 90 * 40, "kg",
+               TIANGONG.format(what="hot rolled coil, 2006 data, CO2 only"),
                f"90 screens x 40 kg of steel frame: engineering estimate; {CIRCULAR}",
                circular=(0.15, 0.90, ""))
         s.flow("retrofit_works", "process", "uslci_steel_stainless_recycled", 128 * 25, "kg",

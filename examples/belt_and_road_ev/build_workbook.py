@@ -45,6 +45,8 @@ GRID_DE = ("shipped inventory inventories/grid_electricity: Ember yearly grid in
            "(electricity_grid_local at a DE node)")
 DESNZ_SHIPPED = "shipped inventory inventories/starter (DESNZ 2025)"
 USLCI = "shipped inventory inventories/materials (USLCI, a US inventory used as a proxy)"
+TIANGONG = ("shipped inventory inventories/tiangong (TianGong LCA data, reviewed Chinese "
+            "systems, cradle to gate: {what})")
 PREMISE = "shipped inventory inventories/freight (premise additional inventories)"
 HAO = ("Hao, Mu, Jiang, Liu & Zhao (2017), GHG Emissions from the Production of Lithium-Ion "
        "Batteries for Electric Vehicles in China, Sustainability 9(4): 504: 3,061 kg CO2e for "
@@ -178,21 +180,30 @@ def build(variant: str) -> dict[str, list[list]]:
 
     s.node("drive_unit", "Electric drive unit (Changzhou, Jiangsu)", 3, "manufacturing",
            "CN-JS", "item")
-    s.flow("drive_unit", "process", "uslci_steel_cold_rolled", 45, "kg", USLCI,
+    s.flow("drive_unit", "process", "tiangong_steel_hot_rolled_cn", 45, "kg",
+           TIANGONG.format(what="hot rolled coil, Ji et al., 2006 data, as a proxy for "
+                           "electrical steel and forgings"),
            "motor laminations, shafts, housing steel: engineering estimate")
-    s.flow("drive_unit", "process", "uslci_aluminium_primary", 25, "kg", USLCI,
+    s.flow("drive_unit", "process", "tiangong_aluminium_primary_cn", 25, "kg",
+           TIANGONG.format(what="primary aluminium ingot, 2016 data"),
            "die-cast housing: engineering estimate")
-    s.flow("drive_unit", "spend", "335312", 2_500, "CNY", EPA.format(code="335312"),
-           "copper windings, magnets, power electronics: CNY 2,500 a unit, engineering estimate")
+    s.flow("drive_unit", "process", "tiangong_copper_cn", 8, "kg",
+           TIANGONG.format(what="electrolytic copper, 2018 data; mining cut off"),
+           "stator windings, ~8 kg of copper: engineering estimate")
+    s.flow("drive_unit", "spend", "335312", 2_000, "CNY", EPA.format(code="335312"),
+           "magnets and power electronics: CNY 2,000 a unit, engineering estimate")
     s.flow("drive_unit", "process", "electricity_grid_local", 150, "kWh", GRID_CN,
            "machining, winding, test bench: engineering estimate")
 
     s.node("body_materials", "Body and interior materials (Chinese mills)", 3, "materials",
            "CN-SH", "item")
-    s.flow("body_materials", "process", "uslci_steel_cold_rolled", BODY_STEEL_KG, "kg", USLCI,
+    s.flow("body_materials", "process", "tiangong_steel_hot_rolled_cn", BODY_STEEL_KG, "kg",
+           TIANGONG.format(what="hot rolled coil, Ji et al., 2006 data, CO2 only; cold rolling "
+                           "and coating not included"),
            f"body-in-white and chassis steel: engineering estimate; {STEEL_RC}; {ELV}",
            circular=(0.15, 0.90, ""))
-    s.flow("body_materials", "process", "uslci_aluminium_primary", ALUMINIUM_KG, "kg", USLCI,
+    s.flow("body_materials", "process", "tiangong_aluminium_primary_cn", ALUMINIUM_KG, "kg",
+           TIANGONG.format(what="primary aluminium ingot, 2016 data"),
            f"castings, subframes, wheels: engineering estimate; {ALU_RC}; {ELV}; recycling "
            "route: USLCI secondary aluminium ingot", circular=(0.30, 0.90,
                                                               "uslci_aluminium_secondary"))

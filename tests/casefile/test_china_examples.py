@@ -250,7 +250,9 @@ def test_ev_circularity_by_hand() -> None:
     assert found.mci == pytest.approx(mci)
     # module D: the aluminium's net scrap (0.9 - 0.3) x 200 kg; steel and plastics listed
     credit = (
-        aluminium * 0.6 * (_score("uslci_aluminium_secondary") - _score("uslci_aluminium_primary"))
+        aluminium
+        * 0.6
+        * (_score("uslci_aluminium_secondary") - _score("tiangong_aluminium_primary_cn"))
     )
     assert found.module_d["gwp100"] == pytest.approx(credit, rel=2e-6)
     assert len(found.not_credited) == 2
