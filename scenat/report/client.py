@@ -24,6 +24,7 @@ import polars as pl
 
 from scenat.assessment import Assessment
 from scenat.calc import PathTable, rank
+from scenat.model.currency import currency_label
 from scenat.report.assessment import assessment_document
 from scenat.report.interventions import json_records, ranked_interventions
 from scenat.uncertainty import UncertaintyResult
@@ -189,9 +190,13 @@ def case_metadata(result: Assessment, choices: ReportChoices | None = None) -> l
         ["reference node", case.reference_node],
         ["reference flow", f"{case.reference_amount:g} {reference.output_unit}"],
         ["annual volume", case.annual_volume],
-        ["currency", case.currency],
+        ["currency", currency_label(case.currency)],
         ["year", case.year],
         ["region", case.region],
+        [
+            "node locations",
+            ", ".join(sorted({n.location for n in case.nodes.values() if n.location})) or None,
+        ],
         ["nodes", len(case.nodes)],
         ["flows", len(case.flows)],
         ["background inventory", result.inventory_version],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from scenat.assessment import Assessment
+from scenat.model.currency import currency_label
 from scenat.report.client import (
     ReportChoices,
     choices_summary,
@@ -180,6 +181,13 @@ def html_report(
         ),
         ("Annual volume", f"{fmt(case.annual_volume)} reference flows a year"),
         ("Supply chain", f"{len(case.nodes)} nodes, {len(case.flows)} flows"),
+        ("Money", currency_label(case.currency) + (f" of {case.year}" if case.year else "")),
+        *([("Region", case.region)] if case.region else []),
+        (
+            "Node locations",
+            ", ".join(sorted({n.location for n in case.nodes.values() if n.location}))
+            or "none given",
+        ),
         ("Background", f"embedded scenat inventory {result.inventory_version}"),
     ]
     if case.description:
@@ -209,6 +217,29 @@ def html_report(
             ],
         )
     )
+
+    circular = result.circularity
+    if circular is not None:
+        parts.append("<h2>Circularity</h2>")
+        parts.append(
+            f'<p class="note">{len(circular.materials)} material flows, '
+            f"{_esc(fmt(circular.mass_kg))} kg per functional unit. Method: "
+            f"{_esc(circular.method)}. Module D is reported beside the totals, not in them."
+            + (" Not credited (no recycling process): " + _esc(", ".join(circular.not_credited))
+               if circular.not_credited else "")
+            + "</p>"
+        )  # fmt: skip
+        units = {i.id: i.unit for i in result.indicators}
+        rows = [
+            ["recycled content", fmt(100 * circular.recycled_content), "%"],
+            ["end-of-life recycling rate", fmt(100 * circular.eol_recycling_rate), "%"],
+            ["Material Circularity Indicator", fmt(circular.mci), ""],
+            *(
+                [f"module D, {ind}", fmt(value), units.get(ind, "")]
+                for ind, value in circular.module_d.items()
+            ),
+        ]
+        parts.append(_html_table([("indicator", False), ("value", True), ("unit", False)], rows))
 
     parts.append("<h2>Where the impact sits</h2>")
     parts.append(

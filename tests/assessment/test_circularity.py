@@ -194,3 +194,22 @@ def test_mci_helper_agrees_with_the_hand_formula() -> None:
             _hand_mci(recycled, eol)
         )
     assert math.isclose(_hand_mci(0.0, 0.0), 0.1)
+
+
+def test_html_and_client_reports_show_money_places_and_circularity(tmp_path: Path) -> None:
+    pytest.importorskip("plotly")
+    from scenat.report.client import case_metadata
+    from scenat.report.html import html_report
+
+    folder = _write(
+        tmp_path / "c",
+        ["frame,process,uslci_aluminium_primary,2,kg,0.5,0.5,uslci_aluminium_secondary"],
+    )
+    result = assess(read_case(folder), ["gwp100"])
+    page = html_report(result, generated="today")
+    assert "<h2>Circularity</h2>" in page and "CNY (¥) of 2024" in page
+    assert "CN-BJ, CN-JS" in page
+    metadata = dict(case_metadata(result))
+    assert metadata["currency"] == "CNY (¥)" and metadata["node locations"] == "CN-BJ, CN-JS"
+    # equal shares in and out: no net scrap, module D is zero (known, not unknown)
+    assert result.circularity.module_d == {"gwp100": 0.0}
