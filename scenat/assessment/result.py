@@ -126,10 +126,12 @@ class Assessment:
         )
 
 
-def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
+def assess(case: Case, indicators: list[str] | None = None, *, circular: bool = True) -> Assessment:
     """Assess a validated case on the embedded background.
 
     Contributions by node, tier, stage, process and flow each sum to the total.
+    ``circular=False`` skips the circularity indicators (module D costs one more solve;
+    re-solves that only need totals, as intervention evaluation, leave it out).
     """
     chosen = resolve(indicators)
     linked = link(case, indicators=chosen)
@@ -137,7 +139,7 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
     _check_finite(case, totals)
     supply_by_node = {n: float(linked.supply[linked.node_cols[n]]) for n in linked.node_order}
     covered = coverage(linked, [i.id for i in chosen])
-    circular = circularity(case, supply_by_node, [i.id for i in chosen], _totals)
+    found = circularity(case, supply_by_node, [i.id for i in chosen], _totals) if circular else None
     return Assessment(
         case=case,
         indicators=chosen,
@@ -149,7 +151,7 @@ def assess(case: Case, indicators: list[str] | None = None) -> Assessment:
         linked=linked,
         notes=_notes(chosen, totals, linked) + _coverage_notes(chosen, covered),
         coverage=covered,
-        circularity=circular,
+        circularity=found,
     )
 
 

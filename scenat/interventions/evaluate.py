@@ -51,7 +51,7 @@ Solver = Callable[[Case, Sequence[str]], Mapping[str, float]]
 
 def assess_totals(case: Case, indicators: Sequence[str]) -> dict[str, float]:
     """The default solve: a full assessment of the case (one factorisation per call)."""
-    return dict(assess(case, list(indicators)).totals)
+    return dict(assess(case, list(indicators), circular=False).totals)
 
 
 def case_discount_rate(case: Case) -> float:
