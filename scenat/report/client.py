@@ -190,7 +190,8 @@ def case_metadata(result: Assessment, choices: ReportChoices | None = None) -> l
         ["reference node", case.reference_node],
         ["reference flow", f"{case.reference_amount:g} {reference.output_unit}"],
         ["annual volume", case.annual_volume],
-        ["currency", currency_label(case.currency)],
+        ["currency", case.currency],
+        ["money", currency_label(case.currency) + (f" of {case.year}" if case.year else "")],
         ["year", case.year],
         ["region", case.region],
         [

@@ -210,6 +210,7 @@ def test_html_and_client_reports_show_money_places_and_circularity(tmp_path: Pat
     assert "<h2>Circularity</h2>" in page and "CNY (¥) of 2024" in page
     assert "CN-BJ, CN-JS" in page
     metadata = dict(case_metadata(result))
-    assert metadata["currency"] == "CNY (¥)" and metadata["node locations"] == "CN-BJ, CN-JS"
+    assert metadata["currency"] == "CNY" and metadata["money"] == "CNY (¥) of 2024"
+    assert metadata["node locations"] == "CN-BJ, CN-JS"
     # equal shares in and out: no net scrap, module D is zero (known, not unknown)
     assert result.circularity.module_d == {"gwp100": 0.0}
