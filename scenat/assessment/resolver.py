@@ -43,6 +43,6 @@ class ForegroundResolver:
         chosen = [i for i in self.indicators if i.id in set(indicator_ids)]
         missing = set(indicator_ids) - {i.id for i in chosen}
         if missing or set(case.nodes) != self.nodes:
-            result = assess(case, indicators=list(indicator_ids))
+            result = assess(case, indicators=list(indicator_ids), circular=False)
             return {i: result.total(i) for i in indicator_ids}
         return foreground_totals(foreground_model(case, self.linked, chosen))
