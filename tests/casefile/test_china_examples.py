@@ -256,3 +256,24 @@ def test_ev_circularity_by_hand() -> None:
     )
     assert found.module_d["gwp100"] == pytest.approx(credit, rel=2e-6)
     assert len(found.not_credited) == 2
+
+
+def test_cli_ranks_in_yuan_and_compares_the_variants(capsys: pytest.CaptureFixture) -> None:
+    import json
+
+    from scenat.cli import main
+
+    assert main(["interventions", "beijing_stadium"]) == 0
+    text = capsys.readouterr().out
+    assert "Money: CNY (¥) of 2024" in text
+    assert "rooftop_pv_cn" in text and "pv_battery_storage_cn" in text and "¥" in text
+    assert main(["compare", "belt_and_road_ev", "belt_and_road_ev/belt_and_road_ev_rail",
+                 "--json"]) == 0  # fmt: skip
+    document = json.loads(capsys.readouterr().out)
+    gwp = next(row for row in document["totals"] if row["indicator"] == "gwp100")
+    a, b = _result("ev_sea").total("gwp100"), _result("ev_rail").total("gwp100")
+    assert [gwp[k] for k in ("a", "b")] == pytest.approx([a, b], rel=1e-9)
+    assert main(["assess", "beijing_stadium/beijing_stadium_after", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["currency"] == "CNY" and set(document["locations"].values()) == {"CN-BJ"}
+    assert document["circularity"]["mci"] == pytest.approx(_result("bj_after").circularity.mci)
