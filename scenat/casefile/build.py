@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from scenat.brightway.project import project_catalogue
-from scenat.calc.foreground import loop_radius, reachable_nodes
+from scenat.calc.foreground import loop_blocks, reachable_nodes
 from scenat.casefile.screening import AUXILIARY_SHEETS
 from scenat.casefile.sheets import RawSheet, read_sheets, read_upload_sheets
 from scenat.errors import InputError, Problem
@@ -889,24 +889,41 @@ def _check_structure(
 def _check_solvable(
     nodes: dict[str, Node], flows: list[Flow], reached: set[str], check: Cells, sheet: str
 ) -> None:
-    """Loops must not consume as much as they make: the foreground matrix must be productive."""
+    """Loops must not consume as much as they make: the foreground matrix must be productive.
+
+    Each loop (strongly connected set of nodes) is checked on its own block: one problem per
+    loop that is not productive, on its first node-to-node row, naming its rows."""
     ids = [n for n in nodes if n in reached]
-    radius = loop_radius(nodes, flows, ids)
-    if radius >= 1.0 - 1e-12:
-        index = set(ids)
+    for block in loop_blocks(nodes, flows, ids):
+        if block.radius < 1.0 - 1e-12:
+            break  # largest radius first: the rest are productive
+        members = set(block.nodes)
         loop_rows = sorted(
             f.row
             for f in flows
-            if f.kind == "node" and f.node in index and f.input in index and f.row is not None
+            if f.kind == "node" and f.node in members and f.input in members and f.row is not None
         )
+        listed = ", ".join(map(str, loop_rows[:MAX_ROWS_NAMED]))
+        if len(loop_rows) > MAX_ROWS_NAMED:
+            listed += f" and {len(loop_rows) - MAX_ROWS_NAMED} more"
         check.on(sheet).add(
             loop_rows[0] if loop_rows else None,
             "amount",
             None,
             "the loops between nodes consume at least as much as they produce, so the "
-            f"supply chain has no solution (spectral radius {radius:.4g})",
-            "check the amounts of node-to-node flows on rows " + ", ".join(map(str, loop_rows)),
+            f"supply chain has no solution (spectral radius {block.radius:.4g}, in the loop "
+            f"of {len(block.nodes)} nodes {_named(block.nodes)})",
+            "check the amounts of node-to-node flows on rows " + listed,
         )
+
+
+#: rows and nodes a problem names one by one before it says "and N more"
+MAX_ROWS_NAMED = 30
+
+
+def _named(ids: tuple[str, ...]) -> str:
+    shown = ", ".join(ids[:MAX_ROWS_NAMED])
+    return shown + (f" and {len(ids) - MAX_ROWS_NAMED} more" if len(ids) > MAX_ROWS_NAMED else "")
 
 
 def _interventions(sheet: RawSheet | None) -> list[dict[str, Any]]:
