@@ -67,6 +67,8 @@ class LinkedSystem:
     flow_keys: list[str]
     flow_labels: list[str]
     _scores: dict[str, np.ndarray] = field(default_factory=dict)
+    #: arrays derived from the fields above, made once (:func:`purchase_matrix`)
+    _derived: dict[Any, Any] = field(default_factory=dict, repr=False)
     #: per node, the flow kind (process, spend, credit) of each entry of ``purchases``
     purchase_kinds: dict[str, list[str]] = field(default_factory=dict)
     #: unit of each activity's product ("" where the background does not say)
@@ -100,7 +102,14 @@ class LinkedSystem:
 def purchase_matrix(linked: LinkedSystem, kinds: tuple[str, ...] | None = None) -> Any:
     """``P`` (products x nodes, scipy CSC): what each node buys of each background product
     per run (credits negative), for purchases of the flow ``kinds`` given (all when None;
-    a purchase of unknown kind counts as ``process``)."""
+    a purchase of unknown kind counts as ``process``). Made once per linked system."""
+    cache_key = ("purchases", kinds)
+    if cache_key not in linked._derived:
+        linked._derived[cache_key] = _purchase_matrix(linked, kinds)
+    return linked._derived[cache_key]
+
+
+def _purchase_matrix(linked: LinkedSystem, kinds: tuple[str, ...] | None) -> Any:
     rows: list[int] = []
     cols: list[int] = []
     values: list[float] = []
