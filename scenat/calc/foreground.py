@@ -226,12 +226,16 @@ def flow_weights(
     credit), the characterisation factor of an elementary flow, 0 for a node flow (its
     supplier's impact is counted at the supplier). The look-ups are made once for all
     indicators; a flow whose elementary flow the linked system does not hold weighs 0."""
-    biosphere_row = {key: i for i, key in enumerate(linked.flow_keys)}
-    activity_col = {
-        key: i
-        for i, (key, kind) in enumerate(zip(linked.activity_keys, linked.activity_kind))
-        if kind == "background"
-    }
+    if "flow_lookups" not in linked._derived:  # made once per linked system
+        linked._derived["flow_lookups"] = (
+            {key: i for i, key in enumerate(linked.flow_keys)},
+            {
+                key: i
+                for i, (key, kind) in enumerate(zip(linked.activity_keys, linked.activity_kind))
+                if kind == "background"
+            },
+        )
+    biosphere_row, activity_col = linked._derived["flow_lookups"]
     by_code = shipped_catalogue().elementary_by_code()
     activity = np.full(len(flows), -1, dtype=np.int64)
     elementary = np.full(len(flows), -1, dtype=np.int64)

@@ -2,8 +2,12 @@
 
 Evaluation applies each intervention to a copy of the case and solves it again; the solve
 is a parameter (``solve(case, indicators) -> {indicator: total}``) so that a faster
-re-solve with the kept factorisation (:class:`scenat.assessment.ForegroundResolver`) can
-replace the default full assessment.
+re-solve with the kept factorisation (:class:`scenat.assessment.ForegroundResolver`: only
+the flows an option changes are re-scored, and changed node-to-node flows are a low-rank
+update of the kept foreground factorisation) can replace the default full assessment. The
+node supplies an option's costs are counted on come from the same solve when it offers them
+(``solve.supply(case)``). Both are exact: the ranking and MACC are the same as with full
+re-assessments, to round-off.
 
 The case's discount rate is the ``discount_rate`` field of its case sheet, default 0.035:
 the HM Treasury Green Book social time preference rate (real, years 0-30).
@@ -106,8 +110,22 @@ def money_factor(case: Case, iv: Intervention) -> tuple[float, str]:
     return step.factor, f"costs converted: {step.describe()}"
 
 
-def _costs(case: Case, iv: Intervention, rate: float, catalogue: Catalogue) -> _Costs:
-    supply = node_supply(case)
+def _supply_of(solve: Solver | None) -> Callable[[Case], Mapping[str, float]]:
+    """Node supplies of a case: from the solve when it keeps the foreground factorised
+    (:meth:`scenat.assessment.ForegroundResolver.supply`: a low-rank update), else a
+    sparse solve of the case's foreground (:func:`node_supply`)."""
+    found = getattr(solve, "supply", None)
+    return found if callable(found) else node_supply
+
+
+def _costs(
+    case: Case,
+    iv: Intervention,
+    rate: float,
+    catalogue: Catalogue,
+    supply_of: Callable[[Case], Mapping[str, float]] = node_supply,
+) -> _Costs:
+    supply = supply_of(case)
     quantity = affected_quantity(case, iv, supply, catalogue)
     factor, money = money_factor(case, iv)
     capex = iv.capex * (quantity if iv.capex_basis == "per_unit_year" else 1.0) * factor
@@ -220,13 +238,14 @@ def evaluate(
         interventions = collect(case, libraries, catalogue=catalogue)
     ids = _indicator_ids(indicators)
     rate = case_discount_rate(case)
+    supply_of = _supply_of(solve)
     baseline = dict(solve(case, ids))
     kpi_columns = sorted({k for iv in interventions for k in iv.kpis})
     rows = []
     for iv in interventions:
         if not matched_flows(case, iv, catalogue):
             continue
-        costs = _costs(case, iv, rate, catalogue)
+        costs = _costs(case, iv, rate, catalogue, supply_of)
         totals = dict(solve(apply(case, iv, catalogue), ids))
         notes = [costs.money] if costs.money else []
         row = {
@@ -307,7 +326,7 @@ def _macc_sequence(
         if change > added + noise:
             _note(row, f"on the MACC up to the footprint: {change - added:.4g} t CO2-eq a "
                        "year more of it is credit beyond the footprint")  # fmt: skip
-        costs = _costs(current, iv, rate, catalogue)
+        costs = _costs(current, iv, rate, catalogue, _supply_of(solve))
         order += 1
         cost = costs.eac + costs.opex
         row.update(
@@ -389,8 +408,9 @@ def evaluate_combination(
     baseline = dict(baseline) if baseline is not None else dict(solve(case, ids))
     current = case
     capex = opex = eac = npv = 0.0
+    supply_of = _supply_of(solve)
     for iv in interventions:
-        costs = _costs(current, iv, rate, catalogue)
+        costs = _costs(current, iv, rate, catalogue, supply_of)
         capex, opex, eac, npv = (
             capex + costs.capex,
             opex + costs.opex,
