@@ -71,12 +71,16 @@ class ForegroundResolver:
     ):
         self.indicators = resolve(list(indicators) if indicators else None)
         self.linked = linked or link(case, indicators=self.indicators)
+        # A linked system made for fewer indicators scores only those; others re-assess.
+        self.indicators = [i for i in self.indicators if i.id in self.linked.cf]
         self.nodes = set(self.linked.node_order)
         self.case = case
         self._order = list(self.linked.node_order)
         self._local = {n: i for i, n in enumerate(self._order)}
         self._base_flows = list(case.flows)
-        self._position = {id(f): i for i, f in enumerate(self._base_flows)}
+        base_ids = np.fromiter(map(id, self._base_flows), dtype=np.uint64)
+        self._sorted_positions = np.argsort(base_ids)
+        self._sorted_ids = base_ids[self._sorted_positions]
         matrix = sparse_technology_matrix(case.nodes, self._base_flows, self._order)
         self._matrix = matrix
         self._solver = FactorisedSystem.from_matrix(matrix)
@@ -115,14 +119,7 @@ class ForegroundResolver:
 
     def resolve(self, case: Case) -> Resolved:
         """Supply and every linked indicator's total of ``case`` (same nodes as the base)."""
-        kept = np.zeros(len(self._base_flows), dtype=bool)
-        added: list[Flow] = []
-        for flow in case.flows:
-            at = self._position.get(id(flow))
-            if at is not None and self._base_flows[at] is flow and not kept[at]:
-                kept[at] = True
-            else:
-                added.append(flow)
+        kept, added = self._diff(case.flows)
         removed = np.flatnonzero(~kept)
         n = len(self._order)
         # Node impact per run: the base's, less the flows that left, plus those that came.
@@ -170,6 +167,26 @@ class ForegroundResolver:
         totals = {ind: float(d @ x) for ind, d in intensity.items()}
         self.last = Resolved(x, totals, method, len(changed))
         return self.last
+
+    def _diff(self, flows: Sequence[Flow]) -> tuple[np.ndarray, list[Flow]]:
+        """Which base flows the case keeps (the very objects: an intervention leaves a flow
+        it does not touch alone) and the flows it has that the base has not. The base flows
+        are held by the resolver, so no other object can take their ids meanwhile."""
+        ids = np.fromiter(map(id, flows), dtype=np.uint64, count=len(flows))
+        if not len(self._sorted_ids):
+            return np.zeros(0, dtype=bool), list(flows)
+        at = np.searchsorted(self._sorted_ids, ids)
+        at_clipped = np.minimum(at, len(self._sorted_ids) - 1)
+        found = (at < len(self._sorted_ids)) & (self._sorted_ids[at_clipped] == ids)
+        positions = self._sorted_positions[at_clipped]
+        # A base flow listed twice: the first is the base's, the others were added.
+        _, first = np.unique(np.where(found, positions, -1), return_index=True)
+        once = np.zeros(len(flows), dtype=bool)
+        once[first] = True
+        found &= once
+        kept = np.zeros(len(self._base_flows), dtype=bool)
+        kept[positions[found]] = True
+        return kept, [flows[i] for i in np.flatnonzero(~found)]
 
     def _woodbury(
         self, rows: list[int], cols: list[int], values: list[float], changed: list[int]

@@ -92,7 +92,9 @@ def delete_database(name: str) -> None:
 
 
 def write_database(
-    name: str, data: dict[tuple[str, str], dict[str, Any]], searchable: bool = False,
+    name: str,
+    data: dict[tuple[str, str], dict[str, Any]],
+    searchable: bool = False,
     **metadata: Any,
 ) -> None:
     """Write ``data`` (``(name, code)`` -> activity or flow document, as ``Database.write``
@@ -114,8 +116,11 @@ def method_names() -> list[tuple[str, ...]]:
 
 
 def write_method(
-    name: tuple[str, ...], factors: Sequence[tuple[Key, float]], unit: str,
-    description: str = "", **metadata: Any,
+    name: tuple[str, ...],
+    factors: Sequence[tuple[Key, float]],
+    unit: str,
+    description: str = "",
+    **metadata: Any,
 ) -> None:
     """(Re)write method ``name`` from (flow, characterisation factor) pairs; a flow is a
     biosphere3 code or ``(database, code)``, and must exist (else KeyError)."""

@@ -502,8 +502,12 @@ def _workbook_part(types: _Types | None, names: set[str]) -> str | None:
     if types is None:
         return None
     part = next(
-        (name for kind in WORKBOOK_TYPES for name, declared in types.overrides
-         if declared == kind),  # fmt: skip
+        (
+            name
+            for kind in WORKBOOK_TYPES
+            for name, declared in types.overrides
+            if declared == kind
+        ),  # fmt: skip
         None,
     )
     if part is None and set(types.defaults.values()) & set(WORKBOOK_TYPES):

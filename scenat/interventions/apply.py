@@ -20,7 +20,7 @@ from dataclasses import replace
 from scenat.brightway import project_catalogue
 from scenat.interventions.functions import FUNCTION_PREFIX, shipped_functions
 from scenat.interventions.library import Intervention
-from scenat.interventions.matching import matches, unit_factor
+from scenat.interventions.matching import Matcher, unit_factor
 from scenat.model.case import Case, Flow, Uncertainty
 from scenat.model.catalogue import Catalogue
 from scenat.model.schema import ELEMENTARY_KINDS
@@ -83,8 +83,9 @@ def apply(case: Case, intervention: Intervention, catalogue: Catalogue | None = 
     iv = intervention
     share = iv.share
     flows: list[Flow] = []
+    matcher = Matcher(iv, case, catalogue, shipped_functions())
     for flow in case.flows:
-        if not matches(iv, case, flow, catalogue):
+        if not matcher(flow):
             flows.append(flow)
             continue
         if iv.action == "scale":

@@ -37,7 +37,7 @@ from scenat.calc.foreground import node_supply
 from scenat.errors import InputError, Problem
 from scenat.interventions.apply import apply
 from scenat.interventions.library import Intervention, collect
-from scenat.interventions.matching import affected_quantity, matched_flows
+from scenat.interventions.matching import matched_flows, matched_quantity
 from scenat.model.case import Case
 from scenat.model.catalogue import Catalogue
 from scenat.model.cells import is_blank, to_number
@@ -51,8 +51,6 @@ CARBON_INDICATOR = "gwp100"
 
 #: ``solve(case, indicator ids) -> {indicator id: total per functional unit}``
 Solver = Callable[[Case, Sequence[str]], Mapping[str, float]]
-
-
 
 
 def assess_totals(case: Case, indicators: Sequence[str]) -> dict[str, float]:
@@ -124,9 +122,11 @@ def _costs(
     rate: float,
     catalogue: Catalogue,
     supply_of: Callable[[Case], Mapping[str, float]] = node_supply,
+    matched: Sequence[int] | None = None,
 ) -> _Costs:
     supply = supply_of(case)
-    quantity = affected_quantity(case, iv, supply, catalogue)
+    matched = matched if matched is not None else matched_flows(case, iv, catalogue)
+    quantity = matched_quantity(case, iv, matched, supply)
     factor, money = money_factor(case, iv)
     capex = iv.capex * (quantity if iv.capex_basis == "per_unit_year" else 1.0) * factor
     opex = iv.opex_change * (quantity if iv.opex_basis == "per_unit_year" else 1.0) * factor
@@ -137,7 +137,7 @@ def _costs(
         eac=finance.equivalent_annual_cost(capex, rate, iv.lifetime),
         npv=finance.net_present_value(capex, opex, rate, iv.lifetime),
         quantity=quantity,
-        flows=len(matched_flows(case, iv, catalogue)),
+        flows=len(matched),
         money=money,
     )
 
@@ -243,9 +243,10 @@ def evaluate(
     kpi_columns = sorted({k for iv in interventions for k in iv.kpis})
     rows = []
     for iv in interventions:
-        if not matched_flows(case, iv, catalogue):
+        matched = matched_flows(case, iv, catalogue)
+        if not matched:
             continue
-        costs = _costs(case, iv, rate, catalogue, supply_of)
+        costs = _costs(case, iv, rate, catalogue, supply_of, matched)
         totals = dict(solve(apply(case, iv, catalogue), ids))
         notes = [costs.money] if costs.money else []
         row = {
