@@ -58,14 +58,19 @@ AUXILIARY_SHEETS = ("instructions", "lists", "readme", "notes", "about")
 class Limits:
     """How big an untrusted file may be; every limit is checked before the data is parsed."""
 
-    max_file_bytes: int = 50 * MB
-    max_unzipped_bytes: int = 250 * MB
+    #: a flows CSV of max_rows rows at ~150 bytes a row (source and comment filled in)
+    max_file_bytes: int = 200 * MB
+    #: worksheet XML takes ~500 bytes a row: a 434,000-row flows sheet (a 50,000-node BOM)
+    #: unpacks to 224 MB, a full max_rows sheet to about 500 MB
+    max_unzipped_bytes: int = 1024 * MB
     max_members: int = 2000
     #: a member that unpacks to more than this multiple of its packed size is a bomb...
     max_ratio: float = 1000.0
     #: ...once it unpacks to more than this (small members of repeated bytes are normal)
     ratio_floor_bytes: int = 4 * MB
-    max_rows: int = 100_000
+    #: Excel's own limit (rows per worksheet): a sheet anyone filled in or exported from a
+    #: spreadsheet has at most this many; a 50,000-supplier BOM has ~434,000 flow rows
+    max_rows: int = 1_048_576
     max_columns: int = 256
 
     @classmethod
