@@ -72,7 +72,13 @@ def _provider(target: str, flow: Flow, case: Case, catalogue: Catalogue) -> tupl
     return functions.resolve(name, near), functions.units[name]
 
 
-def apply(case: Case, intervention: Intervention, catalogue: Catalogue | None = None) -> Case:
+def apply(
+    case: Case,
+    intervention: Intervention,
+    catalogue: Catalogue | None = None,
+    *,
+    matched: Sequence[int] | None = None,
+) -> Case:
     """A modified copy of ``case`` with the intervention applied; the original is not changed.
 
     Flows the intervention creates (substitutes, additions) carry
@@ -83,9 +89,11 @@ def apply(case: Case, intervention: Intervention, catalogue: Catalogue | None = 
     iv = intervention
     share = iv.share
     flows: list[Flow] = []
-    matcher = Matcher(iv, case, catalogue, shipped_functions())
-    for flow in case.flows:
-        if not matcher(flow):
+    # ``matched``: the indices :func:`matched_flows` found for this case, when known already.
+    taken = set(matched) if matched is not None else None
+    matcher = Matcher(iv, case, catalogue, shipped_functions()) if taken is None else None
+    for index, flow in enumerate(case.flows):
+        if not (index in taken if taken is not None else matcher(flow)):  # type: ignore[misc]
             flows.append(flow)
             continue
         if iv.action == "scale":

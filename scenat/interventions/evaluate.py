@@ -247,7 +247,7 @@ def evaluate(
         if not matched:
             continue
         costs = _costs(case, iv, rate, catalogue, supply_of, matched)
-        totals = dict(solve(apply(case, iv, catalogue), ids))
+        totals = dict(solve(apply(case, iv, catalogue, matched=matched), ids))
         notes = [costs.money] if costs.money else []
         row = {
             "id": iv.id,
@@ -314,7 +314,8 @@ def _macc_sequence(
             _note(row, f"not on the MACC: exclusive with {taken[iv.group]} (group {iv.group}), "
                        "which is cheaper per tonne")  # fmt: skip
             continue
-        after = apply(current, iv, catalogue)
+        matched = matched_flows(current, iv, catalogue)
+        after = apply(current, iv, catalogue, matched=matched)
         new_total = solve(after, [CARBON_INDICATOR])[CARBON_INDICATOR]
         change = (total - new_total) * per_year
         # Credits (avoided burdens) can take the total below zero; the curve counts what is
@@ -327,7 +328,7 @@ def _macc_sequence(
         if change > added + noise:
             _note(row, f"on the MACC up to the footprint: {change - added:.4g} t CO2-eq a "
                        "year more of it is credit beyond the footprint")  # fmt: skip
-        costs = _costs(current, iv, rate, catalogue, _supply_of(solve))
+        costs = _costs(current, iv, rate, catalogue, _supply_of(solve), matched)
         order += 1
         cost = costs.eac + costs.opex
         row.update(
@@ -411,14 +412,15 @@ def evaluate_combination(
     capex = opex = eac = npv = 0.0
     supply_of = _supply_of(solve)
     for iv in interventions:
-        costs = _costs(current, iv, rate, catalogue, supply_of)
+        matched = matched_flows(current, iv, catalogue)
+        costs = _costs(current, iv, rate, catalogue, supply_of, matched)
         capex, opex, eac, npv = (
             capex + costs.capex,
             opex + costs.opex,
             eac + costs.eac,
             npv + costs.npv,
         )
-        current = apply(current, iv, catalogue)
+        current = apply(current, iv, catalogue, matched=matched)
     totals = dict(solve(current, ids)) if interventions else baseline
     row: dict[str, Any] = {"ids": [iv.id for iv in interventions], "currency": case.currency}
     row.update(_kpis(case, ids, baseline, totals, capex, opex, eac, npv))
