@@ -133,14 +133,16 @@ def child_interventions(path: Path, budget: float) -> dict:
     start = time.perf_counter()
     case = read_case(path)
     read = time.perf_counter() - start
-    resolver = ForegroundResolver(case)
     calls = [0]
 
-    def solve(c, ids):
-        calls[0] += 1
-        return resolver(c, ids)
+    class Counted(ForegroundResolver):
+        """The resolver ``scenat interventions`` uses, counting its solves."""
 
-    document = interventions_document(case, budget=budget, solve=solve)
+        def __call__(self, c, ids):
+            calls[0] += 1
+            return super().__call__(c, ids)
+
+    document = interventions_document(case, budget=budget, solve=Counted(case))
     json_bytes(document)
     seconds = time.perf_counter() - start
     portfolio = document.get("portfolio") or {}

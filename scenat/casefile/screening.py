@@ -21,6 +21,9 @@ them into located problems with column names is :mod:`scenat.casefile.build`'s j
 
 Limits are configurable per call (:func:`use_limits`) or through the environment:
 ``SCENAT_MAX_FILE_MB``, ``SCENAT_MAX_UNZIPPED_MB``, ``SCENAT_MAX_ROWS``, ``SCENAT_MAX_COLUMNS``.
+The default row limit is Excel's own, 1,048,576 rows per sheet: a real bill of materials fits
+(50,000 suppliers are about 434,000 flow rows), and a sheet no spreadsheet could hold is
+refused before it is parsed.
 
 >>> sniff(b"PK\\x03\\x04...")
 'zip'
