@@ -49,8 +49,11 @@ def modified_cases(case, keys, count: int, seed: int):
             flows[i] = replace(flow, input=background[int(rng.integers(len(background)))])
         else:
             factor = float(rng.uniform(0.3, 0.9))
-            flows[i] = replace(flow, amount=flow.amount * factor,
-                               amount_in_reference=flow.amount_in_reference * factor)
+            flows[i] = replace(
+                flow,
+                amount=flow.amount * factor,
+                amount_in_reference=flow.amount_in_reference * factor,
+            )
         out.append(case.copy(flows=flows))
     return out
 
@@ -86,14 +89,20 @@ def main() -> None:
     full = (time.perf_counter() - start) / len(sample) * args.interventions
 
     changed = sum(abs(r["gwp100"] - resolver(case, ids)["gwp100"]) > 0 for r in results)
-    print(f"synthetic background {args.processes} processes; {args.interventions} "
-          f"interventions ({changed} change gwp100)")
+    print(
+        f"synthetic background {args.processes} processes; {args.interventions} "
+        f"interventions ({changed} change gwp100)"
+    )
     print(f"{'figure':<44} {'seconds':>9} {'ratio':>9} {'target':>9}")
     print(f"{'floor: 1 splu + 1 solve per intervention':<44} {floor:>9.3f} {1.0:>9.2f} {'-':>9}")
-    print(f"{'scenat foreground re-solve, all':<44} {scenat_s:>9.3f} "
-          f"{scenat_s / floor:>9.2f} {'<= 3x':>9}")
-    print(f"{'full re-assessment per intervention (est.)':<44} {full:>9.3f} "
-          f"{full / scenat_s:>9.1f}x {'>= 50x':>9}")
+    print(
+        f"{'scenat foreground re-solve, all':<44} {scenat_s:>9.3f} "
+        f"{scenat_s / floor:>9.2f} {'<= 3x':>9}"
+    )
+    print(
+        f"{'full re-assessment per intervention (est.)':<44} {full:>9.3f} "
+        f"{full / scenat_s:>9.1f}x {'>= 50x':>9}"
+    )
 
 
 if __name__ == "__main__":

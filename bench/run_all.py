@@ -22,6 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 QUICK = {
+    "bench_foreground_scale": ["--sizes", "100,1000"],
     "bench_foundation": ["--repeat", "1"],
     "bench_hotspots": ["--processes", "3000", "--repeat", "1", "--iterations", "200"],
     "bench_interventions": ["--processes", "3000", "--interventions", "20"],

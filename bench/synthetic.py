@@ -114,8 +114,10 @@ def linked_system(
             candidates = [j for j in range(n_nodes) if tiers[j] == 2][:1]
         # The reference buys from every tier-1 node; the others from up to 3 below them,
         # chosen so every node is reached (node j is bought by node j - 1's tier).
-        picks = candidates if tiers[i] == 0 else rng.choice(
-            candidates, min(3, len(candidates)), replace=False
+        picks = (
+            candidates
+            if tiers[i] == 0
+            else rng.choice(candidates, min(3, len(candidates)), replace=False)
         )
         for j in picks:
             amount = float(rng.uniform(0.05, 0.4))
@@ -179,3 +181,115 @@ def linked_system(
         flow_labels=flow_keys,
     )
     return case, linked
+
+
+# --- a synthetic automotive bill of materials, as case sheets ---------------------------------
+
+#: share of the non-reference nodes in tiers 1-5 (most suppliers sit deep in the chain)
+TIER_SHARES = (0.03, 0.09, 0.18, 0.30, 0.40)
+MATERIALS = (
+    ("uslci_steel_hot_rolled", "kg"),
+    ("uslci_steel_cold_rolled", "kg"),
+    ("uslci_steel_galvanized", "kg"),
+    ("uslci_aluminium_primary", "kg"),
+    ("uslci_aluminium_secondary", "kg"),
+    ("aluminium_cans_foil_primary", "kg"),
+    ("plastics_average_primary", "kg"),
+    ("glass_primary", "kg"),
+)
+GRIDS = tuple(
+    f"electricity_grid_{iso}" for iso in ("deu", "fra", "pol", "cze", "esp", "ita", "chn", "mex")
+) + ("electricity_uk_grid_delivered",)
+FREIGHT = ("freight_hgv_diesel_tkm", "freight_rail_diesel_eu_tkm", "freight_sea_container_tkm")
+SPEND = ("epa_naics_331110", "epa_naics_336320", "epa_naics_336390_no_margins", "epa_naics_334418")
+FLOW_HEADER = ["node", "kind", "input", "amount", "unit", "distribution", "gsd", "source"]
+
+
+def automotive_bom(
+    n_nodes: int, seed: int = 0, loop_share: float = 0.01, uncertain_share: float = 0.30
+) -> dict[str, list[list]]:
+    """Case sheets (``case``, ``nodes``, ``flows``) of a synthetic automotive supply chain.
+
+    One vehicle assembly plant (tier 0) over tiers 1-5 (:data:`TIER_SHARES` of the other
+    nodes); each node of tiers 0-4 buys 2-10 parts from distinct nodes one tier down (every
+    node bought by at least one), every node buys 1-3 materials, grid electricity and
+    freight from the shipped inventories, 30 % of them a spend purchase (EPA sectors), half
+    natural gas, a fifth a direct CO2 emission. About ``loop_share`` of the nodes (tiers 2-5)
+    sell a little back up the chain (0.1-1 % of a unit: returns, test parts, tooling), which
+    makes loops; ``uncertain_share`` of the flows carry a lognormal gsd of 1.1-1.5.
+    Deterministic for a ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    rest = n_nodes - 1
+    sizes = [1] + [max(1, int(round(rest * s))) for s in TIER_SHARES]
+    sizes[-1] = max(1, n_nodes - sum(sizes[:-1]))
+    tiers: list[list[str]] = []
+    count = 0
+    for t, size in enumerate(sizes):
+        tiers.append([f"t{t}_{i:05d}" for i in range(size)])
+        count += size
+    stages = ("assembly", "manufacturing", "manufacturing", "materials", "materials", "materials")
+    nodes = [["id", "name", "tier", "stage", "location", "output_amount", "output_unit"]]
+    for t, ids in enumerate(tiers):
+        for node_id in ids:
+            nodes.append([node_id, f"Supplier {node_id}", t, stages[t], "DE", 1, "item"])
+    flows: list[list] = [FLOW_HEADER]
+
+    def add(node: str, kind: str, input_: str, amount: float, unit: str) -> None:
+        uncertain = rng.random() < uncertain_share
+        flows.append(
+            [
+                node,
+                kind,
+                input_,
+                float(f"{amount:.6g}"),
+                unit,
+                "lognormal" if uncertain else "",
+                float(f"{rng.uniform(1.1, 1.5):.3g}") if uncertain else "",
+                "synthetic",
+            ]
+        )
+
+    for t in range(len(tiers) - 1):
+        below = tiers[t + 1]
+        bought: dict[str, list[str]] = {}
+        for node_id in tiers[t]:
+            k = min(len(below), int(rng.integers(2, 11)))
+            bought[node_id] = list(rng.choice(below, k, replace=False))
+        covered = {s for picks in bought.values() for s in picks}
+        for supplier in below:
+            if supplier not in covered:
+                bought[str(rng.choice(tiers[t]))].append(supplier)
+        for node_id, picks in bought.items():
+            for supplier in picks:
+                add(node_id, "node", str(supplier), rng.uniform(0.05, 1.5), "item")
+    for ids in tiers:
+        for node_id in ids:
+            for m in rng.choice(len(MATERIALS), int(rng.integers(1, 4)), replace=False):
+                code, unit = MATERIALS[m]
+                add(node_id, "process", code, rng.uniform(0.1, 20), unit)
+            add(node_id, "process", str(rng.choice(GRIDS)), rng.uniform(1, 50), "kWh")
+            add(node_id, "process", str(rng.choice(FREIGHT)), rng.uniform(0.01, 2), "tkm")
+            if rng.random() < 0.3:
+                add(node_id, "spend", str(rng.choice(SPEND)), rng.uniform(1, 100), "USD")
+            if rng.random() < 0.5:
+                add(node_id, "process", "natural_gas_combustion_kwh", rng.uniform(1, 30), "kWh")
+            if rng.random() < 0.2:
+                add(node_id, "emission", "co2_fossil", rng.uniform(0.1, 5), "kg")
+    deep = [node_id for ids in tiers[2:] for node_id in ids]
+    for node_id in rng.choice(deep, max(1, int(round(loop_share * n_nodes))), replace=False):
+        t = int(str(node_id)[1])
+        up = tiers[int(rng.integers(max(1, t - 2), t))]
+        add(str(node_id), "node", str(rng.choice(up)), rng.uniform(0.001, 0.01), "item")
+    case = [
+        ["field", "value"],
+        ["name", f"Synthetic automotive BOM, {n_nodes} nodes (seed {seed})"],
+        ["reference_node", tiers[0][0]],
+        ["reference_amount", 1],
+        ["functional_unit", "one vehicle at the assembly plant gate"],
+        ["annual_volume", 100000],
+        ["currency", "USD"],
+        ["year", 2022],
+        ["region", "DE"],
+    ]
+    return {"case": case, "nodes": nodes, "flows": flows}

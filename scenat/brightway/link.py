@@ -3,8 +3,9 @@ bw2calc factorisation, and the :class:`~scenat.calc.linked.LinkedSystem` every r
 
 The case's nodes become foreground activities in a float64 ``bw_processing`` datapackage
 (no database write per case), combined with the stored background and biosphere data of
-the embedded project. bw2calc factorises the technosphere once; every further solve reuses
-that factorisation. Monte Carlo over background distributions starts from the same link
+the embedded project. bw2calc builds the matrices; :mod:`scenat.calc.solver` factorises the
+technosphere once (in a block-triangular order) and every further solve reuses that
+factorisation. Monte Carlo over background distributions starts from the same link
 (:func:`background_entries` reads the stored distributions in the link's index space).
 
 >>> import scenat
@@ -161,14 +162,17 @@ def link(
             {reference: case.reference_amount},
             data_objs=[*packages, foreground_datapackage(system)],
         )
-        lca.lci(factorize=True)
+        # bw2calc builds the matrices; scenat factorises them itself (calc.solver: an order
+        # made for supply chains, far less fill than bw2calc's COLAMD).
+        lca.load_lci_data()
+        lca.build_demand_array()
     activity_col = lca.dicts.activity
     product_row = lca.dicts.product
     order = np.array([activity_col[key] for key in sorted(product_row, key=product_row.get)])
     if not np.array_equal(order, np.arange(len(order))):
         raise BackgroundError("bw2calc ordered products and activities differently")
     solver = FactorisedSystem.from_lca(lca)
-    supply = np.asarray(lca.supply_array, dtype=float)
+    supply = solver.solve(np.asarray(lca.demand_array, dtype=float))
     biosphere = lca.biosphere_matrix.tocsr()
     reverse_activity = {col: key for key, col in activity_col.items()}
     reverse_biosphere = {row: key for key, row in lca.dicts.biosphere.items()}

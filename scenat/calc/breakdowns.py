@@ -22,7 +22,6 @@ from scenat.calc.lcamath import (
     activity_contributions,
     flow_contributions,
     group_sum,
-    node_contributions,
     shares,
     without_round_off,
 )
@@ -30,8 +29,8 @@ from scenat.calc.linked import (
     DATA_SOURCE_LABELS,
     DATA_SOURCES,
     LinkedSystem,
-    data_source_inventories,
-    node_inventories,
+    data_source_scores,
+    node_scores,
 )
 from scenat.model.case import Case
 from scenat.model.indicators import Indicator
@@ -47,11 +46,12 @@ def compute_breakdowns(
 ) -> tuple[dict[str, float], dict[str, dict[str, pl.DataFrame]]]:
     """Totals and every breakdown table per indicator, from a linked system.
 
-    Values below the round-off tolerance of the indicator's gross magnitude
+    Node, tier, stage and data-source values come from the adjoint scores ``s = c B A^-1``
+    (one transposed solve per indicator, :func:`scenat.calc.linked.node_scores`): a node's
+    value is ``x_k ((c B)_k + sum_p P[p, k] s_p)``, its own exchanges plus the background it
+    buys. Values below the round-off tolerance of the indicator's gross magnitude
     (:func:`gross_magnitudes`) are 0, totals included.
     """
-    direct, purchased = node_inventories(linked)
-    by_source = data_source_inventories(linked)
     nodes = case.nodes
     node_order = linked.node_order
     gross = gross_magnitudes(case, linked, chosen)
@@ -62,7 +62,9 @@ def compute_breakdowns(
         scale = gross[ind.id]
         total = float(without_round_off(linked.total(ind.id), scale))
         totals[ind.id] = total
-        by_node = node_contributions(cf, direct, purchased)
+        direct, purchased = node_scores(linked, ind.id)
+        by_node = direct + purchased
+        by_source = data_source_scores(linked, ind.id)
         tiers = group_sum(by_node, [nodes[n].tier for n in node_order])
         stages = group_sum(by_node, [nodes[n].stage for n in node_order])
         breakdowns[ind.id] = {
@@ -101,7 +103,7 @@ def compute_breakdowns(
             "data_source": breakdown_table(
                 list(DATA_SOURCES),
                 [DATA_SOURCE_LABELS[k] for k in DATA_SOURCES],
-                [float(cf @ by_source[k]) for k in DATA_SOURCES],
+                [by_source[k] for k in DATA_SOURCES],
                 total,
                 scale=scale,
             ),
@@ -109,9 +111,7 @@ def compute_breakdowns(
     return totals, breakdowns
 
 
-def gross_magnitudes(
-    case: Case, linked: LinkedSystem, chosen: list[Indicator]
-) -> dict[str, float]:
+def gross_magnitudes(case: Case, linked: LinkedSystem, chosen: list[Indicator]) -> dict[str, float]:
     """Per indicator, the sum of the sizes of every flow's contribution, ``sum |a x w|``
     (amount, runs of its node, impact per unit): what the total is summed from before
     purchases and credits cancel, the scale round-off is measured against."""

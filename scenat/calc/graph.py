@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from scenat.calc.lcamath import node_contributions
-from scenat.calc.linked import LinkedSystem, node_inventories
+from scenat.calc.linked import LinkedSystem, node_scores
 from scenat.model.case import Case
 
 
@@ -103,7 +102,6 @@ def supply_chain_nodes(
     ``own_<ind>`` is the node's hotspot value (direct + purchased background);
     ``embodied_<ind>`` is the impact embodied in everything the node produces.
     """
-    direct, purchased = node_inventories(linked)
     columns: dict[str, Any] = {
         "id": linked.node_order,
         "label": [case.nodes[n].name for n in linked.node_order],
@@ -115,7 +113,7 @@ def supply_chain_nodes(
     diagonal = linked.technosphere.diagonal()
     cols = np.array([linked.node_cols[n] for n in linked.node_order])
     for ind in indicator_ids:
-        cf = linked.cf[ind]
-        columns[f"own_{ind}"] = node_contributions(cf, direct, purchased)
+        direct, purchased = node_scores(linked, ind)
+        columns[f"own_{ind}"] = direct + purchased
         columns[f"embodied_{ind}"] = linked.supply[cols] * diagonal[cols] * linked.scores(ind)[cols]
     return pl.DataFrame(columns)

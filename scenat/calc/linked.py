@@ -18,9 +18,9 @@ activity ``k`` exchanges with product ``j``.
 ...     activity_kind=["foreground", "background"], flow_keys=["co2"], flow_labels=["CO2"])
 >>> linked.total("gwp"), linked.scores("gwp").tolist()
 (6.5, [6.5, 3.0])
->>> direct, purchased = node_inventories(linked)
+>>> direct, purchased = node_scores(linked, "gwp")
 >>> direct.tolist(), purchased.tolist()
-([[0.5]], [[6.0]])
+([0.5], [6.0])
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from scenat.calc.solver import FactorisedSystem
 
@@ -66,6 +67,8 @@ class LinkedSystem:
     flow_keys: list[str]
     flow_labels: list[str]
     _scores: dict[str, np.ndarray] = field(default_factory=dict)
+    #: arrays derived from the fields above, made once (:func:`purchase_matrix`)
+    _derived: dict[Any, Any] = field(default_factory=dict, repr=False)
     #: per node, the flow kind (process, spend, credit) of each entry of ``purchases``
     purchase_kinds: dict[str, list[str]] = field(default_factory=dict)
     #: unit of each activity's product ("" where the background does not say)
@@ -96,50 +99,85 @@ class LinkedSystem:
         return state
 
 
+def purchase_matrix(linked: LinkedSystem, kinds: tuple[str, ...] | None = None) -> Any:
+    """``P`` (products x nodes, scipy CSC): what each node buys of each background product
+    per run (credits negative), for purchases of the flow ``kinds`` given (all when None;
+    a purchase of unknown kind counts as ``process``). Made once per linked system."""
+    cache_key = ("purchases", kinds)
+    if cache_key not in linked._derived:
+        linked._derived[cache_key] = _purchase_matrix(linked, kinds)
+    return linked._derived[cache_key]
+
+
+def _purchase_matrix(linked: LinkedSystem, kinds: tuple[str, ...] | None) -> Any:
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    for j, node_id in enumerate(linked.node_order):
+        found = linked.purchase_kinds.get(node_id) or []
+        for i, (row, amount) in enumerate(linked.purchases[node_id]):
+            kind = found[i] if i < len(found) else "process"
+            if kinds is None or kind in kinds:
+                rows.append(row)
+                cols.append(j)
+                values.append(amount)
+    shape = (len(linked.supply), len(linked.node_order))
+    return sparse.csc_matrix(
+        (np.asarray(values, dtype=float), (np.asarray(rows, dtype=np.int64), cols)), shape=shape
+    )
+
+
+def node_supplies(linked: LinkedSystem) -> np.ndarray:
+    """``x`` of every node, in ``node_order``."""
+    return linked.supply[[linked.node_cols[n] for n in linked.node_order]]
+
+
+def node_scores(linked: LinkedSystem, indicator_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per node (``node_order``): the impact of its own exchanges, ``x_k (c B)_k``, and of the
+    background it buys, ``x_k sum_p P[p, k] s_p`` with ``s = c B A^-1`` (the adjoint scores:
+    one transposed solve per indicator, kept), instead of one solve per node.
+
+    Exact: the background never buys from the foreground, so the cradle-to-gate inventory
+    of a purchase ``r`` (background rows only) is ``B A^-1 r`` and its impact ``c B A^-1 r =
+    s . r``. The two sum, over the nodes, to the total."""
+    x = node_supplies(linked)
+    cols = np.array([linked.node_cols[n] for n in linked.node_order], dtype=np.int64)
+    direct = x * linked.direct_intensity(indicator_id)[cols]
+    purchased = x * np.asarray(purchase_matrix(linked).T @ linked.scores(indicator_id)).ravel()
+    return direct, purchased
+
+
+def data_source_scores(linked: LinkedSystem, indicator_id: str) -> dict[str, float]:
+    """The total split by data source (``process``, ``spend``, ``direct``) from the adjoint
+    scores, as :func:`node_scores` splits it by node; the three sum to the total."""
+    x = node_supplies(linked)
+    scores = linked.scores(indicator_id)
+    direct, _ = node_scores(linked, indicator_id)
+    spend = purchase_matrix(linked, ("spend",))
+    everything = purchase_matrix(linked)
+    by_spend = float(x @ (spend.T @ scores))
+    return {
+        "process": float(x @ (everything.T @ scores)) - by_spend,
+        "spend": by_spend,
+        "direct": float(direct.sum()),
+    }
+
+
 def data_source_inventories(linked: LinkedSystem) -> dict[str, np.ndarray]:
     """The system's inventory split by data source: ``process``, ``spend`` and ``direct``.
 
     ``direct`` is the nodes' own exchanges; ``process`` and ``spend`` are the cradle-to-gate
     inventories of the nodes' purchases by flow kind (credits, being avoided process
-    purchases, count with ``process``). One batched solve; the three sum to ``B s``.
+    purchases, count with ``process``). One batched solve of two columns; the three sum to
+    ``B s``.
     """
-    n_flows = linked.biosphere.shape[0]
-    out = {name: np.zeros(n_flows) for name in DATA_SOURCES}
-    rhs = np.zeros((len(linked.supply), 2))
-    for node_id in linked.node_order:
-        col = linked.node_cols[node_id]
-        x_node = linked.supply[col]
-        out["direct"] += linked.biosphere[:, col].toarray().ravel() * x_node
-        kinds = linked.purchase_kinds.get(node_id) or []
-        for i, (row, amount) in enumerate(linked.purchases[node_id]):
-            kind = kinds[i] if i < len(kinds) else "process"
-            rhs[row, 1 if kind == "spend" else 0] += amount * x_node
-    if rhs.any():
-        upstream = linked.solver.solve(rhs).reshape(rhs.shape)
-        upstream[linked.is_foreground, :] = 0.0
-        inventory = np.asarray(linked.biosphere @ upstream)
-        out["process"], out["spend"] = inventory[:, 0], inventory[:, 1]
-    return out
-
-
-def node_inventories(linked: LinkedSystem) -> tuple[np.ndarray, np.ndarray]:
-    """Per node: its direct inventory and the cradle-to-gate inventory of what it buys.
-
-    Both flows x nodes, scaled by the node's supply; one batched solve for all nodes.
-    """
-    n_flows = linked.biosphere.shape[0]
-    direct = np.zeros((n_flows, len(linked.node_order)))
-    rhs = np.zeros((len(linked.supply), len(linked.node_order)))
-    for j, node_id in enumerate(linked.node_order):
-        col = linked.node_cols[node_id]
-        x_node = linked.supply[col]
-        direct[:, j] = linked.biosphere[:, col].toarray().ravel() * x_node
-        for row, amount in linked.purchases[node_id]:
-            rhs[row, j] += amount * x_node
-    purchased = np.zeros_like(direct)
-    if rhs.any():
-        upstream = linked.solver.solve(rhs).reshape(rhs.shape)
-        # Background never buys from the foreground, so only background columns carry flows.
-        upstream[linked.is_foreground, :] = 0.0
-        purchased = np.asarray(linked.biosphere @ upstream)
-    return direct, purchased
+    x = node_supplies(linked)
+    cols = np.array([linked.node_cols[n] for n in linked.node_order], dtype=np.int64)
+    out = {"direct": np.asarray(linked.biosphere[:, cols] @ x).ravel()}
+    spend = purchase_matrix(linked, ("spend",)) @ x
+    rhs = np.column_stack([purchase_matrix(linked) @ x - spend, spend])
+    upstream = linked.solver.solve(rhs).reshape(rhs.shape) if rhs.any() else rhs
+    upstream[linked.is_foreground, :] = 0.0
+    inventory = np.asarray(linked.biosphere @ upstream)
+    out["process"], out["spend"] = inventory[:, 0], inventory[:, 1]
+    return {name: out[name] for name in DATA_SOURCES}

@@ -325,9 +325,26 @@ class Portfolio:
             self.evaluated_benefit if self.evaluated_benefit is not None else self.additive_benefit
         )
 
+    @property
+    def note(self) -> str:
+        """Whether the choice is exact and, when it is not, what is known about it."""
+        if self.certified:
+            return f"exact: proven best within the budget ({self.method})"
+        text = f"not proven best: {self.method}"
+        if self.upper_bound is not None and self.gap is not None:
+            text += (
+                f"; on the additive benefits no set does better than {self.upper_bound:.6g} "
+                f"(gap {self.gap:.3g})"
+            )
+        if self.evaluated_benefit is not None:
+            text += "; combined effects were evaluated for the sets listed only"
+        return text
+
     def to_dict(self) -> dict:
         return {
             "chosen": list(self.chosen),
+            "exact": self.certified,
+            "note": self.note,
             "capex": self.capex,
             "budget": self.budget,
             "additive_benefit": self.additive_benefit,

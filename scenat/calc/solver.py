@@ -1,13 +1,21 @@
 """Solves with one factorisation: the only place scenat chooses how linear systems are solved.
 
-bw2calc factorises the technosphere once (``lci(factorize=True)``); every further solve of
-``A x = b`` reuses it. Scores of every product at once need the adjoint system
-``A^T y = c``; with SciPy's SuperLU, bw2calc's factorisation is of ``A^T`` already, so the
-adjoint solve reuses it too. With another solver (UMFPACK, PARDISO) the adjoint gets its
-own SuperLU factorisation of ``A^T``, made once and kept. Monte Carlo samples of the
+The technosphere is factorised once (:meth:`FactorisedSystem.from_matrix`); every further
+solve of ``A x = b`` reuses it, and so does the adjoint system ``A^T y = c`` (scores of every
+product at once: SuperLU solves with ``L U`` and with its transpose). Wrapping another
+solver's ``b -> A^-1 b`` instead (UMFPACK, PARDISO), the adjoint gets its own SuperLU
+factorisation of ``A^T``, made once and kept. Monte Carlo samples of the
 matrix are solved with the kept factorisation as a preconditioner
 (:meth:`FactorisedSystem.solve_perturbed_many`), each answer checked against the accuracy of
 a direct solve.
+
+The factorisation is made here, in an order chosen for supply chains
+(:func:`factorise`): the strongly connected components of the matrix (its loops) in
+topological order, natural order within each, so the permuted matrix is block triangular
+and SuperLU, told to keep that order and its diagonal pivots, fills in only inside the
+loops. A supply chain is mostly a tree of purchases with a few loops, so this fills far
+less than a general column ordering (COLAMD), which is tried as well when the blocks fill
+much and kept when it fills less. The order used is logged (logger ``scenat.calc.solver``).
 
 >>> import numpy as np
 >>> from scipy import sparse
@@ -23,13 +31,17 @@ array([1., 1.])
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import LinearOperator, gmres, splu
+
+logger = logging.getLogger(__name__)
 
 #: double precision unit round-off; no backward error can be asked below a few of these
 EPS = float(np.finfo(np.float64).eps)
@@ -58,6 +70,120 @@ def backward_error(
     return float(np.max(np.abs(residual[nonzero]) / scale[nonzero], initial=0.0))
 
 
+#: growth ``max |U| / max |A|`` above which a factorisation without pivoting is not trusted
+MAX_GROWTH = 1e8
+#: fill ``nnz(L + U) / nnz(A)`` of the block-triangular order above which COLAMD is tried too
+TRY_COLAMD_ABOVE = 4.0
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """How :func:`factorise` ordered a matrix, and what the factorisation holds."""
+
+    name: str  # "block triangular" or "colamd"
+    blocks: int  # strongly connected components (one per loop, one per other activity)
+    largest_block: int  # activities in the largest loop
+    fill: int  # non-zeros of L + U
+    nnz: int  # non-zeros of the matrix
+
+    def describe(self) -> str:
+        return (
+            f"{self.name} order: {self.blocks} strongly connected components (largest "
+            f"{self.largest_block}), {self.fill} non-zeros in L+U for {self.nnz} in A"
+        )
+
+
+def block_triangular_permutation(matrix: sparse.spmatrix) -> tuple[np.ndarray, np.ndarray]:
+    """``(p, labels)``: a permutation ``p`` with ``A[p][:, p]`` block lower triangular, and the
+    strongly connected component of every row.
+
+    The components of the graph with an edge ``j -> k`` for every ``A[j, k] != 0`` (supplier
+    to consumer) are put in topological order, consumers first, each in the natural order
+    within: every entry outside a diagonal block then lies below it (the supplier's
+    component after the consumer's).
+
+    >>> a = sparse.csr_matrix(np.array([[1.0, 0, 0], [-1, 1, -0.5], [0, -0.2, 1]]))
+    >>> p, labels = block_triangular_permutation(a)
+    >>> p.tolist(), bool(labels[1] == labels[2]), bool(labels[0] != labels[1])
+    ([0, 1, 2], True, True)
+    """
+    graph = sparse.csr_matrix(matrix)
+    count, labels = connected_components(graph, directed=True, connection="strong")
+    coo = graph.tocoo()
+    source, target = labels[coo.row], labels[coo.col]
+    between = source != target
+    # SciPy's Pearce/Tarjan labelling gives each component a label below those of the
+    # components that reach it, so sorting by label puts consumers first; checked here, with
+    # Kahn's algorithm on the condensation if a SciPy version ever labels otherwise.
+    if np.any(source[between] < target[between]):
+        labels = _topological_labels(count, target[between], source[between], labels)
+    return np.argsort(labels, kind="stable").astype(np.int64), labels
+
+
+def _topological_labels(
+    count: int, first: np.ndarray, then: np.ndarray, labels: np.ndarray
+) -> np.ndarray:
+    """Relabel components so that ``first[e]`` gets a smaller label than ``then[e]`` for every
+    edge ``e`` of the (acyclic) condensation (Kahn's algorithm, one frontier at a time)."""
+    indegree = np.bincount(then, minlength=count)
+    rank = np.full(count, -1, dtype=np.int64)
+    frontier = np.flatnonzero(indegree == 0)
+    done = 0
+    alive = np.ones(len(first), dtype=bool)
+    while len(frontier):
+        rank[frontier] = np.arange(done, done + len(frontier))
+        done += len(frontier)
+        in_frontier = np.zeros(count, dtype=bool)
+        in_frontier[frontier] = True
+        leaving = alive & in_frontier[first]
+        alive &= ~leaving
+        indegree -= np.bincount(then[leaving], minlength=count)
+        candidates = np.unique(then[leaving])
+        frontier = candidates[(indegree[candidates] == 0) & (rank[candidates] < 0)]
+    if done != count:
+        raise ValueError("the condensation of a graph has a cycle")  # cannot happen
+    return rank[labels]
+
+
+def factorise(matrix: sparse.spmatrix) -> tuple[Any, np.ndarray | None, Ordering]:
+    """SuperLU of ``A[p][:, p]`` (or of ``A`` itself: ``p`` None), in the order with less fill.
+
+    First the block-triangular order (:func:`block_triangular_permutation`) with natural
+    column order and diagonal pivots: no fill outside the loops. Without pivoting, the
+    factorisation is kept only while the growth ``max |U| / max |A|`` stays below
+    :data:`MAX_GROWTH` (a productive technosphere, whose columns are dominated by their
+    production, grows little). When it grows more, or fills more than
+    :data:`TRY_COLAMD_ABOVE` times the non-zeros of ``A``, SciPy's default (COLAMD with
+    partial pivoting) is made too, and the one with less fill kept (always COLAMD when the
+    growth was too large). The order used is logged.
+    """
+    a = sparse.csc_matrix(matrix, dtype=np.float64)
+    nnz = int(a.nnz)
+    p, labels = block_triangular_permutation(a)
+    sizes = np.bincount(labels)
+    blocks, largest = len(sizes), int(sizes.max(initial=0))
+    permuted = sparse.csc_matrix(a[p][:, p])
+    chosen: tuple[Any, np.ndarray | None, Ordering] | None = None
+    try:
+        factor = splu(permuted, permc_spec="NATURAL", diag_pivot_thresh=0.0)
+        scale = float(np.abs(a.data).max(initial=0.0)) or 1.0
+        growth = float(np.abs(factor.U.data).max(initial=0.0)) / scale
+        if np.isfinite(growth) and growth < MAX_GROWTH:
+            chosen = (
+                factor,
+                p,
+                Ordering("block triangular", blocks, largest, int(factor.nnz), nnz),
+            )
+    except RuntimeError:  # a zero pivot on the diagonal: leave it to partial pivoting
+        chosen = None
+    if chosen is None or chosen[2].fill > TRY_COLAMD_ABOVE * nnz:
+        colamd = splu(a)
+        if chosen is None or colamd.nnz < chosen[2].fill:
+            chosen = (colamd, None, Ordering("colamd", blocks, largest, int(colamd.nnz), nnz))
+    logger.info("factorised %d x %d: %s", a.shape[0], a.shape[1], chosen[2].describe())
+    return chosen
+
+
 @dataclass
 class PerturbedSolve:
     """How :meth:`FactorisedSystem.solve_perturbed` solved one system."""
@@ -72,29 +198,46 @@ class PerturbedSolve:
 class FactorisedSystem:
     """``A x = b`` and ``A^T y = c`` solves over one technosphere matrix."""
 
-    def __init__(self, matrix: sparse.spmatrix, solve: Callable[[np.ndarray], np.ndarray]):
+    def __init__(
+        self,
+        matrix: sparse.spmatrix,
+        solve: Callable[[np.ndarray], np.ndarray] | None = None,
+        *,
+        factor: Any = None,
+        permutation: np.ndarray | None = None,
+        ordering: Ordering | None = None,
+    ):
+        """Either ``solve`` (another solver's ``b -> A^-1 b``) or ``factor``, the SuperLU of
+        ``A[permutation][:, permutation]`` (of ``A`` when ``permutation`` is None)."""
         self.matrix = matrix.tocsr()
+        #: how the kept factorisation was ordered (None for another solver's)
+        self.ordering = ordering
+        self._factor = factor
+        self._permutation = permutation
         self._solve = solve
-        self._adjoint: Any = _superlu_of(solve)
+        self._adjoint: Any = None if solve is None else _superlu_of(solve)
 
     @classmethod
     def from_lca(cls, lca: Any) -> FactorisedSystem:
-        """Wrap a bw2calc LCA on which ``lci(factorize=True)`` has run."""
-        if not hasattr(lca, "solver"):
-            lca.decompose_technosphere()
-        return cls(lca.technosphere_matrix, lca.solver)
+        """Factorise a bw2calc LCA's technosphere matrix (loaded: ``load_lci_data``) here,
+        in the order :func:`factorise` chooses, not bw2calc's."""
+        return cls.from_matrix(lca.technosphere_matrix)
 
     @classmethod
     def from_matrix(cls, matrix: sparse.spmatrix) -> FactorisedSystem:
-        """Factorise a matrix directly (benchmarks and tests of the pure maths)."""
-        factor = splu(sparse.csr_matrix(matrix, dtype=np.float64).T.tocsc())
+        """Factorise a matrix in the order :func:`factorise` chooses."""
+        factor, permutation, ordering = factorise(matrix)
+        return cls(matrix, factor=factor, permutation=permutation, ordering=ordering)
 
-        def solve(b: np.ndarray) -> np.ndarray:
-            return factor.solve(b, trans="T")
-
-        system = cls(matrix, solve)
-        system._adjoint = factor
-        return system
+    def _factor_solve(self, rhs: np.ndarray, trans: str) -> np.ndarray:
+        """``A^-1 rhs`` (``trans="N"``) or ``A^-T rhs`` (``"T"``) with the kept factor of
+        ``M = P A P^T`` (``(P v) = v[p]``): ``A x = b`` is ``M (P x) = P b``."""
+        p = self._permutation
+        if p is None:
+            return np.asarray(self._factor.solve(np.ascontiguousarray(rhs), trans=trans))
+        out = np.empty_like(rhs)
+        out[p] = self._factor.solve(np.ascontiguousarray(rhs[p]), trans=trans)
+        return out
 
     def reordered(self) -> FactorisedSystem:
         """The same matrix factorised again with a symmetric fill-reducing ordering
@@ -121,6 +264,8 @@ class FactorisedSystem:
     def solve(self, rhs: np.ndarray) -> np.ndarray:
         """``x`` with ``A x = rhs``; ``rhs`` may be one vector or columns of a 2-d array."""
         rhs = np.asarray(rhs, dtype=float)
+        if self._factor is not None:
+            return self._factor_solve(rhs, "N")
         if rhs.ndim == 1:
             return np.asarray(self._solve(rhs), dtype=float)
         if isinstance(self._adjoint, _SUPERLU):
@@ -293,6 +438,8 @@ class FactorisedSystem:
 
     def solve_transposed(self, rhs: np.ndarray) -> np.ndarray:
         """``y`` with ``A^T y = rhs``: e.g. every product's score, ``y = (c B A^-1)^T``."""
+        if self._factor is not None:
+            return self._factor_solve(np.asarray(rhs, dtype=float), "T")
         if self._adjoint is None:
             # Another solver than SuperLU: factorise A^T once for all adjoint solves.
             self._adjoint = splu(self.matrix.T.tocsc())

@@ -16,12 +16,15 @@ read) from one reading.
 from __future__ import annotations
 
 import difflib
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scenat.brightway.project import project_catalogue
-from scenat.calc.foreground import loop_radius, reachable_nodes
+from scenat.calc.foreground import loop_blocks, reachable_nodes
 from scenat.casefile.screening import AUXILIARY_SHEETS
 from scenat.casefile.sheets import RawSheet, read_sheets, read_upload_sheets
 from scenat.errors import InputError, Problem
@@ -526,11 +529,12 @@ def _build_flows(
     if not _require_columns(sheet, ("node", "kind", "input", "amount", "unit"), check):
         return flows
     name = sheet.name
+    cells = check.on(name)  # one locator for the sheet's every cell
     for number, record in sheet.rows:
-        node_id = check.on(name).text(number, record, "node", True)
+        node_id = cells.text(number, record, "node", True)
         if node_id is not None and node_id not in node_rows:
             close = catalogue.suggest(node_id, list(node_rows))
-            check.on(name).add(
+            cells.add(
                 number,
                 "node",
                 node_id,
@@ -539,12 +543,12 @@ def _build_flows(
                 + "the node column takes an id from the nodes sheet",
             )
             node_id = None
-        kind = check.on(name).text(number, record, "kind", True)
+        kind = cells.text(number, record, "kind", True)
         if kind is not None:
             kind = kind.lower()
             if kind not in FLOW_KINDS:
                 close = _closest(kind, list(FLOW_KINDS))
-                check.on(name).add(
+                cells.add(
                     number,
                     "kind",
                     kind,
@@ -554,8 +558,8 @@ def _build_flows(
                     + ", ".join(FLOW_KINDS),
                 )
                 kind = None
-        input_id = check.on(name).text(number, record, "input", True)
-        amount = check.on(name).number(
+        input_id = cells.text(number, record, "input", True)
+        amount = cells.number(
             number,
             record,
             "amount",
@@ -563,7 +567,7 @@ def _build_flows(
             negative_hint="enter the amount as a positive number; use kind 'credit' for an "
             "avoided burden",
         )
-        unit = check.on(name).text(number, record, "unit", True)
+        unit = cells.text(number, record, "unit", True)
         uncertainty = _read_uncertainty(record, amount, check, name, number)
         reference_unit = None
         if kind == "spend" and input_id is not None and input_id not in catalogue.processes:
@@ -572,7 +576,7 @@ def _build_flows(
         local_grid = None
         if input_id == LOCAL_GRID and kind in BACKGROUND_KINDS and node_id in nodes:
             # Location-based electricity: the grid of the node's place, said in metadata.
-            local_grid = _local_grid(nodes[node_id], catalogue, check.on(name), number)
+            local_grid = _local_grid(nodes[node_id], catalogue, cells, number)
             input_id = local_grid
         if kind is not None and input_id is not None:
             reference_unit = _reference_unit(
@@ -590,13 +594,13 @@ def _build_flows(
                     notes["currency_conversion"] = money
             else:
                 factor = _unit_factor(
-                    kind, input_id, unit, reference_unit, catalogue, check.on(name), number, notes
+                    kind, input_id, unit, reference_unit, catalogue, cells, number, notes
                 )
         if None in (node_id, kind, input_id, amount, unit, factor) or node_id not in nodes:
             continue
         in_reference = amount * factor  # type: ignore[operator]
         if not abs(in_reference) <= LARGEST_AMOUNT:
-            check.on(name).add(
+            cells.add(
                 number,
                 "amount",
                 record.get("amount"),
@@ -612,7 +616,7 @@ def _build_flows(
             used, rows = used + in_reference, [*rows, number]
             self_use[node_id] = (used, rows)
             if used >= producing:
-                check.on(name).add(
+                cells.add(
                     number,
                     "amount",
                     record.get("amount"),
@@ -646,8 +650,8 @@ def _build_flows(
                 amount_in_reference=in_reference,
                 reference_unit=reference_unit,  # type: ignore[arg-type]
                 uncertainty=uncertainty,
-                source=check.on(name).text(number, record, "source", False),
-                comment=check.on(name).text(number, record, "comment", False),
+                source=cells.text(number, record, "source", False),
+                comment=cells.text(number, record, "comment", False),
                 row=number,
                 metadata=metadata,
                 repeat=repeats[same],
@@ -1000,24 +1004,41 @@ def _check_structure(
 def _check_solvable(
     nodes: dict[str, Node], flows: list[Flow], reached: set[str], check: Cells, sheet: str
 ) -> None:
-    """Loops must not consume as much as they make: the foreground matrix must be productive."""
+    """Loops must not consume as much as they make: the foreground matrix must be productive.
+
+    Each loop (strongly connected set of nodes) is checked on its own block: one problem per
+    loop that is not productive, on its first node-to-node row, naming its rows."""
     ids = [n for n in nodes if n in reached]
-    radius = loop_radius(nodes, flows, ids)
-    if radius >= 1.0 - 1e-12:
-        index = set(ids)
+    for block in loop_blocks(nodes, flows, ids):
+        if block.radius < 1.0 - 1e-12:
+            break  # largest radius first: the rest are productive
+        members = set(block.nodes)
         loop_rows = sorted(
             f.row
             for f in flows
-            if f.kind == "node" and f.node in index and f.input in index and f.row is not None
+            if f.kind == "node" and f.node in members and f.input in members and f.row is not None
         )
+        listed = ", ".join(map(str, loop_rows[:MAX_ROWS_NAMED]))
+        if len(loop_rows) > MAX_ROWS_NAMED:
+            listed += f" and {len(loop_rows) - MAX_ROWS_NAMED} more"
         check.on(sheet).add(
             loop_rows[0] if loop_rows else None,
             "amount",
             None,
             "the loops between nodes consume at least as much as they produce, so the "
-            f"supply chain has no solution (spectral radius {radius:.4g})",
-            "check the amounts of node-to-node flows on rows " + ", ".join(map(str, loop_rows)),
+            f"supply chain has no solution (spectral radius {block.radius:.4g}, in the loop "
+            f"of {len(block.nodes)} nodes {_named(block.nodes)})",
+            "check the amounts of node-to-node flows on rows " + listed,
         )
+
+
+#: rows and nodes a problem names one by one before it says "and N more"
+MAX_ROWS_NAMED = 30
+
+
+def _named(ids: tuple[str, ...]) -> str:
+    shown = ", ".join(ids[:MAX_ROWS_NAMED])
+    return shown + (f" and {len(ids) - MAX_ROWS_NAMED} more" if len(ids) > MAX_ROWS_NAMED else "")
 
 
 def _interventions(sheet: RawSheet | None) -> list[dict[str, Any]]:
@@ -1047,9 +1068,8 @@ def _duplicate_rows(sheet: RawSheet, check: Cells, strict: bool) -> None:
     if not {"node", "kind", "input", "amount"} <= set(sheet.headers):
         return  # the header is wrong; that is reported, and rows cannot be compared
     for number, record in sheet.rows:
-        key = tuple(
-            sorted((k, str(v).strip().lower()) for k, v in record.items() if not is_blank(v))
-        )
+        # Records of one sheet list their keys in the header's order: no sort needed.
+        key = tuple((k, str(v).strip().lower()) for k, v in record.items() if not is_blank(v))
         if not key:
             continue
         if key in seen:
@@ -1162,6 +1182,30 @@ def check_case(
     filename: str | None = None,
 ) -> CheckedCase:
     """Read and validate a case file (a path, or an upload's bytes named ``filename``) once."""
+    with _without_cyclic_gc():
+        return _check_case(source, catalogue, strict, filename)
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Reading a case makes a few objects per cell and frees none until the end: the cyclic
+    collector's passes over them cost a fifth of a 50,000-node read, and find nothing (what
+    the read leaves behind is collected after it, as usual)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _check_case(
+    source: str | Path | bytes,
+    catalogue: Catalogue | None,
+    strict: bool,
+    filename: str | None,
+) -> CheckedCase:
     problems: list[Problem] = []
     if isinstance(source, (bytes, bytearray, memoryview)):
         name = filename or "upload.xlsx"

@@ -21,6 +21,9 @@ them into located problems with column names is :mod:`scenat.casefile.build`'s j
 
 Limits are configurable per call (:func:`use_limits`) or through the environment:
 ``SCENAT_MAX_FILE_MB``, ``SCENAT_MAX_UNZIPPED_MB``, ``SCENAT_MAX_ROWS``, ``SCENAT_MAX_COLUMNS``.
+The default row limit is Excel's own, 1,048,576 rows per sheet: a real bill of materials fits
+(50,000 suppliers are about 434,000 flow rows), and a sheet no spreadsheet could hold is
+refused before it is parsed.
 
 >>> sniff(b"PK\\x03\\x04...")
 'zip'
@@ -58,14 +61,19 @@ AUXILIARY_SHEETS = ("instructions", "lists", "readme", "notes", "about")
 class Limits:
     """How big an untrusted file may be; every limit is checked before the data is parsed."""
 
-    max_file_bytes: int = 50 * MB
-    max_unzipped_bytes: int = 250 * MB
+    #: a flows CSV of max_rows rows at ~150 bytes a row (source and comment filled in)
+    max_file_bytes: int = 200 * MB
+    #: worksheet XML takes ~500 bytes a row: a 434,000-row flows sheet (a 50,000-node BOM)
+    #: unpacks to 224 MB, a full max_rows sheet to about 500 MB
+    max_unzipped_bytes: int = 1024 * MB
     max_members: int = 2000
     #: a member that unpacks to more than this multiple of its packed size is a bomb...
     max_ratio: float = 1000.0
     #: ...once it unpacks to more than this (small members of repeated bytes are normal)
     ratio_floor_bytes: int = 4 * MB
-    max_rows: int = 100_000
+    #: Excel's own limit (rows per worksheet): a sheet anyone filled in or exported from a
+    #: spreadsheet has at most this many; a 50,000-supplier BOM has ~434,000 flow rows
+    max_rows: int = 1_048_576
     max_columns: int = 256
 
     @classmethod
@@ -502,8 +510,12 @@ def _workbook_part(types: _Types | None, names: set[str]) -> str | None:
     if types is None:
         return None
     part = next(
-        (name for kind in WORKBOOK_TYPES for name, declared in types.overrides
-         if declared == kind),  # fmt: skip
+        (
+            name
+            for kind in WORKBOOK_TYPES
+            for name, declared in types.overrides
+            if declared == kind
+        ),  # fmt: skip
         None,
     )
     if part is None and set(types.defaults.values()) & set(WORKBOOK_TYPES):

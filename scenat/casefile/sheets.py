@@ -107,8 +107,10 @@ def _header_problems(
             columns.setdefault(header, []).append(i + 1)
     for header, where in columns.items():
         if len(where) > 1:
-            letters = ", ".join(column_letter(c) for c in where[:-1]) + " and " + (
-                column_letter(where[-1])
+            letters = (
+                ", ".join(column_letter(c) for c in where[:-1])
+                + " and "
+                + (column_letter(where[-1]))
             )
             found.append(
                 Problem(
@@ -344,7 +346,7 @@ def _read_csv_text(
                         "(SCENAT_MAX_ROWS)",
                     )
                 )
-            if len(row) > limits.max_columns and any(v.strip() for v in row[limits.max_columns:]):
+            if len(row) > limits.max_columns and any(v.strip() for v in row[limits.max_columns :]):
                 raise OverLimit(
                     Problem(
                         file=where,

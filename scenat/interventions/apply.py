@@ -20,7 +20,7 @@ from dataclasses import replace
 from scenat.brightway import project_catalogue
 from scenat.interventions.functions import FUNCTION_PREFIX, shipped_functions
 from scenat.interventions.library import Intervention
-from scenat.interventions.matching import matches, unit_factor
+from scenat.interventions.matching import Matcher, unit_factor
 from scenat.model.case import Case, Flow, Uncertainty
 from scenat.model.catalogue import Catalogue
 from scenat.model.schema import ELEMENTARY_KINDS
@@ -42,13 +42,24 @@ def _scaled_uncertainty(unc: Uncertainty | None, k: float) -> Uncertainty | None
 
 def _rescaled(flow: Flow, k: float, intervention_id: str) -> Flow:
     tags = [*flow.metadata.get("interventions", []), intervention_id]
-    return replace(
+    return _copy_with(
         flow,
         amount=flow.amount * k,
         amount_in_reference=flow.amount_in_reference * k,
         uncertainty=_scaled_uncertainty(flow.uncertainty, k),
         metadata={**flow.metadata, "interventions": tags},
     )
+
+
+def _copy_with(flow: Flow, **changes: object) -> Flow:
+    """``dataclasses.replace(flow, **changes)`` without re-running the generated
+    ``__init__`` (Flow has no ``__post_init__``, so the copy is the same): an option on a
+    50,000-node case rescales hundreds of thousands of flows, and ``replace`` is most of
+    that time."""
+    copy = object.__new__(Flow)
+    copy.__dict__.update(flow.__dict__)
+    copy.__dict__.update(changes)
+    return copy
 
 
 def _target_unit(
@@ -102,7 +113,13 @@ def _extra_flow(iv: Intervention, flow: Flow, case: Case, catalogue: Catalogue) 
     )
 
 
-def apply(case: Case, intervention: Intervention, catalogue: Catalogue | None = None) -> Case:
+def apply(
+    case: Case,
+    intervention: Intervention,
+    catalogue: Catalogue | None = None,
+    *,
+    matched: Sequence[int] | None = None,
+) -> Case:
     """A modified copy of ``case`` with the intervention applied; the original is not changed.
 
     Flows the intervention creates (substitutes, additions) carry
@@ -113,8 +130,11 @@ def apply(case: Case, intervention: Intervention, catalogue: Catalogue | None = 
     iv = intervention
     share = iv.share
     flows: list[Flow] = []
-    for flow in case.flows:
-        if not matches(iv, case, flow, catalogue):
+    # ``matched``: the indices :func:`matched_flows` found for this case, when known already.
+    taken = set(matched) if matched is not None else None
+    matcher = Matcher(iv, case, catalogue, shipped_functions()) if taken is None else None
+    for index, flow in enumerate(case.flows):
+        if not (index in taken if taken is not None else matcher(flow)):  # type: ignore[misc]
             flows.append(flow)
             continue
         if iv.action == "scale":

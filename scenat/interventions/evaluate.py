@@ -2,8 +2,12 @@
 
 Evaluation applies each intervention to a copy of the case and solves it again; the solve
 is a parameter (``solve(case, indicators) -> {indicator: total}``) so that a faster
-re-solve with the kept factorisation (:class:`scenat.assessment.ForegroundResolver`) can
-replace the default full assessment.
+re-solve with the kept factorisation (:class:`scenat.assessment.ForegroundResolver`: only
+the flows an option changes are re-scored, and changed node-to-node flows are a low-rank
+update of the kept foreground factorisation) can replace the default full assessment. The
+node supplies an option's costs are counted on come from the same solve when it offers them
+(``solve.supply(case)``). Both are exact: the ranking and MACC are the same as with full
+re-assessments, to round-off.
 
 The case's discount rate is the ``discount_rate`` field of its case sheet, default 0.035:
 the HM Treasury Green Book social time preference rate (real, years 0-30).
@@ -33,7 +37,7 @@ from scenat.calc.foreground import node_supply
 from scenat.errors import InputError, Problem
 from scenat.interventions.apply import apply
 from scenat.interventions.library import Intervention, collect
-from scenat.interventions.matching import affected_quantity, matched_flows
+from scenat.interventions.matching import matched_flows, matched_quantity
 from scenat.model.case import Case
 from scenat.model.catalogue import Catalogue
 from scenat.model.cells import is_blank, to_number
@@ -104,9 +108,25 @@ def money_factor(case: Case, iv: Intervention) -> tuple[float, str]:
     return step.factor, f"costs converted: {step.describe()}"
 
 
-def _costs(case: Case, iv: Intervention, rate: float, catalogue: Catalogue) -> _Costs:
-    supply = node_supply(case)
-    quantity = affected_quantity(case, iv, supply, catalogue)
+def _supply_of(solve: Solver | None) -> Callable[[Case], Mapping[str, float]]:
+    """Node supplies of a case: from the solve when it keeps the foreground factorised
+    (:meth:`scenat.assessment.ForegroundResolver.supply`: a low-rank update), else a
+    sparse solve of the case's foreground (:func:`node_supply`)."""
+    found = getattr(solve, "supply", None)
+    return found if callable(found) else node_supply
+
+
+def _costs(
+    case: Case,
+    iv: Intervention,
+    rate: float,
+    catalogue: Catalogue,
+    supply_of: Callable[[Case], Mapping[str, float]] = node_supply,
+    matched: Sequence[int] | None = None,
+) -> _Costs:
+    supply = supply_of(case)
+    matched = matched if matched is not None else matched_flows(case, iv, catalogue)
+    quantity = matched_quantity(case, iv, matched, supply)
     factor, money = money_factor(case, iv)
     capex = iv.capex * (quantity if iv.capex_basis == "per_unit_year" else 1.0) * factor
     opex = iv.opex_change * (quantity if iv.opex_basis == "per_unit_year" else 1.0) * factor
@@ -117,7 +137,7 @@ def _costs(case: Case, iv: Intervention, rate: float, catalogue: Catalogue) -> _
         eac=finance.equivalent_annual_cost(capex, rate, iv.lifetime),
         npv=finance.net_present_value(capex, opex, rate, iv.lifetime),
         quantity=quantity,
-        flows=len(matched_flows(case, iv, catalogue)),
+        flows=len(matched),
         money=money,
     )
 
@@ -218,14 +238,16 @@ def evaluate(
         interventions = collect(case, libraries, catalogue=catalogue)
     ids = _indicator_ids(indicators)
     rate = case_discount_rate(case)
+    supply_of = _supply_of(solve)
     baseline = dict(solve(case, ids))
     kpi_columns = sorted({k for iv in interventions for k in iv.kpis})
     rows = []
     for iv in interventions:
-        if not matched_flows(case, iv, catalogue):
+        matched = matched_flows(case, iv, catalogue)
+        if not matched:
             continue
-        costs = _costs(case, iv, rate, catalogue)
-        totals = dict(solve(apply(case, iv, catalogue), ids))
+        costs = _costs(case, iv, rate, catalogue, supply_of, matched)
+        totals = dict(solve(apply(case, iv, catalogue, matched=matched), ids))
         notes = [costs.money] if costs.money else []
         row = {
             "id": iv.id,
@@ -292,7 +314,8 @@ def _macc_sequence(
             _note(row, f"not on the MACC: exclusive with {taken[iv.group]} (group {iv.group}), "
                        "which is cheaper per tonne")  # fmt: skip
             continue
-        after = apply(current, iv, catalogue)
+        matched = matched_flows(current, iv, catalogue)
+        after = apply(current, iv, catalogue, matched=matched)
         new_total = solve(after, [CARBON_INDICATOR])[CARBON_INDICATOR]
         change = (total - new_total) * per_year
         # Credits (avoided burdens) can take the total below zero; the curve counts what is
@@ -305,7 +328,7 @@ def _macc_sequence(
         if change > added + noise:
             _note(row, f"on the MACC up to the footprint: {change - added:.4g} t CO2-eq a "
                        "year more of it is credit beyond the footprint")  # fmt: skip
-        costs = _costs(current, iv, rate, catalogue)
+        costs = _costs(current, iv, rate, catalogue, _supply_of(solve), matched)
         order += 1
         cost = costs.eac + costs.opex
         row.update(
@@ -387,15 +410,17 @@ def evaluate_combination(
     baseline = dict(baseline) if baseline is not None else dict(solve(case, ids))
     current = case
     capex = opex = eac = npv = 0.0
+    supply_of = _supply_of(solve)
     for iv in interventions:
-        costs = _costs(current, iv, rate, catalogue)
+        matched = matched_flows(current, iv, catalogue)
+        costs = _costs(current, iv, rate, catalogue, supply_of, matched)
         capex, opex, eac, npv = (
             capex + costs.capex,
             opex + costs.opex,
             eac + costs.eac,
             npv + costs.npv,
         )
-        current = apply(current, iv, catalogue)
+        current = apply(current, iv, catalogue, matched=matched)
     totals = dict(solve(current, ids)) if interventions else baseline
     row: dict[str, Any] = {"ids": [iv.id for iv in interventions], "currency": case.currency}
     row.update(_kpis(case, ids, baseline, totals, capex, opex, eac, npv))

@@ -16,7 +16,7 @@ import polars as pl
 
 from scenat.brightway import project_catalogue
 from scenat.calc.foreground import node_supply
-from scenat.interventions.functions import FUNCTION_PREFIX, shipped_functions
+from scenat.interventions.functions import FUNCTION_PREFIX, Functions, shipped_functions
 from scenat.interventions.library import CATEGORY_PREFIX, Intervention, collect
 from scenat.model.case import Case, Flow
 from scenat.model.catalogue import Catalogue
@@ -25,10 +25,13 @@ from scenat.model.schema import BACKGROUND_KINDS
 from scenat.model.units import UnitMismatch, conversion_factor
 
 
-def _input_matches(intervention: Intervention, flow: Flow, catalogue: Catalogue) -> bool:
+def _input_matches(
+    intervention: Intervention, flow: Flow, catalogue: Catalogue, functions: Functions | None
+) -> bool:
     for target in intervention.inputs:
         if target.startswith(FUNCTION_PREFIX):
-            members = shipped_functions().members.get(target[len(FUNCTION_PREFIX) :], ())
+            functions = functions or shipped_functions()
+            members = functions.members.get(target[len(FUNCTION_PREFIX) :], ())
             if flow.kind in BACKGROUND_KINDS and flow.input in members:
                 return True
         elif target.startswith(CATEGORY_PREFIX):
@@ -57,32 +60,70 @@ def unit_factor(flow: Flow, unit: str) -> float | None:
 
 
 def matches(
-    intervention: Intervention, case: Case, flow: Flow, catalogue: Catalogue | None = None
+    intervention: Intervention,
+    case: Case,
+    flow: Flow,
+    catalogue: Catalogue | None = None,
+    functions: Functions | None = None,
 ) -> bool:
-    """Whether ``intervention`` acts on ``flow`` of ``case``."""
-    catalogue = catalogue or project_catalogue()
-    if flow.kind not in intervention.kinds or not _input_matches(intervention, flow, catalogue):
-        return False
-    node = case.nodes[flow.node]
-    if intervention.nodes and node.id not in intervention.nodes:
-        return False
-    if intervention.stages and node.stage not in intervention.stages:
-        return False
-    if intervention.tiers and node.tier not in intervention.tiers:
-        return False
-    if intervention.locations:
-        place = node.location or case.region
-        if not any(within(place, region) for region in intervention.locations):
+    """Whether ``intervention`` acts on ``flow`` of ``case`` (``functions``: the shipped
+    functions table, read once by a caller matching many flows)."""
+    return Matcher(intervention, case, catalogue, functions)(flow)
+
+
+class Matcher:
+    """:func:`matches` for many flows of one case: whether the intervention takes a flow's
+    input depends only on the input (and whether the flow buys from the background), and
+    whether it takes its node only on the node, so each is decided once."""
+
+    def __init__(
+        self,
+        intervention: Intervention,
+        case: Case,
+        catalogue: Catalogue | None = None,
+        functions: Functions | None = None,
+    ):
+        self.intervention = intervention
+        self.case = case
+        self.catalogue = catalogue or project_catalogue()
+        self.functions = functions
+        self._inputs: dict[tuple[bool, str], bool] = {}
+        self._nodes: dict[str, bool] = {}
+
+    def __call__(self, flow: Flow) -> bool:
+        iv = self.intervention
+        if flow.kind not in iv.kinds:
             return False
-    return unit_factor(flow, intervention.unit) is not None
+        key = (flow.kind in BACKGROUND_KINDS, flow.input)
+        taken = self._inputs.get(key)
+        if taken is None:
+            taken = self._inputs[key] = _input_matches(iv, flow, self.catalogue, self.functions)
+        if not taken:
+            return False
+        node_taken = self._nodes.get(flow.node)
+        if node_taken is None:
+            node = self.case.nodes[flow.node]
+            node_taken = self._nodes[flow.node] = not (
+                (iv.nodes and node.id not in iv.nodes)
+                or (iv.stages and node.stage not in iv.stages)
+                or (iv.tiers and node.tier not in iv.tiers)
+                or (
+                    iv.locations
+                    and not any(
+                        within(node.location or self.case.region, region)
+                        for region in iv.locations
+                    )
+                )
+            )
+        return node_taken and unit_factor(flow, iv.unit) is not None
 
 
 def matched_flows(
     case: Case, intervention: Intervention, catalogue: Catalogue | None = None
 ) -> list[int]:
     """Indices into ``case.flows`` of the flows the intervention acts on."""
-    catalogue = catalogue or project_catalogue()
-    return [i for i, f in enumerate(case.flows) if matches(intervention, case, f, catalogue)]
+    matcher = Matcher(intervention, case, catalogue, shipped_functions())
+    return [i for i, f in enumerate(case.flows) if matcher(f)]
 
 
 def affected_quantity(
@@ -92,9 +133,21 @@ def affected_quantity(
     catalogue: Catalogue | None = None,
 ) -> float:
     """Matched annual quantity x share, in the intervention's ``unit`` per year."""
+    return matched_quantity(
+        case, intervention, matched_flows(case, intervention, catalogue), supply
+    )
+
+
+def matched_quantity(
+    case: Case,
+    intervention: Intervention,
+    matched: Sequence[int],
+    supply: Mapping[str, float] | None = None,
+) -> float:
+    """:func:`affected_quantity` of flows already matched (indices into ``case.flows``)."""
     supply = supply if supply is not None else node_supply(case)
     total = 0.0
-    for i in matched_flows(case, intervention, catalogue):
+    for i in matched:
         flow = case.flows[i]
         factor = unit_factor(flow, intervention.unit) or 0.0
         total += flow.amount_in_reference * factor * supply[flow.node]

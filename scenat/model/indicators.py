@@ -74,8 +74,9 @@ def user_method_dirs() -> list[Path]:
 def _definition_files() -> list[Path]:
     files = [methods_dir() / name for name in SHIPPED_FILES]
     for folder in user_method_dirs():
-        files += sorted(p for p in folder.glob("*.csv") if p.resolve() not in
-                        {f.resolve() for f in files})
+        files += sorted(
+            p for p in folder.glob("*.csv") if p.resolve() not in {f.resolve() for f in files}
+        )
     return files
 
 
@@ -170,9 +171,15 @@ def _scenat_methods(path: str, _mtime: float) -> dict[tuple[str, ...], ScenatMet
         reader = csv.DictReader(handle)
         missing = [c for c in SCENAT_METHOD_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise InputError(Problem(file=path, row=1, column=", ".join(missing),
-                                     message="missing column(s)",
-                                     hint="columns: " + ", ".join(SCENAT_METHOD_COLUMNS)))
+            raise InputError(
+                Problem(
+                    file=path,
+                    row=1,
+                    column=", ".join(missing),
+                    message="missing column(s)",
+                    hint="columns: " + ", ".join(SCENAT_METHOD_COLUMNS),
+                )
+            )
         rows = list(enumerate(reader, start=2))
     found: dict[tuple[str, ...], dict[str, Any]] = {}
     for number, row in rows:
@@ -180,11 +187,20 @@ def _scenat_methods(path: str, _mtime: float) -> dict[tuple[str, ...], ScenatMet
         try:
             factor = float(row["factor"])
         except ValueError:
-            problems.append(Problem(file=path, row=number, column="factor", value=row["factor"],
-                                    message="not a number", hint="e.g. 1"))
+            problems.append(
+                Problem(
+                    file=path,
+                    row=number,
+                    column="factor",
+                    value=row["factor"],
+                    message="not a number",
+                    hint="e.g. 1",
+                )
+            )
             continue
-        entry = found.setdefault(name, {"unit": row["unit"], "source": row["source"],
-                                        "factors": []})
+        entry = found.setdefault(
+            name, {"unit": row["unit"], "source": row["source"], "factors": []}
+        )
         entry["factors"].append((row["flow"].strip(), factor))
     if problems:
         raise InputError(problems)
@@ -211,42 +227,63 @@ def _load_file(path: Path, known: dict[str, Indicator], shipped: bool) -> list[P
     problems: list[Problem] = []
 
     def problem(row: int | None, column: str | None, value: Any, message: str, hint: str) -> None:
-        problems.append(Problem(file=str(path), row=row, column=column, value=value,
-                                message=message, hint=hint))
+        problems.append(
+            Problem(file=str(path), row=row, column=column, value=value, message=message, hint=hint)
+        )
 
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         header = [(h or "").strip().lower() for h in reader.fieldnames or []]
         missing = [c for c in COLUMNS if c not in header]
         if missing:
-            problem(1, ", ".join(missing), None, "missing column(s) " + ", ".join(missing),
-                    "an indicator file has the columns " + ", ".join(COLUMNS))
+            problem(
+                1,
+                ", ".join(missing),
+                None,
+                "missing column(s) " + ", ".join(missing),
+                "an indicator file has the columns " + ", ".join(COLUMNS),
+            )
             return problems
-        rows = [{(k or "").strip().lower(): (v or "").strip() for k, v in r.items()}
-                for r in reader]
+        rows = [
+            {(k or "").strip().lower(): (v or "").strip() for k, v in r.items()} for r in reader
+        ]
     for number, row in enumerate(rows, start=2):  # row 1 is the header
         method = tuple(part.strip() for part in row["method"].split("|"))
         if not row["id"]:
             problem(number, "id", "", "empty indicator id", "give the indicator a short id")
             continue
         if row["id"] in known:
-            problem(number, "id", row["id"], f"indicator {row['id']!r} is already defined",
-                    "choose another id; ids must be unique over methods/ and user files")
+            problem(
+                number,
+                "id",
+                row["id"],
+                f"indicator {row['id']!r} is already defined",
+                "choose another id; ids must be unique over methods/ and user files",
+            )
             continue
         if not shipped and not known_method(method):
             import difflib
 
             names = sorted(" | ".join(m) for m in _bundled_method_names())
             close = difflib.get_close_matches(" | ".join(method), names, n=3, cutoff=0.5)
-            problem(number, "method", row["method"],
-                    "not an LCIA method bundled with bw2io (ecoinvent 3.9 LCIA implementation)",
-                    "write the method name as 'part | part | part'"
-                    + ("; e.g. " + "; ".join(sorted(close)) if close else ""))
+            problem(
+                number,
+                "method",
+                row["method"],
+                "not an LCIA method bundled with bw2io (ecoinvent 3.9 LCIA implementation)",
+                "write the method name as 'part | part | part'"
+                + ("; e.g. " + "; ".join(sorted(close)) if close else ""),
+            )
             continue
         default = (row.get("default") or "yes").lower()
         if default not in ("yes", "no"):
-            problem(number, "default", row.get("default"), "not yes or no",
-                    "yes: every assessment reports it; no: only when asked")
+            problem(
+                number,
+                "default",
+                row.get("default"),
+                "not yes or no",
+                "yes: every assessment reports it; no: only when asked",
+            )
             continue
         known[row["id"]] = Indicator(
             id=row["id"],

@@ -306,21 +306,37 @@ def parse_unit(text: str) -> pint.Unit:
 
 
 def conversion_factor(from_unit: str, to_unit: str) -> float:
-    """How many ``to_unit`` make one ``from_unit``; raises :class:`UnitMismatch`."""
-    source = parse_unit(from_unit)
-    target = parse_unit(to_unit)
+    """How many ``to_unit`` make one ``from_unit``; raises :class:`UnitMismatch`.
+
+    Remembered per pair of unit strings (the registry is fixed): a 50,000-node case converts
+    a few dozen pairs hundreds of thousands of times."""
+    factor, problem = _conversion(from_unit, to_unit)
+    if problem is not None:
+        raise UnitMismatch(*problem)
+    return factor
+
+
+@lru_cache(maxsize=4096)
+def _conversion(from_unit: str, to_unit: str) -> tuple[float, tuple[str, str] | None]:
+    """``(factor, None)``, or ``(nan, (message, hint))`` of the mismatch (a fresh exception is
+    raised per call, never a cached one)."""
+    try:
+        source = parse_unit(from_unit)
+        target = parse_unit(to_unit)
+    except UnitMismatch as exc:
+        return math.nan, (exc.message, exc.hint)
     ureg = registry()
     try:
         factor = float(ureg.Quantity(1.0, source).to(target).magnitude)
-    except pint.DimensionalityError as exc:
-        raise UnitMismatch(
+    except pint.DimensionalityError:
+        return math.nan, (
             f"{from_unit!r} cannot be converted to {to_unit!r}",
             f"give this amount in {to_unit} or a unit of the same kind "
             f"({_dimension_words(target)})",
-        ) from exc
+        )
     if not math.isfinite(factor):
-        raise UnitMismatch(f"{from_unit!r} to {to_unit!r} is not finite", "check the unit")
-    return factor
+        return math.nan, (f"{from_unit!r} to {to_unit!r} is not finite", "check the unit")
+    return factor, None
 
 
 def is_currency(unit: str) -> bool:

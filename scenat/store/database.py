@@ -52,6 +52,7 @@ from scenat.store.content import canonical_json, case_content, content_case
 T = TypeVar("T")
 SCHEMA_VERSION = "1"
 
+
 class StoreError(ScenatError):
     """The store is unreachable, or a write kept failing after every retry."""
 

@@ -69,7 +69,8 @@ def test_first_use_builds_everything_and_writes_only_inside_scenat_home(tmp_path
     user_home.mkdir()
     first = _finish(_run(home, user_home))
     assert {"biosphere3", "scenat-starter", "scenat-freight", "scenat_flows"} <= set(
-        first["databases"])
+        first["databases"]
+    )
     # the four default indicators and the eight optional USEEIO ones (scenat's own methods)
     assert len(first["methods"]) == 12
     assert "IPCC 2021 | climate change | global warming potential (GWP100)" in first["methods"]

@@ -254,3 +254,15 @@ def test_large_portfolio_uses_milp_and_matches_brute_force_on_the_additive_value
             best = max(best, benefit[list(combo)].sum())
     assert plan.additive_benefit == pytest.approx(best, rel=1e-9)
     assert plan.capex <= budget
+
+
+def test_the_document_says_whether_the_portfolio_is_exact() -> None:
+    exact = rank.portfolio(["a", "b", "c"], [4, 3, 2], [5.0, 4.0, 3.5], budget=5).to_dict()
+    assert exact["exact"] is True and exact["note"].startswith("exact")
+    rng = np.random.default_rng(1)
+    ids = [f"o{i}" for i in range(12)]
+    greedy = rank.portfolio(
+        ids, rng.uniform(1, 10, 12), rng.uniform(1, 10, 12), 20.0, exact_limit=4, milp_limit=4
+    ).to_dict()
+    assert greedy["exact"] is False
+    assert greedy["note"].startswith("not proven best") and "gap" in greedy["note"]

@@ -1153,3 +1153,25 @@ def test_location_based_electricity_without_a_place_is_located(write_case):
     assert_problem(
         p, sheet="flows", row=5, column="input", value="electricity_grid_local", hint_has="ISO 3166"
     )
+
+
+def test_only_the_loop_that_consumes_too_much_is_named(write_case):
+    # plant buys from supplier (radius-0.6 loop with plant: productive? no, sqrt(2*0.6)>1)
+    # and from other, which is in a productive loop with a third node.
+    nodes = [
+        NODE_HEADER,
+        PLANT,
+        SUPPLIER,
+        ["other", "Other", 1, None, None, 1, "kg"],
+        ["third", "Third", 2, None, None, 1, "kg"],
+    ]
+    flows = [
+        *_loop(0.6),
+        ["plant", "node", "other", 1, "kg"],
+        ["other", "node", "third", 1, "kg"],
+        ["third", "node", "other", 0.5, "kg"],
+    ]
+    p = only(validate(write_case(nodes=nodes, flows=flows)))
+    assert (p.severity, p.sheet, p.row, p.column) == ("error", "flows", 2, "amount")
+    assert "1.095" in p.message and "'other'" not in p.message
+    assert p.hint.endswith("rows 2, 4")  # the other loop's rows 6, 7 are fine

@@ -432,7 +432,11 @@ def test_a_bad_fuel_property_cell_is_located(tmp_path):
         desnz.read_fuel_properties(path)
     (problem,) = info.value.problems
     assert (problem.sheet, problem.row, problem.column, problem.value) == (
-        "Fuel properties", 25, "D", "n/a")
+        "Fuel properties",
+        25,
+        "D",
+        "n/a",
+    )
 
 
 def test_fuels_carry_their_energy_content(factors, exchanges_by_process):
@@ -469,16 +473,23 @@ def test_fuels_carry_their_energy_content(factors, exchanges_by_process):
 def test_uk_td_losses_carry_the_lost_kwh_of_generation(exchanges_by_process):
     lost = 0.01853 / 0.177  # DESNZ T&D factor / generation factor: kWh lost per kWh consumed
     for flow in ("hard_coal_resource", "natural_gas_resource", "uranium_resource"):
-        gen = [float(r["amount"]) for r in exchanges_by_process[
-            "electricity_uk_grid_generated"] if r["input"] == flow]
-        td = [float(r["amount"]) for r in exchanges_by_process[
-            "electricity_uk_td_losses"] if r["input"] == flow]
+        gen = [
+            float(r["amount"])
+            for r in exchanges_by_process["electricity_uk_grid_generated"]
+            if r["input"] == flow
+        ]
+        td = [
+            float(r["amount"])
+            for r in exchanges_by_process["electricity_uk_td_losses"]
+            if r["input"] == flow
+        ]
         assert td[0] == pytest.approx(gen[0] * lost, rel=1e-9), flow
 
 
 def test_the_selection_refuses_another_year(factors):
     properties = desnz.read_fuel_properties(
-        SHARED_DATA / "desnz" / "ghg-conversion-factors-2026-full-set.xlsx")
+        SHARED_DATA / "desnz" / "ghg-conversion-factors-2026-full-set.xlsx"
+    )
     with pytest.raises(InputError, match="fuel properties of the same year"):
         desnz.starter_selection(factors, properties)
 

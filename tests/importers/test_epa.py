@@ -326,8 +326,9 @@ def test_process_ids_are_unique_across_all_inventories():
 @pytest.fixture(scope="module")
 def useeio_n() -> tuple[list[str], list[str], list[list[float]], list[float]]:
     sectors = sorted(json.loads((USEEIO / "sectors.json").read_text()), key=lambda s: s["index"])
-    indicators = sorted(json.loads((USEEIO / "indicators.json").read_text()),
-                        key=lambda i: i["index"])
+    indicators = sorted(
+        json.loads((USEEIO / "indicators.json").read_text()), key=lambda i: i["index"]
+    )
     n = json.loads((USEEIO / "matrix" / "N.json").read_text())
     x = [v[0] for v in json.loads((USEEIO / "matrix" / "x.json").read_text())]
     return [s["code"] for s in sectors], [i["code"] for i in indicators], n, x
@@ -350,11 +351,13 @@ def test_steel_indicators_by_hand_from_n_json(shipped, useeio_n):
         assert _shipped(shipped, pid, INDICATORS[code][0]) == pytest.approx(nn[code] * k, rel=1e-9)
     # with margins: EPA's 0.787 instead of 0.769
     assert _shipped(shipped, "epa_naics_331110", "useeio_nnrg") == pytest.approx(
-        nn["NNRG"] * 0.787 / nn["GHG"], rel=1e-9)
+        nn["NNRG"] * 0.787 / nn["GHG"], rel=1e-9
+    )
     # jobs per USD: deflated by US CPI-U 2012 -> 2022 (229.594 -> 292.655, BLS); value
     # added is USD per USD, kept
     assert _shipped(shipped, pid, "useeio_jobs") == pytest.approx(
-        nn["JOBS"] / (292.655 / 229.594), rel=1e-9)
+        nn["JOBS"] / (292.655 / 229.594), rel=1e-9
+    )
     assert _shipped(shipped, pid, "useeio_vadd") == pytest.approx(nn["VADD"], rel=1e-9)
 
 
@@ -364,17 +367,22 @@ def test_codes_missing_from_v201_are_averaged_by_output(shipped, useeio_n):
     assert processes["epa_naics_562111"]["useeio_code"] == "562000"  # split in v2.0.1
     found, how = resolve_code("562000", codes)
     assert (found, how) == (
-        ["562111", "562HAZ", "562212", "562213", "562910", "562920", "562OTH"], "prefix 562")
+        ["562111", "562HAZ", "562212", "562213", "562910", "562920", "562OTH"],
+        "prefix 562",
+    )
     cols = [codes.index(c) for c in found]
     weights = [x[c] / sum(x[c] for c in cols) for c in cols]
-    mean = {code: sum(w * n[i][c] for w, c in zip(weights, cols))
-            for i, code in enumerate(indicators)}
+    mean = {
+        code: sum(w * n[i][c] for w, c in zip(weights, cols)) for i, code in enumerate(indicators)
+    }
     epa_total = float(processes["epa_naics_562111"]["epa_kg_co2e"])
     assert _shipped(shipped, "epa_naics_562111", "useeio_watr") == pytest.approx(
-        mean["WATR"] * epa_total / mean["GHG"], rel=1e-9)
+        mean["WATR"] * epa_total / mean["GHG"], rel=1e-9
+    )
     # every EPA process is matched: exactly, by a list of codes or by a prefix
     assert {r["recorded_indicators"] for r in processes.values()} == {
-        "gwp100;" + ";".join(INDICATORS[c][0] for c in INDICATORS)}
+        "gwp100;" + ";".join(INDICATORS[c][0] for c in INDICATORS)
+    }
 
 
 def test_spend_counts_in_useeio_indicators_and_never_in_ef(tmp_path):
@@ -384,15 +392,21 @@ def test_spend_counts_in_useeio_indicators_and_never_in_ef(tmp_path):
     case.mkdir()
     (case / "case.csv").write_text(
         "field,value\nname,steel purchase\nreference_node,buyer\nreference_amount,1\n"
-        "functional_unit,one purchase\ncurrency,USD\nyear,2022\n", encoding="utf-8")
+        "functional_unit,one purchase\ncurrency,USD\nyear,2022\n",
+        encoding="utf-8",
+    )
     (case / "nodes.csv").write_text(
-        "id,name,tier,stage,location,output_amount,output_unit\n"
-        "buyer,Buyer,0,assembly,US,1,item\n", encoding="utf-8")
+        "id,name,tier,stage,location,output_amount,output_unit\nbuyer,Buyer,0,assembly,US,1,item\n",
+        encoding="utf-8",
+    )
     (case / "flows.csv").write_text(
         "node,kind,input,amount,unit,source\n"
-        "buyer,spend,epa_naics_331110_no_margins,1000,USD,invoice\n", encoding="utf-8")
-    result = scenat.assess(scenat.read_case(case),
-                           indicators=["gwp100", "fossil_energy", "useeio_nnrg", "useeio_jobs"])
+        "buyer,spend,epa_naics_331110_no_margins,1000,USD,invoice\n",
+        encoding="utf-8",
+    )
+    result = scenat.assess(
+        scenat.read_case(case), indicators=["gwp100", "fossil_energy", "useeio_nnrg", "useeio_jobs"]
+    )
     nnrg = 1000 * 26.674017 * 0.769 / 1.14252  # N.json NNRG and GHG of 331110
     assert result.total("useeio_nnrg") == pytest.approx(nnrg, rel=1e-4)
     assert result.total("useeio_jobs") == pytest.approx(1000 * 5.82025e-06 / 1.274663, rel=1e-4)

@@ -104,3 +104,15 @@ def test_applicable_lists_matched_flows(bicycle: Case, library: list[iv.Interven
 
 
 # --------------------------------------------------------------------------- evaluating
+
+
+def test_a_rescaled_flow_is_the_flow_replace_makes(bicycle):
+    from dataclasses import replace
+
+    from scenat.interventions.apply import _copy_with
+
+    flow = next(f for f in bicycle.flows if f.uncertainty is not None)
+    changes = {"amount": flow.amount * 0.5, "metadata": {"interventions": ["x"]}}
+    copy = _copy_with(flow, **changes)
+    assert copy == replace(flow, **changes) and copy is not flow
+    assert flow.amount != copy.amount  # the original is untouched

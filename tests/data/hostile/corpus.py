@@ -477,11 +477,17 @@ GOOD: list[tuple[str, Callable[[Path, Path], Path]]] = [
     ("text-starting-with-equals-sign", _edit(set_cells(flows__L3="=cmd|' /C calc'!A0"))),
     # text that a spreadsheet or Markdown would run is kept as text (exports escape it)
     ("formula-after-a-semicolon", _edit(set_cells(flows__L3="see;=cmd|' /C calc'!A0"))),
-    ("markdown-in-a-comment", _edit(set_cells(
-        flows__L3="![x](http://evil.example/i.png) [Log in](http://phish.example)"))),
+    (
+        "markdown-in-a-comment",
+        _edit(
+            set_cells(flows__L3="![x](http://evil.example/i.png) [Log in](http://phish.example)")
+        ),
+    ),
     # the workbook part is wherever [Content_Types].xml says, as openpyxl reads it
-    ("workbook-part-not-named-workbook-xml", lambda base, out: _decoy_workbook(
-        base, out.with_suffix(".xlsx"), lambda xml: xml)),
+    (
+        "workbook-part-not-named-workbook-xml",
+        lambda base, out: _decoy_workbook(base, out.with_suffix(".xlsx"), lambda xml: xml),
+    ),
 ]
 
 
