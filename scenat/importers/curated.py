@@ -431,11 +431,42 @@ def spread_columns(spread: Spread, source: str, pedigree_text: str) -> dict[str,
         "max": None,
         "uncertainty_source": (
             f"first-order propagation through the cradle-to-gate solve (technosphere fixed): "
-            f"{spread.own_share:.0%} of the amount from {source}'s own distributions, the rest "
+            f"{spread.own_share:.2%} of the amount from {source}'s own distributions, the rest "
             f"from the pedigree assessment ({pedigree_text}; basic factor per flow class; "
             f"{FACTOR_SOURCE}); scenat.importers.curated.propagate_spreads"
         ),
     }
+
+
+def negligible_flows(
+    g: np.ndarray,
+    mapping: Sequence[str | None],
+    cf_rows: dict[str, np.ndarray],
+    rtol: float = ROUND_OFF_RTOL,
+) -> set[str]:
+    """Shipped flows whose share of every default indicator they count for is at most ``rtol``.
+
+    For indicator ``i`` the flow's score is ``s_i(f) = sum_(k in f) CF_ik g_k`` and the
+    process's ``T_i = sum_f s_i(f)``; ``f`` is negligible when some indicator characterises it
+    and ``|s_i(f)| <= rtol |T_i|`` for each such indicator (``T_i != 0``): 4e-24 kg of tin per
+    kg of steel sections, the tail of a deep supply chain, changes no result. A flow no
+    default indicator characterises is kept (its amount is the only thing it says).
+    """
+    scores: dict[str, dict[str, float]] = {}
+    counted: dict[str, set[str]] = {}
+    for ind, cf in cf_rows.items():
+        for row, flow in enumerate(mapping):
+            if flow is None or cf[row] == 0.0:
+                continue
+            scores.setdefault(flow, {}).setdefault(ind, 0.0)
+            scores[flow][ind] += float(cf[row] * g[row])
+            counted.setdefault(flow, set()).add(ind)
+    totals = {ind: sum(s.get(ind, 0.0) for s in scores.values()) for ind in cf_rows}
+    out = set()
+    for flow, inds in counted.items():
+        if all(totals[i] != 0.0 and abs(scores[flow][i]) <= rtol * abs(totals[i]) for i in inds):
+            out.add(flow)
+    return out
 
 
 def column_scores(pedigrees: Sequence[Pedigree]) -> np.ndarray:
@@ -574,9 +605,10 @@ def to_inventory(
         for value, flow_id in zip(g.tolist(), mapping):
             if flow_id is not None and value != 0.0:
                 totals[flow_id] = totals.get(flow_id, 0.0) + value
+        tiny = negligible_flows(g, mapping, cf_rows)
         for flow_id in sorted(totals, key=order.__getitem__):
             amount = _round(totals[flow_id])
-            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL):
+            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL) or flow_id in tiny:
                 continue
             exchanges.append(
                 {

@@ -436,6 +436,7 @@ def build_tiangong_inventory(
         _read_flow_table,
         _round,
         column_scores,
+        negligible_flows,
         propagate_spreads,
         spread_columns,
     )
@@ -550,9 +551,10 @@ def build_tiangong_inventory(
         for value, flow_id in zip(g.tolist(), mapping):
             if flow_id is not None and value != 0.0:
                 totals[flow_id] = totals.get(flow_id, 0.0) + value
+        tiny = negligible_flows(g, mapping, cf_rows)
         for flow_id in sorted(totals, key=order.__getitem__):
             amount = _round(totals[flow_id])
-            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL):
+            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL) or flow_id in tiny:
                 continue
             exchanges.append(
                 {
