@@ -412,6 +412,20 @@ class Spread(NamedTuple):
         return abs(self.total) <= rtol * self.magnitude
 
 
+def with_recorded_indicators(processes: pl.DataFrame, exchanges: pl.DataFrame) -> pl.DataFrame:
+    """``processes`` with the ``recorded_indicators`` column (what each process's flows count
+    for, :func:`scenat.importers.inventory.recorded_indicators`)."""
+    from scenat.importers.inventory import RECORDED_INDICATORS, recorded_indicators
+    from scenat.model.indicators import characterised_flows
+
+    recorded = recorded_indicators(
+        processes["id"], exchanges.iter_rows(named=True), characterised_flows()
+    )
+    return processes.with_columns(
+        pl.Series(RECORDED_INDICATORS, [recorded[i] for i in processes["id"]])
+    )
+
+
 def spread_columns(spread: Spread, source: str, pedigree_text: str) -> dict[str, Any]:
     """The uncertainty columns of one aggregated exchange (see :func:`propagate_spreads`)."""
     if spread.gsd is None:
@@ -430,12 +444,38 @@ def spread_columns(spread: Spread, source: str, pedigree_text: str) -> dict[str,
         "min": None,
         "max": None,
         "uncertainty_source": (
-            f"first-order propagation through the cradle-to-gate solve (technosphere fixed): "
+            f"first-order propagation through the cradle-to-gate solve (biosphere and stated "
+            f"technosphere spreads): "
             f"{spread.own_share:.2%} of the amount from {source}'s own distributions, the rest "
             f"from the pedigree assessment ({pedigree_text}; basic factor per flow class; "
             f"{FACTOR_SOURCE}); scenat.importers.curated.propagate_spreads"
         ),
     }
+
+
+def _technosphere_variance(
+    result: Any, code: str, members: dict[str, list[int]]
+) -> dict[str, float]:
+    """Per shipped flow, ``sum_ij (lambda_i x_j)^2 Var(A_ij)`` over the technosphere entries of
+    the chain that carry the source's own distribution, ``lambda = A^-T b_f`` (``b_f`` the
+    flow's biosphere rows summed): first order in the technosphere (dg/dA_ij = -lambda_i x_j).
+    Entries without a stated distribution are held fixed."""
+    adjoint = getattr(result, "adjoint", None) or {}
+    tech = getattr(result, "technosphere_variance", None)
+    if code not in adjoint or tech is None or tech.nnz == 0:
+        return {}
+    cols, rows, factors = adjoint[code]
+    sub = tech[rows][:, cols].tocoo()
+    if sub.nnz == 0:
+        return {}
+    x = result.supply[code][cols]
+    b = result.biosphere[:, cols].tocsr()
+    out = {}
+    for flow, flow_rows in members.items():
+        rhs = np.asarray(b[flow_rows].sum(axis=0)).ravel()
+        lam = factors.solve(rhs, trans="T")
+        out[flow] = float(np.sum(lam[sub.row] ** 2 * x[sub.col] ** 2 * sub.data))
+    return out
 
 
 def negligible_flows(
@@ -486,9 +526,9 @@ def propagate_spreads(
 ) -> dict[str, Spread]:
     """Spread of each shipped flow of activity ``code``'s cradle-to-gate inventory.
 
-    First-order propagation with the technosphere held fixed: the aggregated amount of
-    shipped flow ``f`` is ``g_f = sum_(k in f) sum_j B_kj x_j`` over the biosphere rows ``k``
-    booked on ``f`` and the unit processes ``j`` of the supply chain (supply ``x``). Each
+    First-order propagation: the aggregated amount of shipped flow ``f`` is
+    ``g_f = sum_(k in f) sum_j B_kj x_j`` over the biosphere rows ``k`` booked on ``f`` and
+    the unit processes ``j`` of the supply chain (supply ``x``). Each
     contribution ``c_kj = B_kj x_j`` is independent with variance ``x_j^2 Var(B_kj)``:
 
     * the part of ``B_kj`` with the source's own distribution: its stats_arrays variance
@@ -497,11 +537,14 @@ def propagate_spreads(
     * the rest: lognormal from the pedigree assessment of unit process ``j`` (``scores[j]``
       = ``sum_i ln(U_i)^2``) and the basic factor ``U_b`` of flow ``f``:
       ``s^2 = (scores[j] + ln(U_b)^2) / 4`` (``GSD = sqrt(GSD^2)``,
-      :mod:`scenat.importers.pedigree`), variance ``b^2 (exp(s^2) - 1)``.
+      :mod:`scenat.importers.pedigree`), variance ``b^2 (exp(s^2) - 1)``;
+    * the technosphere entries with the source's own distribution, first order:
+      ``(lambda_i x_j)^2 Var(A_ij)`` with ``lambda = A^-T b_f`` (when ``result`` carries the
+      chain's factors; entries without a distribution are held fixed).
 
-    Then ``V_f = sum x_j^2 Var(B_kj)`` and the shipped lognormal has the same mean and
-    variance: ``ln(GSD_f)^2 = ln(1 + V_f / g_f^2)``. ``own_share`` is
-    ``sum |own part of c_kj| / sum |c_kj|``.
+    Then ``V_f = sum x_j^2 Var(B_kj) + sum (lambda_i x_j)^2 Var(A_ij)`` and the shipped
+    lognormal has the same mean and variance: ``ln(GSD_f)^2 = ln(1 + V_f / g_f^2)``.
+    ``own_share`` is ``sum |own part of c_kj| / sum |c_kj|`` (biosphere contributions).
     """
     from scipy import sparse
 
@@ -530,6 +573,7 @@ def propagate_spreads(
         own_var.row, own_var.data, minlength=rows
     )
     out: dict[str, list[float]] = {}
+    members: dict[str, list[int]] = {}
     for row, flow in enumerate(mapping):
         if flow is None or magnitude[row] == 0.0:
             continue
@@ -538,6 +582,9 @@ def propagate_spreads(
         acc[1] += variance[row]
         acc[2] += own_mag[row]
         acc[3] += magnitude[row]
+        members.setdefault(flow, []).append(row)
+    for flow, variance_part in _technosphere_variance(result, code, members).items():
+        out[flow][1] += variance_part
     spreads = {}
     for flow, (g, v, own_part, mag) in out.items():
         gsd = math.exp(math.sqrt(math.log1p(v / (g * g)))) if g != 0.0 else None
@@ -627,7 +674,8 @@ def to_inventory(
             )
     schema_p = {c: pl.Utf8 for c in PROCESS_COLUMNS}
     frame = pl.DataFrame(exchanges, schema=exchange_schema(UNCERTAIN_EXCHANGE_COLUMNS))
-    return pl.DataFrame(processes, schema=schema_p), drop_round_off(frame, ROUND_OFF_RTOL)
+    frame = drop_round_off(frame, ROUND_OFF_RTOL)
+    return with_recorded_indicators(pl.DataFrame(processes, schema=schema_p), frame), frame
 
 
 def missing_flows(

@@ -439,6 +439,7 @@ def build_tiangong_inventory(
         negligible_flows,
         propagate_spreads,
         spread_columns,
+        with_recorded_indicators,
     )
     from scenat.importers.ilcd import import_ilcd, read_ilcd
     from scenat.importers.inventory import (
@@ -573,11 +574,9 @@ def build_tiangong_inventory(
                 }
             )
     frame = pl.DataFrame(exchanges, schema=exchange_schema(UNCERTAIN_EXCHANGE_COLUMNS))
-    return write_inventory(
-        pl.DataFrame(processes, schema={c: pl.Utf8 for c in PROCESS_COLUMNS}),
-        drop_round_off(frame, ROUND_OFF_RTOL),
-        out,
-    )
+    frame = drop_round_off(frame, ROUND_OFF_RTOL)
+    table_p = pl.DataFrame(processes, schema={c: pl.Utf8 for c in PROCESS_COLUMNS})
+    return write_inventory(with_recorded_indicators(table_p, frame), frame, out)
 
 
 def _column_of(solved: Any, code: str) -> int:

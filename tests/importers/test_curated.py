@@ -202,3 +202,30 @@ def test_inventory_search_lists_country_grids(capsys: pytest.CaptureFixture[str]
     assert main(["inventory", "search", "HOT ROLLED"]) == 0
     out = capsys.readouterr().out
     assert "uslci_steel_hot_rolled" in out and "[materials]" in out
+
+
+def test_technosphere_spread_enters_to_first_order() -> None:
+    """p buys 2 q (normal, sd 0.2); p emits 1, q emits 3: g = 7, dg/da = 3, so 9 x 0.04."""
+    from types import SimpleNamespace
+
+    from scipy import sparse
+    from scipy.sparse.linalg import splu
+
+    from scenat.importers.pedigree import BASIC, Pedigree
+
+    a = sparse.csc_matrix(np.array([[1.0, 0.0], [-2.0, 1.0]]))
+    zero = sparse.csr_matrix((1, 2))
+    result = SimpleNamespace(
+        supply={"p": np.array([1.0, 2.0])},
+        biosphere=sparse.csr_matrix(np.array([[1.0, 3.0]])),
+        own_amount=zero,
+        own_variance=zero,
+        adjoint={"p": (np.array([0, 1]), np.array([0, 1]), splu(a))},
+        technosphere_variance=sparse.csr_matrix(([0.04], ([1], [0])), shape=(2, 2)),
+    )
+    scores = curated.column_scores([Pedigree(1, 1, 1, 1, 1)] * 2)
+    spread = curated.propagate_spreads(result, "p", ["co2_fossil"], scores)["co2_fossil"]
+    s2 = np.log(BASIC["co2"]) ** 2 / 4.0
+    variance = (1.0**2 + 6.0**2) * np.expm1(s2) + 9.0 * 0.04
+    assert spread.total == pytest.approx(7.0)
+    assert spread.gsd == pytest.approx(np.exp(np.sqrt(np.log1p(variance / 49.0))), rel=1e-12)
