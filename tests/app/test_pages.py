@@ -210,13 +210,16 @@ def test_monte_carlo_runs_on_request(api):
     import scenat
     from scenat.casefile import resolve_case
     from scenat.report.charts import format_quantity
-    from scenat.uncertainty.foreground import monte_carlo
+    from scenat.uncertainty import monte_carlo
 
     shipped, _, _ = api
     if not any(f.uncertainty for f in shipped.flows):
-        # a case without any distribution says so and offers no Monte Carlo
+        # with the background fixed, a case without any distribution says so and offers no
+        # Monte Carlo; with the background sampled (the default) it runs
         at = goto(start(), "hotspots")
-        assert any("Nothing in this case is uncertain" in i.value for i in at.info)
+        assert "Run Monte Carlo" in [b.label for b in at.button]
+        at.toggle(key="mc_background").set_value(False).run()
+        assert any("Nothing is uncertain with the background fixed" in i.value for i in at.info)
         assert "Run Monte Carlo" not in [b.label for b in at.button]
     case = scenat.read_case(resolve_case("bicycle"))  # lognormal and normal flows
     result = scenat.assess(case)
@@ -233,6 +236,11 @@ def test_monte_carlo_runs_on_request(api):
     shown = metrics(at)
     assert shown["Iterations"] == "200"
     assert shown["Median"] == format_quantity(expected["p50"], "kg CO2-eq")
+    # the variance drivers are listed, largest first
+    drivers = shown_table(at, "input", "kind", "SRC² [%]")
+    assert len(drivers) >= 1
+    shares = list(drivers["SRC² [%]"])
+    assert shares == sorted(shares, reverse=True)
 
 
 def test_interventions_page_ranks_like_the_api(api):
