@@ -579,22 +579,41 @@ class MonteCarloModel:
             out["drivers"][ind.id] = np.column_stack([*parts, groups])
         return out
 
-    def driver_inputs(self, indicator_id: str, samples: np.ndarray) -> DriverInputs:
-        s = self.screened[indicator_id]
-        nflows = len(s["flows"])
-        shares = np.zeros(nflows + len(s["group_labels"]))
-        # shares in the column order: chosen flows first, then chosen groups
-        flows_pos = [j for j, i in enumerate(s["order"]) if i < s["nf"]]
-        group_pos = [j for j, i in enumerate(s["order"]) if i >= s["nf"]]
-        shares[:nflows] = s["share"][flows_pos] if flows_pos else []
-        shares[nflows:] = s["share"][group_pos] if group_pos else []
-        return DriverInputs(
-            keys=[*s["flow_keys"], *[f"background|{g}" for g in s["group_labels"]]],
-            labels=[*s["flow_labels"], *s["group_labels"]],
-            kinds=["foreground flow"] * nflows + ["background exchange"] * len(s["group_labels"]),
-            linear_share=shares,
-            samples=samples,
-        )
+    def metadata(self) -> dict[str, Any]:
+        """What :func:`combine_chunks` needs besides the chunks: small, picklable (a Dask
+        client gets it from a worker without linking the case itself)."""
+        drivers = {}
+        for ind in self.indicators:
+            s = self.screened[ind.id]
+            nflows = len(s["flows"])
+            flows_pos = [j for j, i in enumerate(s["order"]) if i < s["nf"]]
+            group_pos = [j for j, i in enumerate(s["order"]) if i >= s["nf"]]
+            # shares in the column order of the samples: chosen flows, then chosen groups
+            share = np.concatenate([s["share"][flows_pos], s["share"][group_pos]])
+            drivers[ind.id] = {
+                "keys": [*s["flow_keys"], *[f"background|{g}" for g in s["group_labels"]]],
+                "labels": [*s["flow_labels"], *s["group_labels"]],
+                "kinds": ["foreground flow"] * nflows
+                + ["background exchange"] * len(s["group_labels"]),
+                "share": share,
+            }
+        bg = self.background
+        return {
+            "indicators": self.indicators,
+            "deterministic": dict(self.deterministic),
+            "nodes": list(self.nodes),
+            "uncertain_flows": self.uncertain_flows,
+            "background_sampled": self.bg_sampled,
+            "uncertain_exchanges": len(bg) if self.bg_sampled else 0,
+            "background_uncertainty": (
+                f"sampled: {len(bg):,} exchanges with {bg.source}"
+                if self.bg_sampled
+                else f"fixed ({bg.source})"
+            ),
+            "kept": dict(self.kept),
+            "drivers": drivers,
+            "width": self.width(),
+        }
 
 
 def _flow_label(flow: Any) -> str:
@@ -609,11 +628,12 @@ def _record(records: dict[str, Any], solved: Sequence[Any]) -> None:
 
 
 def combine_chunks(
-    model: MonteCarloModel, parts: Sequence[dict[str, Any]], seed: int
+    meta: dict[str, Any], parts: Sequence[dict[str, Any]], seed: int
 ) -> UncertaintyResult:
-    """Chunks of :meth:`MonteCarloModel.run_chunk` (any order) -> one result in iteration order."""
+    """Chunks of :meth:`MonteCarloModel.run_chunk` (any order) and the model's
+    :meth:`~MonteCarloModel.metadata` -> one result in iteration order."""
     parts = sorted(parts, key=lambda p: p["start"])
-    ids = [i.id for i in model.indicators]
+    ids = [i.id for i in meta["indicators"]]
     node_moments = {}
     share_moments = {}
     for ind in ids:
@@ -629,30 +649,32 @@ def combine_chunks(
             records["max_backward_error"], p["records"]["max_backward_error"]
         )
         records["solves"] += p["records"]["solves"]
-    bg = model.background
-    if model.bg_sampled:
-        text = f"sampled: {len(bg):,} exchanges with {bg.source}"
-    else:
-        text = f"fixed ({bg.source})"
+    drivers = {
+        ind: DriverInputs(
+            keys=d["keys"],
+            labels=d["labels"],
+            kinds=d["kinds"],
+            linear_share=d["share"],
+            samples=np.concatenate([p["drivers"][ind] for p in parts]),
+        )
+        for ind, d in meta["drivers"].items()
+    }
     return UncertaintyResult(
-        indicators=model.indicators,
-        deterministic=dict(model.deterministic),
+        indicators=meta["indicators"],
+        deterministic=dict(meta["deterministic"]),
         totals={ind: np.concatenate([p["totals"][ind] for p in parts]) for ind in ids},
         node_values={ind: np.concatenate([p["kept"][ind] for p in parts]) for ind in ids},
-        nodes=model.nodes,
+        nodes=meta["nodes"],
         seed=seed,
         iterations=int(sum(p["stop"] - p["start"] for p in parts)),
-        uncertain_flows=model.uncertain_flows,
-        background_uncertainty=text,
-        uncertain_exchanges=len(bg) if model.bg_sampled else 0,
-        background_sampled=model.bg_sampled,
-        kept_nodes=dict(model.kept),
+        uncertain_flows=meta["uncertain_flows"],
+        background_uncertainty=meta["background_uncertainty"],
+        uncertain_exchanges=meta["uncertain_exchanges"],
+        background_sampled=meta["background_sampled"],
+        kept_nodes=dict(meta["kept"]),
         node_moments=node_moments,
         share_moments=share_moments,
-        driver_inputs={
-            ind: model.driver_inputs(ind, np.concatenate([p["drivers"][ind] for p in parts]))
-            for ind in ids
-        },
+        driver_inputs=drivers,
         solver=records,
     )
 
@@ -716,7 +738,7 @@ def monte_carlo(
         parts.append(model.run_chunk(seed, start, stop, bases))
         if progress:
             progress(stop, iterations)
-    result = combine_chunks(model, parts, seed)
+    result = combine_chunks(model.metadata(), parts, seed)
     result.solver["seconds"] = time.perf_counter() - started
     result.solver["chunk"] = step
     return result
