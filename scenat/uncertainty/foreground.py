@@ -27,9 +27,8 @@ from scenat.uncertainty.draws import (
     NORMAL,
     TRIANGULAR,
     UNIFORM,
-    from_uniforms,
     key_bases,
-    keyed_uniforms,
+    keyed_samples,
     varying,
 )
 from scenat.uncertainty.result import QUANTILES, UncertaintyResult, sample_statistics
@@ -63,7 +62,7 @@ def flow_key(flow: Flow) -> str:
 
 def flow_parameters(flows: Sequence[Flow]) -> dict[str, np.ndarray]:
     """Distribution parameters of flows' amounts in their inputs' reference units, as arrays
-    for :func:`scenat.uncertainty.draws.from_uniforms` (``varies`` marks uncertain flows).
+    for :func:`scenat.uncertainty.draws.keyed_samples` (``varies`` marks uncertain flows).
 
     Conventions: lognormal ``amount`` is the median, spread ``gsd`` (or ``sd`` of ln);
     normal ``amount`` is the mean; triangular ``amount`` is the mode; uniform ignores it.
@@ -122,9 +121,10 @@ def sample_flows(
     if len(where):
         if bases is None:
             bases = key_bases([flow_key(flows[i]) for i in where], seed)
-        u = keyed_uniforms(bases, start, stop)
-        out[:, where] = from_uniforms(
-            u,
+        out[:, where] = keyed_samples(
+            bases,
+            start,
+            stop,
             p["kind"][where],
             p["loc"][where],
             p["scale"][where],

@@ -54,9 +54,8 @@ from scenat.uncertainty.draws import (
     LOGNORMAL,
     NORMAL,
     TRIANGULAR,
-    from_uniforms,
     key_bases,
-    keyed_uniforms,
+    keyed_samples,
     variance,
     varying,
 )
@@ -84,6 +83,8 @@ Progress = Callable[[int, int], None]
 CHUNK_BUDGET = 2**22
 CALIBRATION_SEED = 0x5CE1A7
 CALIBRATION_SAMPLES = 2
+#: background products from which the adjoint preconditioner is reordered
+REORDER_FROM = 1000
 
 
 @dataclass
@@ -112,9 +113,10 @@ class EntrySet:
         """Sampled amounts (as stored) of iterations ``start..stop-1`` x entries."""
         if not len(self):
             return np.zeros((stop - start, 0))
-        u = keyed_uniforms(bases, start, stop)
-        return from_uniforms(
-            u,
+        return keyed_samples(
+            bases,
+            start,
+            stop,
             self.kind,
             self.loc,
             self.scale,
@@ -402,7 +404,14 @@ class MonteCarloModel:
         self.m_structure = (m0.indices.copy(), m0.indptr.copy(), m0.data.copy())
         self.tech_pos = np.searchsorted(linear, tr * (nb + 1) + tc)
         self.g_pos = np.searchsorted(linear, np.arange(nb) * (nb + 1) + nb)
-        self.aug_solver = FactorisedSystem.from_matrix(m0)
+        # The preconditioner is the deterministic [[A_bb^T, 0], [0, 1]] without the
+        # structural zeros of the g column (a dense column would fill the LU).
+        pre = m0.copy()
+        pre.eliminate_zeros()
+        self.aug_solver = FactorisedSystem.from_matrix(pre)
+        if nb >= REORDER_FROM:
+            # hundreds of solves per chunk: worth a second, sparser LU (symmetric MMD)
+            self.aug_solver = self.aug_solver.reordered()
         self.aug_rhs = np.zeros(nb + 1)
         self.aug_rhs[nb] = 1.0
         # tolerance: direct solves of CALIBRATION_SAMPLES sampled systems (own seed)
@@ -530,13 +539,13 @@ class MonteCarloModel:
         bases = bases or self.bases(seed)
         count = stop - start
         amounts = sample_flows(self.flows, seed, start, stop, self.params, bases["flows"])
-        records = {"methods": {}, "max_backward_error": 0.0, "solves": 0}
+        records = _records()
         if self.ff_sampled:
             solved = self.ff_solver.solve_perturbed_many(
                 self._ff_matrices(amounts), self.demand, x0=self.x_det, tolerance=self.ff_tolerance
             )
             supply = np.array([s.x for s in solved])
-            _record(records, solved)
+            _record(records, solved, "foreground_solves")
         else:
             supply = np.repeat(self.x_det[None, :], count, axis=0)
         bg = self.background
@@ -554,12 +563,13 @@ class MonteCarloModel:
                 y = self.bg_solver.solve_transposed(np.ascontiguousarray(g.T))
                 y = y.reshape(len(self.bg_cols), count)
                 scores[ind.id] = y[self.products].T
+                records["background_solves"] += count
             else:
                 matrices = [self._augmented(tech[k], g[k]) for k in range(count)]
                 solved = self.aug_solver.solve_perturbed_many(
                     matrices, self.aug_rhs, tolerance=self.aug_tolerance
                 )
-                _record(records, solved)
+                _record(records, solved, "background_solves")
                 scores[ind.id] = np.array([s.x[self.products] for s in solved])
         values = self._node_values(amounts, supply, scores)
         out: dict[str, Any] = {"start": start, "stop": stop, "records": records}
@@ -620,11 +630,22 @@ def _flow_label(flow: Any) -> str:
     return f"{flow.node}: {flow.kind} {flow.input}" + (f" #{flow.repeat}" if flow.repeat else "")
 
 
-def _record(records: dict[str, Any], solved: Sequence[Any]) -> None:
+def _records() -> dict[str, Any]:
+    return {
+        "methods": {},
+        "max_backward_error": 0.0,
+        "foreground_solves": 0,
+        "background_solves": 0,
+    }
+
+
+def _record(records: dict[str, Any], solved: Sequence[Any], block: str) -> None:
+    """Count how each sample was solved, and the solves with the kept factorisation (a
+    sample solved at the deterministic point counts one: its starting solve)."""
     for s in solved:
         records["methods"][s.method] = records["methods"].get(s.method, 0) + 1
         records["max_backward_error"] = max(records["max_backward_error"], float(s.backward_error))
-        records["solves"] += int(s.iterations)
+        records[block] += max(1, int(s.iterations))
 
 
 def combine_chunks(
@@ -641,14 +662,15 @@ def combine_chunks(
         for p in parts[1:]:
             nm, sm = nm.merge(p["node_moments"][ind]), sm.merge(p["share_moments"][ind])
         node_moments[ind], share_moments[ind] = nm, sm
-    records: dict[str, Any] = {"methods": {}, "max_backward_error": 0.0, "solves": 0}
+    records = _records()
     for p in parts:
         for k, v in p["records"]["methods"].items():
             records["methods"][k] = records["methods"].get(k, 0) + v
         records["max_backward_error"] = max(
             records["max_backward_error"], p["records"]["max_backward_error"]
         )
-        records["solves"] += p["records"]["solves"]
+        for block in ("foreground_solves", "background_solves"):
+            records[block] += p["records"][block]
     drivers = {
         ind: DriverInputs(
             keys=d["keys"],

@@ -10,9 +10,9 @@ determination ``R^2``; a low ``R^2`` says the linear model does not explain the 
 indicative.
 
 >>> rng = np.random.default_rng(0)
->>> x = rng.standard_normal((4000, 2)) * [1.0, 2.0]
+>>> x = rng.standard_normal((200_000, 2)) * [1.0, 2.0]
 >>> fit = src_squared(x, 3 * x[:, 0] + x[:, 1])
->>> [round(v, 2) for v in fit.src2], round(fit.r2, 6)  # 9/13, 4/13
+>>> [round(float(v), 2) for v in fit.src2], round(fit.r2, 6)  # 9/13, 4/13
 ([0.69, 0.31], 1.0)
 """
 

@@ -143,8 +143,9 @@ def test_case_with_fixed_background_equals_the_foreground_monte_carlo(bicycle):
     theirs = foreground_monte_carlo(case, iterations=30, seed=4, indicators=["gwp100"])
     assert np.allclose(ours.totals["gwp100"], theirs.totals["gwp100"], rtol=1e-9)
     # a screening spread on every background exchange widens the distribution
-    spread = case_system(case, indicators=["gwp100"], default_gsd=1.3, foreground=False,
-                         background=False)
+    spread = case_system(
+        case, indicators=["gwp100"], default_gsd=1.3, foreground=False, background=False
+    )
     assert spread.technosphere.uncertain > 0
     wide = monte_carlo(spread, iterations=30, seed=4)
     assert wide.totals["gwp100"].std() > 0

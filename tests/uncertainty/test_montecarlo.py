@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import sparse
-from scipy.special import ndtri
+from scipy.stats import kstest
 
 from scenat.calc.linked import LinkedSystem
 from scenat.calc.solver import FactorisedSystem
@@ -21,7 +21,7 @@ from scenat.model.case import Case, Flow, Node, Uncertainty
 from scenat.model.indicators import resolve
 from scenat.uncertainty import POINT, BackgroundInputs, monte_carlo, src_squared
 from scenat.uncertainty.background import lognormal, no_uncertainty
-from scenat.uncertainty.draws import key_bases, keyed_uniforms
+from scenat.uncertainty.draws import key_bases, keyed_normals, keyed_uniforms
 from scenat.uncertainty.foreground import sample_flows
 
 GWP = resolve(["gwp100"])[0]
@@ -116,8 +116,8 @@ def _numpy_totals(case, linked, inputs, gsd, seed, iterations):
     def draws(entries):
         if not len(entries):
             return np.zeros((iterations, 0))
-        u = keyed_uniforms(key_bases(entries.keys, seed), 0, iterations)
-        return entries.amount * np.exp(np.log(gsd) * ndtri(u))  # median = stored amount
+        z = keyed_normals(key_bases(entries.keys, seed), 0, iterations)
+        return entries.amount * np.exp(np.log(gsd) * z)  # median = stored amount
 
     t_draws, b_draws = draws(tech), draws(bio)
     out = np.zeros(iterations)
@@ -241,3 +241,17 @@ def test_drivers_of_a_case_are_the_variance_shares_of_its_inputs():
     assert share["plant|emission|ch4"] == pytest.approx(var_ch4 / (var_co2 + var_ch4), abs=0.02)
     assert drivers["r2"][0] == pytest.approx(1.0, abs=1e-9)
     assert list(drivers["kind"]) == ["foreground flow"] * 2
+
+
+def test_keyed_draws_are_standard_distributions_and_any_chunk_gives_the_same_numbers():
+    bases = key_bases([f"k{i}" for i in range(3)], seed=5)
+    z = keyed_normals(bases, 0, 30_001)
+    for column in z.T:
+        assert kstest(column, "norm").pvalue > 1e-4
+    u = keyed_uniforms(bases, 0, 30_001)
+    assert kstest(u[:, 0], "uniform").pvalue > 1e-4
+    for start, stop in ((0, 1), (1, 2), (7, 30_001), (29_999, 30_001)):
+        assert np.array_equal(keyed_normals(bases, start, stop), z[start:stop])
+        assert np.array_equal(keyed_uniforms(bases, start, stop), u[start:stop])
+    # streams are independent of one another
+    assert abs(np.corrcoef(z[:, 0], z[:, 1])[0, 1]) < 0.05
