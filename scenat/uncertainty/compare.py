@@ -12,8 +12,8 @@ import numpy as np
 import polars as pl
 
 from scenat.model.case import Case
-from scenat.uncertainty.foreground import Progress
 from scenat.uncertainty.montecarlo import monte_carlo
+from scenat.uncertainty.result import Progress
 
 
 def probability_lower(

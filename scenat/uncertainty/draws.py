@@ -1,7 +1,7 @@
 """Keyed random draws: every uncertain input has its own stream, computable chunk by chunk.
 
 An input (a foreground flow, a background exchange) is identified by a key string (see
-:func:`scenat.uncertainty.foreground.flow_key` and :func:`exchange_keys`). Its stream for a
+:func:`scenat.uncertainty.flows.flow_key` and :func:`exchange_keys`). Its stream for a
 run's seed is SplitMix64 started from ``sha256(seed | key)``: draw ``i`` is
 ``mix(base + (i + 1) * 0x9E3779B97F4A7C15)`` (Steele, Lea and Flood 2014, "Fast splittable
 pseudorandom number generators", the generator of Java's ``SplittableRandom``), turned into a

@@ -22,7 +22,7 @@ This is exact: with nothing sampled it reproduces ``c B A^-1 f`` of the linked s
 each sample equals a direct solve of the sampled linked system to the solver's tolerance.
 
 Draws are keyed per input (:mod:`scenat.uncertainty.draws`): a flow by
-:func:`~scenat.uncertainty.foreground.flow_key`, a background exchange by its matrix,
+:func:`~scenat.uncertainty.flows.flow_key`, a background exchange by its matrix,
 process and input codes (:func:`exchange_keys`). Two cases share the draws of the inputs
 they share (common random numbers for P(A < B)); a chunk of iterations is computed
 anywhere with the same numbers (Dask: :mod:`scenat.distributed.runs`).
@@ -36,7 +36,7 @@ and running moments (:mod:`scenat.uncertainty.result`).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,11 +59,12 @@ from scenat.uncertainty.draws import (
     variance,
     varying,
 )
-from scenat.uncertainty.foreground import flow_key, flow_parameters, sample_flows
+from scenat.uncertainty.flows import flow_key, flow_parameters, sample_flows
 from scenat.uncertainty.result import (
     DRIVER_INPUTS,
     KEPT_NODES,
     DriverInputs,
+    Progress,
     RunningMoments,
     UncertaintyResult,
 )
@@ -78,7 +79,6 @@ __all__ = [
     "prepare",
 ]
 
-Progress = Callable[[int, int], None]
 #: floats per chunk array (32 MB): the chunk is cut so no array of a chunk is larger
 CHUNK_BUDGET = 2**22
 CALIBRATION_SEED = 0x5CE1A7

@@ -9,6 +9,7 @@ inputs per indicator, and running mean and variance of every node's value and sh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ import polars as pl
 from scenat.model.indicators import Indicator
 from scenat.uncertainty.sensitivity import src_squared
 
+#: progress callback: (iterations done, iterations in all)
+Progress = Callable[[int, int], None]
 QUANTILES = (0.05, 0.5, 0.95)
 #: nodes per indicator whose every sample is kept (share quantiles); the others get
 #: running mean and sd only
