@@ -163,6 +163,28 @@ def test_compare_page_shows_b_minus_a_for_two_variants():
     assert row["difference"] == pytest.approx(bev.total("gwp100") - ice.total("gwp100"), rel=1e-9)
 
 
+def test_compare_page_gives_p_a_lower_with_the_background_sampled():
+    import scenat
+    from scenat.casefile import resolve_case
+    from scenat.uncertainty import probability_lower
+
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["case"] = "car_ice"
+    at.run()
+    goto(at, "compare")
+    at.number_input[[n.label for n in at.number_input].index("Iterations")].set_value(100)
+    at.button[[b.label for b in at.button].index("Run")].click().run()
+    assert not at.exception
+    ice = scenat.read_case(resolve_case("automotive_supply_chain/car_ice"))
+    bev = scenat.read_case(resolve_case("automotive_supply_chain/car_bev"))
+    expected = probability_lower(ice, bev, 100, 42).row(0, named=True)
+    assert expected["anything_uncertain"]
+    shown = metrics(at)
+    assert shown["P(A < B) for Climate change (GWP100)"] == (
+        f"{100 * expected['probability_a_lower']:.1f} %"
+    )
+
+
 def test_supply_chain_page(api):
     case, result, _ = api
     at = goto(start(), "supply_chain")
