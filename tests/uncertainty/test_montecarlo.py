@@ -255,3 +255,77 @@ def test_keyed_draws_are_standard_distributions_and_any_chunk_gives_the_same_num
         assert np.array_equal(keyed_uniforms(bases, start, stop), u[start:stop])
     # streams are independent of one another
     assert abs(np.corrcoef(z[:, 0], z[:, 1])[0, 1]) < 0.05
+
+
+def test_running_moments_merged_by_chunk_equal_numpy():
+    from scenat.uncertainty.result import RunningMoments
+
+    x = np.random.default_rng(1).lognormal(0, 1, (1003, 4))
+    merged = RunningMoments.of(x[:10])
+    for start in range(10, 1003, 97):
+        merged = merged.merge(RunningMoments.of(x[start : start + 97]))
+    assert merged.count == 1003
+    assert np.allclose(merged.mean, x.mean(axis=0), rtol=1e-13)
+    assert np.allclose(merged.sd, x.std(axis=0, ddof=1), rtol=1e-12)
+
+
+def test_a_large_case_keeps_the_samples_of_its_largest_nodes_and_moments_of_all():
+    # node n0 buys one of each of n1..n60; node i emits i kg CO2 (normal, sd 10 %)
+    n = 61
+    nodes = {f"n{i}": Node(f"n{i}", f"N{i}", 0 if i == 0 else 1, "item") for i in range(n)}
+    flows = [Flow("n0", "node", f"n{i}", 1.0, "item", 1.0, "item") for i in range(1, n)]
+    flows += [
+        Flow(
+            f"n{i}",
+            "emission",
+            "co2",
+            float(i),
+            "kg",
+            float(i),
+            "kg",
+            Uncertainty("normal", sd=0.1 * i),
+        )
+        for i in range(1, n)
+    ]
+    case = Case("wide", "n0", nodes, flows)
+    a = np.eye(n)
+    a[1:, 0] = -1.0
+    b = np.zeros((2, n))
+    b[0, 1:] = np.arange(1, n)
+    matrix = sparse.csr_matrix(a)
+    solver = FactorisedSystem.from_matrix(matrix)
+    demand = np.zeros(n)
+    demand[0] = 1.0
+    linked = LinkedSystem(
+        solver=solver,
+        technosphere=matrix,
+        biosphere=sparse.csr_matrix(b),
+        demand=demand,
+        supply=solver.solve(demand),
+        cf={"gwp100": CF},
+        node_order=list(nodes),
+        node_cols={k: i for i, k in enumerate(nodes)},
+        is_foreground=np.ones(n, bool),
+        purchases={k: [] for k in nodes},
+        activity_keys=list(nodes),
+        activity_labels=list(nodes),
+        activity_kind=["foreground"] * n,
+        flow_keys=["co2", "ch4"],
+        flow_labels=["CO2", "CH4"],
+    )
+    result = monte_carlo(case, 400, seed=6, indicators=["gwp100"], linked=linked, chunk=64)
+    kept = result.kept_nodes["gwp100"]
+    # the 50 largest contributors are n11..n60
+    assert sorted(result.nodes[i] for i in kept) == sorted(f"n{i}" for i in range(11, n))
+    table = result.hotspot_summary("gwp100")
+    small = table.filter(table["key"] == "n3").row(0, named=True)
+    assert small["p50_share"] is None and small["mean_share"] > 0
+    big = table.filter(table["key"] == "n60").row(0, named=True)
+    values = result.node_values["gwp100"][:, list(kept).index(result.nodes.index("n60"))]
+    share = values / result.totals["gwp100"]
+    assert big["mean_share"] == pytest.approx(share.mean(), rel=1e-12)
+    assert big["p50_share"] == pytest.approx(np.median(share), rel=1e-12)
+    # every node's value moments add up to the total's mean
+    assert result.node_moments["gwp100"].mean.sum() == pytest.approx(
+        result.totals["gwp100"].mean(), rel=1e-12
+    )
