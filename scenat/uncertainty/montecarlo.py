@@ -275,16 +275,13 @@ class MonteCarloModel:
         fm = foreground_model(case, linked, indicators)
         self.nodes = list(fm.nodes)
         self.flows = fm.flows
-        n, f = len(self.nodes), len(self.flows)
+        n = len(self.nodes)
         self.node_of_flow = np.asarray(fm.node_of_flow, dtype=np.int64)
         input_of_flow = np.asarray(fm.input_of_flow, dtype=np.int64)
         self.params = flow_parameters(self.flows)
         self.uncertain_flows = int(self.params["varies"].sum())
         self.flow_where = np.flatnonzero(self.params["varies"])
         self.flow_keys = [flow_key(self.flows[i]) for i in self.flow_where]
-        self.owner = sparse.csr_matrix(
-            (np.ones(f), (np.arange(f), self.node_of_flow)), shape=(f, n)
-        )
         # Foreground technosphere: production on the diagonal, node purchases below it.
         from scenat.uncertainty.background import UncertainMatrix
 
@@ -425,11 +422,20 @@ class MonteCarloModel:
                 worst = max(worst, backward_error(matrix, x, self.aug_rhs))
         self.aug_tolerance = max(4 * EPS, worst)
 
-    def _augmented(self, tech_draw: np.ndarray, g: np.ndarray) -> sparse.csr_matrix:
-        indices, indptr, data0 = self.m_structure
-        data = data0.copy()
+    def _augmented_data(self, tech_draw: np.ndarray) -> np.ndarray:
+        """CSR data of ``[[A_bb^kT, 0], [0, 1]]`` for one technosphere draw (summed per cell:
+        several exchanges may share one)."""
+        _indices, _indptr, data0 = self.m_structure
         tech = self.background.technosphere
-        np.add.at(data, self.tech_pos, tech.sign * (tech_draw - tech.amount))
+        delta = tech.sign * (tech_draw - tech.amount)
+        return data0 + np.bincount(self.tech_pos, weights=delta, minlength=len(data0))
+
+    def _augmented(
+        self, tech_draw: np.ndarray | None, g: np.ndarray, data: np.ndarray | None = None
+    ) -> sparse.csr_matrix:
+        """``[[A_bb^kT, -g], [0, 1]]``; ``data`` from :meth:`_augmented_data` when made already."""
+        indices, indptr, _data0 = self.m_structure
+        data = (self._augmented_data(tech_draw) if data is None else data).copy()
         data[self.g_pos] = -g
         n = len(indptr) - 1
         return sparse.csr_matrix((data, indices, indptr), shape=(n, n))
@@ -517,18 +523,44 @@ class MonteCarloModel:
             1,
         )
 
+    def _grouping(self) -> None:
+        """Flows that carry impact (direct exchanges, purchases) sorted by node, so node
+        values are sums over contiguous columns (``np.add.reduceat``, no owner matrix)."""
+        direct = np.zeros(len(self.flows), dtype=bool)
+        for w in self.direct_weight.values():
+            direct |= w != 0
+        product = np.full(len(self.flows), -1, dtype=np.int64)
+        product[self.bought] = self.product_of
+        sign = np.ones(len(self.flows))
+        sign[self.bought] = self.credit_sign
+        scoring = np.flatnonzero(direct | (product >= 0))
+        order = scoring[np.argsort(self.node_of_flow[scoring], kind="stable")]
+        nodes = self.node_of_flow[order]
+        self.g_flows = order
+        self.g_nodes, self.g_starts = np.unique(nodes, return_index=True)
+        self.g_direct = {k: v[order] for k, v in self.direct_weight.items()}
+        self.g_bought = np.flatnonzero(product[order] >= 0)  # positions within order
+        self.g_product = product[order][self.g_bought]
+        self.g_sign = sign[order][self.g_bought]
+
     def _node_values(
         self, amounts: np.ndarray, supply: np.ndarray, scores: dict[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
-        runs = supply[:, self.node_of_flow]
+        """``h_j = x_j sum_{f of j} a_f w_f`` per iteration and node (module docstring)."""
+        if not hasattr(self, "g_flows"):
+            self._grouping()
+        count = len(amounts)
+        ax = amounts[:, self.g_flows] * supply[:, self.node_of_flow[self.g_flows]]
         out = {}
         for ind in self.indicators:
-            w = np.repeat(self.direct_weight[ind.id][None, :], len(amounts), axis=0)
-            if len(self.bought):
-                w[:, self.bought] = scores[ind.id][:, self.product_of] * self.credit_sign
-            w *= amounts
-            w *= runs
-            out[ind.id] = np.asarray((self.owner.T @ w.T).T)
+            w = np.repeat(self.g_direct[ind.id][None, :], count, axis=0)
+            if len(self.g_bought):
+                w[:, self.g_bought] = scores[ind.id][:, self.g_product] * self.g_sign
+            w *= ax
+            h = np.zeros((count, len(self.nodes)))
+            if w.shape[1]:
+                h[:, self.g_nodes] = np.add.reduceat(w, self.g_starts, axis=1)
+            out[ind.id] = h
         return out
 
     def run_chunk(
@@ -547,14 +579,20 @@ class MonteCarloModel:
             supply = np.array([s.x for s in solved])
             _record(records, solved, "foreground_solves")
         else:
-            supply = np.repeat(self.x_det[None, :], count, axis=0)
+            supply = np.broadcast_to(self.x_det, (count, len(self.x_det)))
         bg = self.background
         tech = bg.technosphere.draw(bases["technosphere"], start, stop)
         bio = bg.biosphere.draw(bases["biosphere"], start, stop)
         scores: dict[str, np.ndarray] = {}
+        # the sampled technosphere of each iteration, shared by every indicator's adjoint
+        tech_data = (
+            [self._augmented_data(tech[k]) for k in range(count)] if self.tech_sampled else []
+        )
         for ind in self.indicators:
             if not self.bg_sampled:
-                scores[ind.id] = np.repeat(self.scores_det[ind.id][None, :], count, axis=0)
+                scores[ind.id] = np.broadcast_to(
+                    self.scores_det[ind.id], (count, len(self.scores_det[ind.id]))
+                )
                 continue
             g = self.intensity_det[ind.id][None, :] + np.asarray(
                 (self.bio_map[ind.id].T @ (bio - bg.biosphere.amount).T).T
@@ -565,7 +603,7 @@ class MonteCarloModel:
                 scores[ind.id] = y[self.products].T
                 records["background_solves"] += count
             else:
-                matrices = [self._augmented(tech[k], g[k]) for k in range(count)]
+                matrices = [self._augmented(None, g[k], tech_data[k]) for k in range(count)]
                 solved = self.aug_solver.solve_perturbed_many(
                     matrices, self.aug_rhs, tolerance=self.aug_tolerance
                 )
