@@ -196,15 +196,15 @@ class UncertaintyResult:
         }
         if found is None or not found.keys:
             return pl.DataFrame(schema=schema)
-        fit = src_squared(found.samples, self.totals[indicator_id])
+        columns, fit = self._fit(found, indicator_id)
         frame = pl.DataFrame(
             {
-                "input": found.labels,
-                "key": found.keys,
-                "kind": found.kinds,
+                "input": [found.labels[i] for i in columns],
+                "key": [found.keys[i] for i in columns],
+                "kind": [found.kinds[i] for i in columns],
                 "src": fit.src,
                 "src2": fit.src2,
-                "r2": np.full(len(found.keys), fit.r2),
+                "r2": np.full(len(columns), fit.r2),
             },
             schema=schema,
         )
@@ -215,7 +215,15 @@ class UncertaintyResult:
         found = self.driver_inputs.get(indicator_id)
         if found is None or not found.keys:
             return 0.0
-        return src_squared(found.samples, self.totals[indicator_id]).r2
+        return self._fit(found, indicator_id)[1].r2
+
+    def _fit(self, found: DriverInputs, indicator_id: str) -> tuple[np.ndarray, Any]:
+        # at least five iterations per regressor: with few iterations only the inputs with
+        # the largest screened variance shares enter the regression
+        room = max(1, self.iterations // 5)
+        columns = np.argsort(-np.asarray(found.linear_share), kind="stable")[:room]
+        columns = np.sort(columns)
+        return columns, src_squared(found.samples[:, columns], self.totals[indicator_id])
 
     def samples(self) -> pl.DataFrame:
         """One row per iteration, one column per indicator total (for export)."""
