@@ -241,6 +241,10 @@ def test_drivers_of_a_case_are_the_variance_shares_of_its_inputs():
     assert share["plant|emission|ch4"] == pytest.approx(var_ch4 / (var_co2 + var_ch4), abs=0.02)
     assert drivers["r2"][0] == pytest.approx(1.0, abs=1e-9)
     assert list(drivers["kind"]) == ["foreground flow"] * 2
+    # a short run regresses on fewer inputs (five iterations each), never on more than it can
+    short = monte_carlo(case, 6, seed=2, indicators=["gwp100"], linked=linked).drivers("gwp100")
+    assert short.height == 1 and short["key"][0] == "plant|emission|co2"
+    assert np.isfinite(short["src2"][0])
 
 
 def test_keyed_draws_are_standard_distributions_and_any_chunk_gives_the_same_numbers():
