@@ -385,6 +385,9 @@ class MonteCarloModel:
         self.tech_sampled = len(tech) > 0
         a_bb = sparse.csr_matrix(linked.technosphere)[self.bg_cols][:, self.bg_cols]
         self.bg_solver = FactorisedSystem.from_matrix(a_bb) if self.bg_sampled else None
+        if self.bg_solver is not None and not self.tech_sampled and nb >= REORDER_FROM:
+            # one adjoint solve per indicator and iteration: a sparser LU pays off
+            self.bg_solver = self.bg_solver.reordered()
         if not self.tech_sampled:
             return
         # The augmented adjoint system M = [[A_bb^T, -g], [0, 1]] in one CSR structure: the
@@ -524,43 +527,55 @@ class MonteCarloModel:
         )
 
     def _grouping(self) -> None:
-        """Flows that carry impact (direct exchanges, purchases) sorted by node, so node
-        values are sums over contiguous columns (``np.add.reduceat``, no owner matrix)."""
+        """Flows that carry impact sorted by node, in two groups: direct exchanges (a
+        characterisation factor for some indicator) and purchases (a background score), so
+        node values are sums over contiguous columns (``np.add.reduceat``, no owner matrix)."""
         direct = np.zeros(len(self.flows), dtype=bool)
         for w in self.direct_weight.values():
             direct |= w != 0
+        direct[self.bought] = False
         product = np.full(len(self.flows), -1, dtype=np.int64)
         product[self.bought] = self.product_of
         sign = np.ones(len(self.flows))
         sign[self.bought] = self.credit_sign
-        scoring = np.flatnonzero(direct | (product >= 0))
-        order = scoring[np.argsort(self.node_of_flow[scoring], kind="stable")]
-        nodes = self.node_of_flow[order]
-        self.g_flows = order
-        self.g_nodes, self.g_starts = np.unique(nodes, return_index=True)
-        self.g_direct = {k: v[order] for k, v in self.direct_weight.items()}
-        self.g_bought = np.flatnonzero(product[order] >= 0)  # positions within order
-        self.g_product = product[order][self.g_bought]
-        self.g_sign = sign[order][self.g_bought]
+        self.groups = []
+        for where in (np.flatnonzero(direct), self.bought):
+            order = where[np.argsort(self.node_of_flow[where], kind="stable")]
+            nodes, starts = np.unique(self.node_of_flow[order], return_index=True)
+            self.groups.append(
+                {
+                    "flows": order,
+                    "node_of": self.node_of_flow[order],
+                    "nodes": nodes,
+                    "starts": starts,
+                    "direct": {k: v[order] for k, v in self.direct_weight.items()},
+                    "product": product[order],
+                    "sign": sign[order],
+                }
+            )
 
     def _node_values(
         self, amounts: np.ndarray, supply: np.ndarray, scores: dict[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
         """``h_j = x_j sum_{f of j} a_f w_f`` per iteration and node (module docstring)."""
-        if not hasattr(self, "g_flows"):
+        if not hasattr(self, "groups"):
             self._grouping()
         count = len(amounts)
-        ax = amounts[:, self.g_flows] * supply[:, self.node_of_flow[self.g_flows]]
-        out = {}
-        for ind in self.indicators:
-            w = np.repeat(self.g_direct[ind.id][None, :], count, axis=0)
-            if len(self.g_bought):
-                w[:, self.g_bought] = scores[ind.id][:, self.g_product] * self.g_sign
-            w *= ax
-            h = np.zeros((count, len(self.nodes)))
-            if w.shape[1]:
-                h[:, self.g_nodes] = np.add.reduceat(w, self.g_starts, axis=1)
-            out[ind.id] = h
+        out = {ind.id: np.zeros((count, len(self.nodes))) for ind in self.indicators}
+        for kind, group in enumerate(self.groups):
+            if not len(group["flows"]):
+                continue
+            ax = amounts[:, group["flows"]]
+            ax *= supply[:, group["node_of"]]
+            if kind == 1:
+                ax *= group["sign"]
+            for ind in self.indicators:
+                if kind == 0:
+                    w = ax * group["direct"][ind.id]
+                else:
+                    w = scores[ind.id][:, group["product"]]
+                    w *= ax
+                out[ind.id][:, group["nodes"]] += np.add.reduceat(w, group["starts"], axis=1)
         return out
 
     def run_chunk(
