@@ -777,9 +777,13 @@ def prepare(
         inputs = BackgroundInputs.of_link(linked)
         if not len(inputs):
             inputs.source = "none stored in the background databases"
-    missing = [i for i in chosen if i.id not in linked.cf]
+    missing = [i.id for i in chosen if i.id not in linked.cf]
     if missing:
-        chosen = [i for i in chosen if i.id in linked.cf]
+        # a linked system made for other indicators cannot score these: never drop them
+        raise ValueError(
+            f"the linked system has no characterisation factors for {', '.join(missing)}: "
+            "link the case with these indicators (or pass linked=None)"
+        )
     return MonteCarloModel(case, linked, chosen, inputs)
 
 

@@ -333,3 +333,9 @@ def test_a_large_case_keeps_the_samples_of_its_largest_nodes_and_moments_of_all(
     assert result.node_moments["gwp100"].mean.sum() == pytest.approx(
         result.totals["gwp100"].mean(), rel=1e-12
     )
+
+
+def test_a_linked_system_without_an_indicator_is_refused_not_dropped():
+    case, linked = _system(gsd=1.2)
+    with pytest.raises(ValueError, match="fossil_energy"):
+        monte_carlo(case, 5, seed=1, indicators=["gwp100", "fossil_energy"], linked=linked)
