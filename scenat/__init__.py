@@ -37,7 +37,7 @@ _LAZY = {
     "assess": ("scenat.assessment.result", "assess"),
     "Assessment": ("scenat.assessment.result", "Assessment"),
     "evaluate_interventions": ("scenat.interventions.library", "evaluate"),
-    "monte_carlo": ("scenat.uncertainty.foreground", "monte_carlo"),
+    "monte_carlo": ("scenat.uncertainty.montecarlo", "monte_carlo"),
     "assess_many": ("scenat.distributed.runs", "assess_many"),
 }
 

@@ -152,14 +152,16 @@ st.dataframe(
 st.subheader(_("Which is lower under uncertainty?"))
 uncertain_a = sum(f.uncertainty is not None for f in a.case.flows)
 uncertain_b = sum(f.uncertainty is not None for f in b.case.flows)
-# Issue 14 adds background uncertainty to the shipped data; until then only the workbooks'
-# distributions are sampled, and a case without any is certain.
-if not (uncertain_a or uncertain_b):
-    lower = a.total(ind.id) < b.total(ind.id)
+sample_background = st.toggle(
+    _("Sample the background's distributions"), value=True, key="cmp_background"
+)
+lower = a.total(ind.id) < b.total(ind.id)
+if not (uncertain_a or uncertain_b or sample_background):
     st.info(
         _(
-            "Nothing in either case is uncertain (no flow carries a distribution), so there "
-            "is no Monte Carlo to run: A is {verdict} than B for certain.",
+            "Nothing in either case is uncertain with the background fixed (no flow carries "
+            "a distribution), so there is no Monte Carlo to run: A is {verdict} than B for "
+            "certain.",
             verdict=_("lower") if lower else _("not lower"),
         ),
         icon=":material/info:",
@@ -167,11 +169,12 @@ if not (uncertain_a or uncertain_b):
 else:
     st.caption(
         _(
-            "Both cases are sampled with the same random draws for the flows they share, so "
-            "the difference is not blurred by independent noise. A: {na} uncertain flows, "
-            "B: {nb}.",
+            "Both cases are sampled with the same random draws for the flows and background "
+            "exchanges they share, so the difference is not blurred by independent noise. "
+            "A: {na} uncertain flows, B: {nb}{background}.",
             na=uncertain_a,
             nb=uncertain_b,
+            background=_("; background sampled") if sample_background else "",
         )
     )
     with st.form("cmp_mc", border=False):
@@ -186,13 +189,29 @@ else:
         from scenat.uncertainty import probability_lower
 
         with st.spinner(_("Sampling both cases…")):
-            found = probability_lower(a.case, b.case, int(iterations), int(seed))
-        st.session_state["cmp_probability"] = (case_a.fingerprint, case_b.fingerprint, found)
+            found = probability_lower(
+                a.case, b.case, int(iterations), int(seed), background=sample_background
+            )
+        st.session_state["cmp_probability"] = (
+            case_a.fingerprint,
+            case_b.fingerprint,
+            sample_background,
+            found,
+        )
     stored = st.session_state.get("cmp_probability")
-    if stored and stored[:2] == (case_a.fingerprint, case_b.fingerprint):
-        found = stored[2]
+    if stored and stored[:3] == (case_a.fingerprint, case_b.fingerprint, sample_background):
+        found = stored[3]
         row = found.filter(pl.col("indicator") == ind.id)
-        if row.height:
+        if row.height and not row["anything_uncertain"][0]:
+            st.info(
+                _(
+                    "No uncertain inputs: the interval is a point, and A is {verdict} than B "
+                    "for certain.",
+                    verdict=_("lower") if lower else _("not lower"),
+                ),
+                icon=":material/info:",
+            )
+        elif row.height:
             st.metric(
                 _("P(A < B) for {indicator}", indicator=_(ind.label)),
                 f"{100 * row['probability_a_lower'][0]:.1f} %",

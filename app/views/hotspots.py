@@ -210,15 +210,22 @@ st.dataframe(
 
 st.subheader(_("Uncertainty (Monte Carlo)"))
 uncertain = sum(f.uncertainty is not None for f in loaded.case.flows)
-# Issue 14 brings distributions to the shipped background; until then only the workbook's
-# own distributions are sampled, and a case without any has nothing to draw.
-if not uncertain:
+sample_background = st.toggle(
+    _("Sample the background's distributions"),
+    value=True,
+    key="mc_background",
+    help=_(
+        "On: every background exchange with a stored distribution is sampled with the "
+        "workbook's own distributions. Off: the background is kept at its stored amounts."
+    ),
+)
+if not uncertain and not sample_background:
     st.info(
         _(
-            "Nothing in this case is uncertain: none of its {n} flows carries a distribution "
-            "(columns distribution, sd/gsd, min/max of the flows sheet) and the shipped "
-            "background carries none, so a Monte Carlo run would give the deterministic result "
-            "every time. Add distributions on the Edit page to sample them.",
+            "Nothing is uncertain with the background fixed: none of the case's {n} flows "
+            "carries a distribution (columns distribution, sd/gsd, min/max of the flows "
+            "sheet), so a Monte Carlo run would give the deterministic result every time. "
+            "Sample the background, or add distributions on the Edit page.",
             n=len(loaded.case.flows),
         ),
         icon=":material/info:",
@@ -227,10 +234,12 @@ if not uncertain:
 st.markdown(
     _(
         "Samples the uncertainty columns of the workbook ({n} of {m} flows carry a "
-        "distribution) and solves the supply chain for each sample around the factorised "
-        "background.",
+        "distribution){background}, and solves the supply chain for each sample.",
         n=uncertain,
         m=len(loaded.case.flows),
+        background=_(" and the background databases' stored distributions")
+        if sample_background
+        else "",
     )
 )
 with st.form("mc_form", border=False):
@@ -243,7 +252,7 @@ with st.form("mc_form", border=False):
     run = c3.form_submit_button(_("Run Monte Carlo"), type="primary", icon=":material/casino:")
 
 if run:
-    from scenat.uncertainty.foreground import monte_carlo
+    from scenat.uncertainty import monte_carlo
 
     bar = st.progress(0.0, text=_("Sampling…"))
 
@@ -257,15 +266,26 @@ if run:
         progress=progress,
         chunk=max(50, int(iterations) // 20),
         linked=result.linked,
+        background=sample_background,
     )
     bar.empty()
-    st.session_state["mc_result"] = (loaded.fingerprint, mc)
+    st.session_state["mc_result"] = (loaded.fingerprint, sample_background, mc)
 
 stored = st.session_state.get("mc_result")
-if stored and stored[0] == loaded.fingerprint:
-    mc = stored[1]
+if stored and stored[:2] == (loaded.fingerprint, sample_background):
+    mc = stored[2]
     summary = mc.summary()
     row = summary.filter(pl.col("indicator") == ind.id).row(0, named=True)
+    if not mc.anything_uncertain:
+        # every iteration is the deterministic result: say so, draw no distribution
+        st.info(
+            _(
+                "No uncertain inputs: the interval is a point ({value}).",
+                value=format_quantity(row["deterministic"], ind.unit),
+            ),
+            icon=":material/info:",
+        )
+        st.stop()
     mcols = st.columns(4)
     mcols[0].metric(_("Iterations"), f"{mc.iterations:,}", border=True)
     mcols[1].metric(_("Median"), format_quantity(row["p50"], ind.unit), border=True)
@@ -298,6 +318,29 @@ if stored and stored[0] == loaded.fingerprint:
             for c in ("deterministic", "mean", "sd", "p5", "p50", "p95")
         },
     )
+    drivers = mc.drivers(ind.id, top=10)
+    st.markdown("**" + _("What drives the variance of {indicator}", indicator=_(ind.label)) + "**")
+    if drivers.height:
+        st.caption(
+            _(
+                "Squared standardised regression coefficients (SRC²) of the total on the "
+                "sampled inputs: the share of the variance each input explains. The linear "
+                "model explains {r2} % of the variance (R²); below about 70 % the ranking is "
+                "only indicative.",
+                r2=f"{100 * mc.r2(ind.id):.0f}",
+            )
+        )
+        st.dataframe(
+            drivers.select("input", "kind", (pl.col("src2") * 100).alias("SRC² [%]"), "src"),
+            hide_index=True,
+            key="mc_drivers",
+            column_config={
+                "SRC² [%]": st.column_config.NumberColumn(format="%.1f"),
+                "src": st.column_config.NumberColumn(format="%.3f"),
+            },
+        )
+    else:
+        st.caption(_("This indicator does not vary in the run."))
     shares = mc.hotspot_summary(ind.id).select(
         "key",
         *[
@@ -324,11 +367,4 @@ if stored and stored[0] == loaded.fingerprint:
         icon=":material/download:",
         on_click="ignore",
     )
-    st.caption(
-        _(
-            "Seed {seed}; {n} uncertain flows; background: {background}.",
-            seed=mc.seed,
-            n=mc.uncertain_flows,
-            background=mc.background_uncertainty,
-        )
-    )
+    st.caption(_("Seed {seed}; {statement}.", seed=mc.seed, statement=mc.statement))

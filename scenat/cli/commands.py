@@ -81,6 +81,7 @@ def assess(args: argparse.Namespace) -> int:
 
     out = _output(args.out, (".json", ".xlsx", ".html", ".pdf"), "--out")
     edges_out = _output(args.edges, (".csv", ".json"), "--edges")
+    samples_out = _output(args.mc_samples, (".csv", ".parquet"), "--mc-samples")
     case = _case(args.case)
     result = assess_case(case, indicators=args.indicators)
     paths = (
@@ -109,11 +110,16 @@ def assess(args: argparse.Namespace) -> int:
             ) from None
     if edges_out:
         _write(edges_out, _edges_bytes(result, edges_out), "--edges")
+    if samples_out and mc is not None:
+        from scenat.report import samples_bytes, samples_frame
+
+        data = samples_bytes(samples_frame(mc), samples_out.suffix.lower())
+        _write(samples_out, data, "--mc-samples")
     if args.json:
         _print_json(document)
     else:
         print(text_report(result, top=args.top, paths=paths, monte_carlo=mc))
-        for target in (out, edges_out):
+        for target in (out, edges_out, samples_out if mc is not None else None):
             if target:
                 print(f"\nWritten: {target}")
     return EXIT_OK
@@ -150,6 +156,7 @@ def _monte_carlo(args: argparse.Namespace, case: Any, result: Any) -> Any:
             indicators=args.indicators,
             scheduler=args.scheduler,
             progress=progress,
+            background=args.mc_background == "on",
         )
     from scenat.uncertainty import monte_carlo
 
@@ -160,6 +167,7 @@ def _monte_carlo(args: argparse.Namespace, case: Any, result: Any) -> Any:
         indicators=args.indicators,
         linked=result.linked,
         progress=progress,
+        background=args.mc_background == "on",
     )
 
 
@@ -203,7 +211,11 @@ def compare(args: argparse.Namespace) -> int:
 
     case_a, case_b = _case(args.case_a), _case(args.case_b)
     a, b = assess_case(case_a), assess_case(case_b)
-    probability = probability_lower(case_a, case_b, args.mc, args.seed) if args.mc else None
+    probability = (
+        probability_lower(case_a, case_b, args.mc, args.seed, background=args.mc_background == "on")
+        if args.mc
+        else None
+    )
     document = compare_document(a, b, args.by, probability)
     if args.json:
         _print_json(document)

@@ -99,9 +99,24 @@ def _parser() -> argparse.ArgumentParser:
         type=_count,
         default=0,
         metavar="N",
-        help="also run N Monte Carlo iterations over the workbook's uncertainty",
+        help="also run N Monte Carlo iterations over the workbook's and the background's "
+        "uncertainty; prints the 90 %% intervals and the top 5 variance drivers",
     )
     p.add_argument("--seed", type=int, default=42, help="Monte Carlo seed")
+    p.add_argument(
+        "--mc-background",
+        choices=["on", "off"],
+        default="on",
+        help="--mc samples the background databases' stored distributions too (on, the "
+        "default) or keeps the background fixed (off)",
+    )
+    p.add_argument(
+        "--mc-samples",
+        type=Path,
+        metavar="FILE",
+        help="write every --mc iteration (totals and sampled driver inputs) to FILE "
+        "(.csv or .parquet)",
+    )
     p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -143,9 +158,16 @@ def _parser() -> argparse.ArgumentParser:
         type=_count,
         default=0,
         metavar="N",
-        help="Monte Carlo iterations for P(A < B), shared draws for shared flows",
+        help="Monte Carlo iterations for P(A < B), shared draws for shared flows and "
+        "background exchanges",
     )
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument(
+        "--mc-background",
+        choices=["on", "off"],
+        default="on",
+        help="sample the background's stored distributions too (on) or keep it fixed (off)",
+    )
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser(

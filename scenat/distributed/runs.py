@@ -18,7 +18,8 @@ and results are put together by that position, so a chunk recomputed after a wor
 replaces nothing and leaves no gap. Draws depend only on the seed and the iteration (or
 flow): the same seed gives the same numbers as the single-process functions
 (:func:`scenat.uncertainty.monte_carlo`, :func:`scenat.uncertainty.background_monte_carlo`),
-which these call chunk by chunk with the same chunk boundaries.
+which these call chunk by chunk with the same chunk boundaries. A task returns one chunk's
+totals, running moments and kept samples, so a worker holds one chunk at a time.
 """
 
 from __future__ import annotations
@@ -31,8 +32,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 __all__ = [
     "assess_many",
@@ -193,39 +192,36 @@ def assess_many(
     return [item for start in sorted(results) for item in results[start]]
 
 
-# --- Monte Carlo over the foreground ---------------------------------------------------------
+# --- the Monte Carlo for users (foreground and background) -----------------------------------
 
 
-def _foreground_model(case: Any, indicators: list[str] | None, key: str) -> Any:
+def _model(case: Any, indicators: list[str] | None, background: bool, key: str) -> Any:
     def build() -> Any:
-        from scenat.brightway.link import link
-        from scenat.calc.foreground import foreground_model
-        from scenat.model.indicators import resolve
+        from scenat.uncertainty.montecarlo import prepare
 
-        chosen = resolve(indicators)
-        linked = link(case, indicators=chosen)
-        return chosen, linked, foreground_model(case, linked, chosen)
+        return prepare(case, indicators, background=background)
 
     return _cached(key, build)
 
 
-def _foreground_chunk(
-    case: Any, indicators: list[str] | None, key: str, seed: int, start: int, stop: int
+def _model_metadata(
+    case: Any, indicators: list[str] | None, background: bool, key: str
 ) -> dict[str, Any]:
-    from scenat.uncertainty.foreground import sample_flow, score_samples
+    return _model(case, indicators, background, key).metadata()
 
-    chosen, linked, model = _foreground_model(case, indicators, key)
-    amounts = (
-        np.column_stack([sample_flow(f, stop, seed)[start:stop] for f in model.flows])
-        if model.flows
-        else np.zeros((stop - start, 0))
-    )
-    totals, node_values = score_samples(model, chosen, amounts)
-    return {
-        "totals": totals,
-        "node_values": node_values,
-        "deterministic": {ind.id: linked.total(ind.id) for ind in chosen},
-    }
+
+def _monte_carlo_chunk(
+    case: Any,
+    indicators: list[str] | None,
+    background: bool,
+    key: str,
+    seed: int,
+    start: int,
+    stop: int,
+) -> dict[str, Any]:
+    model = _model(case, indicators, background, key)
+    bases = _cached(f"{key}-bases-{seed}", lambda: model.bases(seed))
+    return model.run_chunk(seed, start, stop, bases)
 
 
 def monte_carlo(
@@ -234,6 +230,7 @@ def monte_carlo(
     seed: int = 42,
     indicators: list[str] | None = None,
     *,
+    background: bool = True,
     scheduler: str | None = None,
     client: Any = None,
     workers: int = 2,
@@ -241,50 +238,49 @@ def monte_carlo(
     progress: Progress | None = None,
     retries: int = 2,
 ) -> Any:
-    """:func:`scenat.uncertainty.foreground.monte_carlo` on Dask, chunk by chunk: identical samples.
+    """:func:`scenat.uncertainty.monte_carlo` on Dask, chunk by chunk: identical samples.
 
-    ``chunk`` has the same meaning (and default) as there; for identical numbers use the
-    same value in both.
+    Each worker links the case and prepares its model once (:data:`_CACHE`); a task computes
+    one chunk of iterations and returns its totals, running moments and kept samples (never
+    per-iteration matrices), so a worker's memory is one chunk's. ``chunk`` has the same
+    meaning as there, cut to the same memory budget
+    (:func:`scenat.uncertainty.montecarlo.chunk_size`), so the chunks and the numbers are
+    the same as in one process.
     """
-    from scenat.model.indicators import resolve
-    from scenat.uncertainty.foreground import UncertaintyResult
+    from scenat.uncertainty.montecarlo import chunk_size, combine_chunks
 
-    chosen = resolve(indicators)
-    key = _digest("foreground", case, indicators)
-    tasks = [
-        (
-            start,
-            min(start + chunk, iterations) - start,
-            (case, indicators, key, seed, start, min(start + chunk, iterations)),
-        )
-        for start in range(0, iterations, chunk)
-    ]
+    key = _digest("montecarlo", case, indicators, background)
     with client_for(scheduler, client, workers) as dask_client:
-        shipped = dask_client.scatter(case, hash=False) if len(tasks) > 1 else case
-        tasks = [(s, n, (shipped, *args[1:])) for s, n, args in tasks]
+        shipped = dask_client.scatter(case, hash=False)
+        meta = dask_client.submit(
+            _model_metadata,
+            shipped,
+            indicators,
+            background,
+            key,
+            key=f"scenat-mc-meta-{key}-{time.time_ns()}",
+            retries=retries,
+            pure=False,
+        ).result()
+        step = chunk_size(chunk, meta["width"])
+        tasks = [
+            (
+                start,
+                min(start + step, iterations) - start,
+                (shipped, indicators, background, key, seed, start, min(start + step, iterations)),
+            )
+            for start in range(0, iterations, step)
+        ]
         parts = _gather(
             dask_client,
-            _foreground_chunk,
+            _monte_carlo_chunk,
             tasks,
-            f"scenat-mc-{key}-{seed}-{iterations}",
+            f"scenat-mc-{key}-{seed}-{iterations}-{time.time_ns()}",
             progress,
             iterations,
             retries,
         )
-    ordered = [parts[s] for s in sorted(parts)]
-    first = ordered[0] if ordered else None
-    return UncertaintyResult(
-        indicators=chosen,
-        deterministic=first["deterministic"] if first else {},
-        totals={i.id: np.concatenate([p["totals"][i.id] for p in ordered]) for i in chosen},
-        node_values={
-            i.id: np.concatenate([p["node_values"][i.id] for p in ordered]) for i in chosen
-        },
-        nodes=list(case.nodes),
-        seed=seed,
-        iterations=iterations,
-        uncertain_flows=sum(f.uncertainty is not None for f in case.flows),
-    )
+    return combine_chunks(meta, list(parts.values()), seed)
 
 
 # --- Monte Carlo with background uncertainty -------------------------------------------------

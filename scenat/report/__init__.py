@@ -7,20 +7,40 @@ and the charts (:mod:`scenat.report.charts`, which needs plotly: ``[app]``).
 True
 """
 
-from scenat.report.assessment import assessment_document, json_bytes, text_report
+from scenat.report.assessment import (
+    assessment_document,
+    json_bytes,
+    monte_carlo_lines,
+    monte_carlo_section,
+    text_report,
+)
 from scenat.report.client import ReportChoices, client_document
-from scenat.report.files import REPORT_FORMATS, report_bytes, write_report
+from scenat.report.files import (
+    REPORT_FORMATS,
+    SAMPLE_FORMATS,
+    report_bytes,
+    samples_bytes,
+    samples_frame,
+    write_report,
+    write_samples,
+)
 from scenat.report.interventions import interventions_document, json_records
 
 __all__ = [
     "REPORT_FORMATS",
+    "SAMPLE_FORMATS",
     "ReportChoices",
     "assessment_document",
     "client_document",
     "interventions_document",
     "json_bytes",
     "json_records",
+    "monte_carlo_lines",
+    "monte_carlo_section",
     "report_bytes",
+    "samples_bytes",
+    "samples_frame",
     "text_report",
     "write_report",
+    "write_samples",
 ]

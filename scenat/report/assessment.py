@@ -95,19 +95,8 @@ def assessment_document(
             for ind, found in paths.items()
         }
     if monte_carlo is not None:
-        document["monte_carlo"] = {
-            "iterations": monte_carlo.iterations,
-            "seed": monte_carlo.seed,
-            "uncertain_flows": monte_carlo.uncertain_flows,
-            "background_uncertainty": monte_carlo.background_uncertainty,
-            "summary": monte_carlo.summary().to_dicts(),
-        }
+        document["monte_carlo"] = monte_carlo_section(monte_carlo)
     return document
-
-
-def _finite(value: Any) -> Any:
-    """NaN (unknown) as None: the JSON document is strict."""
-    return None if isinstance(value, float) and value != value else value
 
 
 def circularity_document(result: Assessment) -> dict[str, Any] | None:
@@ -151,6 +140,88 @@ def circularity_lines(result: Assessment) -> list[str]:
         lines.append(f"    {ind:<16} {shown} {units.get(ind, '')}")
     for label in found.not_credited:
         lines.append(f"  not credited (no recycling_process): {label}")
+    return lines
+
+
+def monte_carlo_section(mc: UncertaintyResult, top: int = 10) -> dict[str, Any]:
+    """The ``monte_carlo`` part of the documents: what was sampled, the intervals and, per
+    indicator, the top variance drivers (SRC^2) with the R^2 of the linear model.
+
+    When nothing was uncertain, ``anything_uncertain`` is false, ``statement`` says the
+    interval is a point, and ``drivers`` is empty.
+    """
+    drivers = {}
+    for ind in mc.indicators:
+        table = mc.drivers(ind.id, top=top)
+        drivers[ind.id] = {
+            "r2": _finite(mc.r2(ind.id)) if table.height else None,
+            "inputs": [
+                {k: _finite(v) if isinstance(v, float) else v for k, v in row.items() if k != "r2"}
+                for row in table.iter_rows(named=True)
+            ],
+        }
+    return {
+        "iterations": mc.iterations,
+        "seed": mc.seed,
+        "anything_uncertain": mc.anything_uncertain,
+        "statement": mc.statement,
+        "uncertain_flows": mc.uncertain_flows,
+        "uncertain_exchanges": mc.uncertain_exchanges,
+        "background_sampled": mc.background_sampled,
+        "background_uncertainty": mc.background_uncertainty,
+        "summary": mc.summary().to_dicts(),
+        "drivers": drivers,
+        "sensitivity_method": (
+            "squared standardised regression coefficients (SRC^2) of each indicator's total "
+            "on the screened sampled inputs; r2 is the share of the variance the linear "
+            "model explains"
+        ),
+    }
+
+
+def _finite(value: Any) -> Any:
+    # strict JSON: a coefficient that could not be estimated is null, not NaN
+    return value if value is None or value == value else None
+
+
+def _short(label: str, width: int) -> str:
+    """A label cut to ``width``, shortening the process part of ``process: input`` first so
+    the exchange stays readable."""
+    if len(label) <= width:
+        return label
+    process, sep, exchange = label.rpartition(": ")
+    if sep and len(exchange) < width - 12:
+        keep = width - len(exchange) - 5
+        return f"{process[:keep]}...: {exchange}"
+    return label[: width - 3] + "..."
+
+
+def monte_carlo_lines(mc: UncertaintyResult, top: int = 5) -> list[str]:
+    """The Monte Carlo part of the text report: what was sampled, the 90 % intervals and the
+    top ``top`` variance drivers per indicator (or that the interval is a point)."""
+    lines = [f"\nMonte Carlo: {mc.iterations} iterations, seed {mc.seed}; {mc.statement}"]
+    if not mc.anything_uncertain:
+        for row in mc.summary().iter_rows(named=True):
+            lines.append(
+                f"  {row['indicator']:<16} {row['deterministic']:.6g} {row['unit']} (a point)"
+            )
+        return lines
+    for row in mc.summary().iter_rows(named=True):
+        lines.append(
+            f"  {row['indicator']:<16} mean {row['mean']:.6g}  sd {row['sd']:.3g}  "
+            f"90 % interval {row['p5']:.6g} .. {row['p95']:.6g} {row['unit']}"
+        )
+    for ind in mc.indicators:
+        table = mc.drivers(ind.id, top=top)
+        if not table.height:
+            continue
+        r2 = mc.r2(ind.id)
+        lines.append(f"  variance drivers of {ind.id} (SRC^2; linear model R^2 = {r2:.2f}):")
+        for row in table.iter_rows(named=True):
+            label = _short(str(row["input"]), 72)
+            src2 = row["src2"]
+            shown = f"{100 * src2:5.1f} %" if src2 == src2 else "    n/a"
+            lines.append(f"    {shown}  {label} [{row['kind']}]")
     return lines
 
 
@@ -214,16 +285,7 @@ def text_report(
         for row in found.table.iter_rows(named=True):
             lines.append(f"  {row['value']:>12.5g} {100 * row['share']:6.1f} %  {row['path']}")
     if monte_carlo is not None:
-        mc = monte_carlo
-        lines.append(
-            f"\nMonte Carlo: {mc.iterations} iterations, seed {mc.seed}, "
-            f"{mc.uncertain_flows} uncertain flows"
-        )
-        for row in mc.summary().iter_rows(named=True):
-            lines.append(
-                f"  {row['indicator']:<16} mean {row['mean']:.6g}  sd {row['sd']:.3g}  "
-                f"90 % interval {row['p5']:.6g} .. {row['p95']:.6g} {row['unit']}"
-            )
+        lines.extend(monte_carlo_lines(monte_carlo))
     return "\n".join(lines)
 
 

@@ -88,22 +88,30 @@ def uncertainty_statement(case: Any, mc: UncertaintyResult | None) -> dict[str, 
     """
     flows = sum(f.uncertainty is not None for f in case.flows)
     sampled_background = bool(mc is not None and _background_sampled(mc))
+    exchanges = int(getattr(mc, "uncertain_exchanges", 0) or 0) if sampled_background else 0
+    anything = (
+        bool(flows or exchanges)
+        if mc is None
+        else bool(getattr(mc, "anything_uncertain", flows or sampled_background))
+    )
     return {
         "uncertain_flows": flows,
         "flows": len(case.flows),
         "background_sampled": sampled_background,
-        "anything_uncertain": bool(flows or sampled_background),
+        "uncertain_exchanges": exchanges,
+        "anything_uncertain": anything,
+        "statement": getattr(mc, "statement", None) if mc is not None else None,
     }
 
 
 def _background_sampled(mc: UncertaintyResult) -> bool:
-    # A foreground run says "not sampled ..." in background_uncertainty; a background run
-    # names what it sampled. Issue 14 may add a flag; prefer it when present.
+    # Results carry a flag; a result without one says "not sampled ..." or "fixed ..." in
+    # background_uncertainty and names what it sampled otherwise.
     flag = getattr(mc, "background_sampled", None)
     if flag is not None:
         return bool(flag)
     text = (mc.background_uncertainty or "").lower()
-    return bool(text) and not text.startswith(("not sampled", "none"))
+    return bool(text) and not text.startswith(("not sampled", "none", "fixed"))
 
 
 # ---- coverage (issue 14) ---------------------------------------------------------------------

@@ -185,4 +185,61 @@ def _choice_sheets(result: Assessment, choices: ReportChoices) -> dict[str, list
                 pl.lit(statement["anything_uncertain"]).alias("anything_uncertain"),
             )
         )
+        drivers = [
+            mc.drivers(ind.id, top=10).with_columns(pl.lit(ind.id).alias("indicator"))
+            for ind in mc.indicators
+        ]
+        drivers = [d for d in drivers if d.height]
+        if drivers:
+            sheets["mc_drivers"] = frame_rows(pl.concat(drivers, how="diagonal_relaxed"))
     return sheets
+
+
+#: file types of ``--mc-samples``
+SAMPLE_FORMATS = (".csv", ".parquet")
+
+
+def samples_bytes(frame: Any, suffix: str) -> bytes:
+    """Monte Carlo samples (one row per iteration) as ``.csv`` (the one CSV writer,
+    :func:`scenat.casefile.spreadsheet.csv_bytes`) or ``.parquet`` bytes."""
+    import io
+
+    from scenat.casefile.spreadsheet import csv_bytes
+
+    if suffix == ".csv":
+        return csv_bytes(frame_rows(frame), escape=True)
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()
+
+
+def write_samples(mc: Any, path: Path) -> None:
+    """Write a Monte Carlo run's samples (iteration, each indicator's total, and the
+    sampled inputs behind its variance drivers) to ``.csv`` or ``.parquet``, atomically."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SAMPLE_FORMATS:
+        raise InputError(
+            Problem(
+                file=str(path),
+                column="--mc-samples",
+                message=f"unsupported samples file type {suffix!r}",
+                value=suffix,
+                hint="use a .csv or .parquet file name",
+            )
+        )
+    write_atomic(path, samples_bytes(samples_frame(mc), suffix))
+
+
+def samples_frame(mc: Any) -> Any:
+    """One row per iteration: each indicator's total, then the sampled inputs kept for its
+    variance drivers (column ``indicator: input KEY``)."""
+    import polars as pl
+
+    frame = mc.samples()
+    columns = {
+        f"{ind}: input {key}": found.samples[:, j]
+        for ind, found in mc.driver_inputs.items()
+        for j, key in enumerate(found.keys)
+    }
+    return frame.hstack(pl.DataFrame(columns)) if columns else frame

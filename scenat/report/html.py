@@ -515,6 +515,29 @@ def _uncertainty_section(result: Assessment, choices: ReportChoices, figure: Any
             ],
         )
     )
+    for ind in result.indicators:
+        drivers = mc.drivers(ind.id, top=5) if ind.id in mc.totals else None
+        if drivers is None or not drivers.height:
+            continue
+        parts.append(
+            f"<h3>Variance drivers of {_esc(ind.label)}</h3>"
+            f'<p class="note">Squared standardised regression coefficients (SRC²) of the '
+            f"total on the sampled inputs; the linear model explains "
+            f"{100 * mc.r2(ind.id):.0f} % of the variance (R²).</p>"
+        )
+        parts.append(
+            _html_table(
+                [("input", False), ("kind", False), ("SRC² [%]", True)],
+                [
+                    [
+                        r["input"],
+                        r["kind"],
+                        f"{100 * r['src2']:.1f}" if r["src2"] == r["src2"] else "n/a",
+                    ]
+                    for r in drivers.iter_rows(named=True)
+                ],
+            )
+        )
     return parts
 
 

@@ -18,7 +18,7 @@ deterministic result to the last digit.
 
 Draws are seeded per iteration (``SeedSequence([seed, iteration])``), so any chunk of
 iterations can be computed anywhere (one process, or Dask workers) and gives the same
-numbers. Foreground flows of a case are sampled as :mod:`scenat.uncertainty.foreground` samples them
+numbers. Foreground flows of a case are sampled as :mod:`scenat.uncertainty.flows` samples them
 (keyed by flow), so the foreground draws equal the foreground-only Monte Carlo's for the
 same seed.
 """
@@ -302,9 +302,7 @@ class BackgroundResult:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> pl.DataFrame:
-        from scenat.uncertainty.foreground import (
-            sample_statistics,  # late, as this module's other imports
-        )
+        from scenat.uncertainty.result import sample_statistics
 
         rows = []
         for key, samples in self.totals.items():
@@ -448,14 +446,14 @@ def case_system(
     Background exchanges keep the distributions stored in their databases; with
     ``default_gsd`` every background exchange that has none (production exchanges
     excepted) gets a lognormal with that geometric sd (a screening assumption, stated in
-    the result). Foreground flows are drawn with :func:`scenat.uncertainty.foreground.sample_flow`
+    the result). Foreground flows are drawn with :func:`scenat.uncertainty.flows.sample_flow`
     for ``iterations`` runs and ``seed`` (``foreground=False`` keeps them fixed;
     ``background=False`` keeps the background's stored distributions out, so only the
     foreground varies, as in :mod:`scenat.uncertainty.foreground`).
     """
     from scenat.brightway.link import background_entries, foreground_entries, link
     from scenat.model.indicators import resolve
-    from scenat.uncertainty.foreground import sample_flow
+    from scenat.uncertainty.flows import sample_flow
 
     chosen = resolve(list(indicators) if indicators else None)
     linked = link(case, indicators=chosen)
@@ -474,7 +472,7 @@ def case_system(
                 params[none] = lognormal(amount[none], default_gsd)
             entries[name].append((rows, cols, amount, flip, params))
     # The foreground: production entries fixed, one entry per flow, as the link made them;
-    # sampled per flow by scenat.uncertainty.foreground.sample_flow.
+    # sampled per flow by scenat.uncertainty.flows.sample_flow.
     offsets = {name: sum(len(e[0]) for e in entries[name]) for name in entries}
     for name, (rows, cols, amount, flip, _none) in foreground_entries(linked).items():
         entries[name].append((rows, cols, amount, flip, no_uncertainty(len(rows))))

@@ -163,6 +163,28 @@ def test_compare_page_shows_b_minus_a_for_two_variants():
     assert row["difference"] == pytest.approx(bev.total("gwp100") - ice.total("gwp100"), rel=1e-9)
 
 
+def test_compare_page_gives_p_a_lower_with_the_background_sampled():
+    import scenat
+    from scenat.casefile import resolve_case
+    from scenat.uncertainty import probability_lower
+
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["case"] = "car_ice"
+    at.run()
+    goto(at, "compare")
+    at.number_input[[n.label for n in at.number_input].index("Iterations")].set_value(100)
+    at.button[[b.label for b in at.button].index("Run")].click().run()
+    assert not at.exception
+    ice = scenat.read_case(resolve_case("automotive_supply_chain/car_ice"))
+    bev = scenat.read_case(resolve_case("automotive_supply_chain/car_bev"))
+    expected = probability_lower(ice, bev, 100, 42).row(0, named=True)
+    assert expected["anything_uncertain"]
+    shown = metrics(at)
+    assert shown["P(A < B) for Climate change (GWP100)"] == (
+        f"{100 * expected['probability_a_lower']:.1f} %"
+    )
+
+
 def test_supply_chain_page(api):
     case, result, _ = api
     at = goto(start(), "supply_chain")
@@ -210,13 +232,16 @@ def test_monte_carlo_runs_on_request(api):
     import scenat
     from scenat.casefile import resolve_case
     from scenat.report.charts import format_quantity
-    from scenat.uncertainty.foreground import monte_carlo
+    from scenat.uncertainty import monte_carlo
 
     shipped, _, _ = api
     if not any(f.uncertainty for f in shipped.flows):
-        # a case without any distribution says so and offers no Monte Carlo
+        # with the background fixed, a case without any distribution says so and offers no
+        # Monte Carlo; with the background sampled (the default) it runs
         at = goto(start(), "hotspots")
-        assert any("Nothing in this case is uncertain" in i.value for i in at.info)
+        assert "Run Monte Carlo" in [b.label for b in at.button]
+        at.toggle(key="mc_background").set_value(False).run()
+        assert any("Nothing is uncertain with the background fixed" in i.value for i in at.info)
         assert "Run Monte Carlo" not in [b.label for b in at.button]
     case = scenat.read_case(resolve_case("bicycle"))  # lognormal and normal flows
     result = scenat.assess(case)
@@ -233,6 +258,11 @@ def test_monte_carlo_runs_on_request(api):
     shown = metrics(at)
     assert shown["Iterations"] == "200"
     assert shown["Median"] == format_quantity(expected["p50"], "kg CO2-eq")
+    # the variance drivers are listed, largest first
+    drivers = shown_table(at, "input", "kind", "SRC² [%]")
+    assert len(drivers) >= 1
+    shares = list(drivers["SRC² [%]"])
+    assert shares == sorted(shares, reverse=True)
 
 
 def test_interventions_page_ranks_like_the_api(api):

@@ -16,7 +16,7 @@ pytest.importorskip("dask.distributed")
 import scenat  # noqa: E402
 from scenat.distributed import runs as distributed  # noqa: E402
 from scenat.uncertainty import background as background_uncertainty  # noqa: E402
-from scenat.uncertainty import foreground as uncertainty  # noqa: E402
+from scenat.uncertainty import montecarlo as uncertainty  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +44,10 @@ def test_scheduler_address_from_argument_or_environment(monkeypatch):
     assert distributed.scheduler_address("tcp://h:1") == "tcp://h:1"
 
 
-def test_monte_carlo_on_dask_equals_the_single_process_run(client, case):
-    local = uncertainty.monte_carlo(case, iterations=120, seed=11, chunk=30)
+@pytest.mark.parametrize("background", [True, False])
+def test_monte_carlo_on_dask_equals_the_single_process_run(client, case, background):
+    local = uncertainty.monte_carlo(case, iterations=120, seed=11, chunk=30, background=background)
+    assert local.background_sampled == background
     seen = []
     remote = distributed.monte_carlo(
         case,
@@ -53,13 +55,35 @@ def test_monte_carlo_on_dask_equals_the_single_process_run(client, case):
         seed=11,
         chunk=30,
         client=client,
+        background=background,
         progress=lambda done, total: seen.append((done, total)),
     )
     for ind in local.totals:
         assert np.array_equal(local.totals[ind], remote.totals[ind])
         assert np.array_equal(local.node_values[ind], remote.node_values[ind])
+        # the same chunks merge into the same running moments and the same drivers
+        assert np.array_equal(local.share_moments[ind].mean, remote.share_moments[ind].mean)
+        assert local.drivers(ind).equals(remote.drivers(ind))
     assert remote.deterministic == local.deterministic
+    assert remote.statement == local.statement
     assert seen[-1] == (120, 120) and len(seen) == 4
+
+
+def test_monte_carlo_on_the_threads_scheduler_equals_the_single_process_run(case):
+    """A client on an in-process cluster of threads: the chunks run in threads of this
+    process, with the same numbers."""
+    from dask.distributed import Client, LocalCluster
+
+    local = uncertainty.monte_carlo(case, iterations=60, seed=4, chunk=16)
+    with (
+        LocalCluster(
+            n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as threads,
+    ):
+        remote = distributed.monte_carlo(case, iterations=60, seed=4, chunk=16, client=threads)
+    for ind in local.totals:
+        assert np.array_equal(local.totals[ind], remote.totals[ind])
 
 
 def test_a_killed_worker_changes_nothing(client, case):

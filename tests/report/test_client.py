@@ -65,10 +65,16 @@ def test_the_document_carries_every_choice(stadium, choices):
     assert doc["portfolio"]["chosen"] == list(choices.portfolio.chosen)
     assert doc["portfolio"]["capex"] <= 500_000
     assert doc["paths"]["gwp100"]["coverage"] == pytest.approx(choices.paths["gwp100"].coverage)
-    # the shipped stadium carries no distribution: the document says nothing is uncertain
+    # the shipped stadium's flows carry no distribution, its background exchanges do
+    # (sampled by default): the document says what was sampled
     uncertain = sum(f.uncertainty is not None for f in stadium.case.flows)
     assert doc["uncertainty"]["uncertain_flows"] == uncertain
-    assert doc["uncertainty"]["anything_uncertain"] == bool(uncertain)
+    assert doc["uncertainty"]["background_sampled"] is True
+    assert doc["uncertainty"]["uncertain_exchanges"] > 100
+    assert doc["uncertainty"]["anything_uncertain"] is True
+    mc = doc["monte_carlo"]
+    assert mc["anything_uncertain"] is True and mc["drivers"]["gwp100"]["inputs"]
+    assert 0 < mc["drivers"]["gwp100"]["r2"] <= 1 + 1e-9
     json.loads(report.report_bytes(stadium, "json", choices=choices))  # strict JSON
 
 
@@ -104,8 +110,20 @@ def test_html_states_the_choices_and_draws_no_distribution_when_nothing_is_uncer
     assert "TOPSIS" in text and "gwp100 0.7" in text
     assert "Portfolio within the budget" in text
     assert "Structural paths" in text and "Data sources" in text
-    if not any(f.uncertainty for f in stadium.case.flows):
-        assert "Nothing in this assessment is uncertain" in text
+    # the background is sampled: intervals and variance drivers, no "nothing uncertain"
+    assert "Variance drivers of" in text
+    assert "Nothing in this assessment is uncertain" not in text
+    # with the background fixed, the stadium (no distribution on its flows) is a point
+    from dataclasses import replace
+
+    from scenat.uncertainty import monte_carlo
+
+    assert not any(f.uncertainty for f in stadium.case.flows)
+    fixed = monte_carlo(stadium.case, 20, seed=3, linked=stadium.linked, background=False)
+    point = report.report_bytes(stadium, "html", choices=replace(choices, monte_carlo=fixed))
+    point = point.decode()
+    assert "Nothing in this assessment is uncertain" in point
+    assert "Variance drivers of" not in point
 
 
 def test_pdf_is_printed_with_its_pages(stadium, choices):
