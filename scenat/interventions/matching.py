@@ -123,7 +123,8 @@ def matched_flows(
 ) -> list[int]:
     """Indices into ``case.flows`` of the flows the intervention acts on."""
     matcher = Matcher(intervention, case, catalogue, shipped_functions())
-    return [i for i, f in enumerate(case.flows) if matcher(f)]
+    kinds = intervention.kinds  # flows of other kinds are decided here, without a call
+    return [i for i, f in enumerate(case.flows) if f.kind in kinds and matcher(f)]
 
 
 def affected_quantity(

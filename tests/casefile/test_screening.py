@@ -219,16 +219,16 @@ def test_a_zip_member_over_the_file_limit_is_refused(tmp_path):
     assert "notes.csv" in p.message and "limit" in p.message
 
 
-def test_a_million_rows_give_one_limit_error(tmp_path):
-    """Over the row limit a sheet is not read at all: one error, not a warning for each of
-    the 99,998 repeated rows read before the limit."""
+def test_more_rows_than_excel_holds_give_one_limit_error(tmp_path):
+    """Over the row limit (by default Excel's 1,048,576 rows per sheet) a sheet is not read at
+    all: one error, not a warning for each of the repeated rows read before the limit."""
     folder = write_sheets(tmp_path / "csv", VALID_SHEETS, "csv")
     row = "supplier,emission,co2_fossil,0.5,kg\n"
-    (folder / "flows.csv").write_text("node,kind,input,amount,unit\n" + row * 1_000_000,
+    (folder / "flows.csv").write_text("node,kind,input,amount,unit\n" + row * 1_100_000,
                                       encoding="utf-8")  # fmt: skip
     problems = validate(folder)
     assert len(problems) == 1, problems[:5]
-    assert (problems[0].sheet, problems[0].row) == ("flows", 100_001)
+    assert (problems[0].sheet, problems[0].row) == ("flows", 1_048_577)
 
 
 def test_csv_limits(tmp_path):
