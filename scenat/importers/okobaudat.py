@@ -139,36 +139,78 @@ class Selected:
 
 #: the curated construction products (generic datasets where ÖKOBAUDAT has one)
 SELECTION: tuple[Selected, ...] = (
-    Selected("okobaudat_concrete_c30_37", "a758fb6a-7fb1-4cdc-b652-c42cf2f7632c",
-             "generic ready-mix concrete C30/37 (structural), 2,360 kg/m3"),
-    Selected("okobaudat_concrete_c20_25", "9702d9ab-2af2-4fdc-9d99-225583a9ffb7",
-             "generic ready-mix concrete C20/25, 2,360 kg/m3"),
-    Selected("okobaudat_steel_rebar", "e9ae96ee-ba8d-420d-9725-7c8abd06e082",
-             "generic reinforcing steel (wire and bar, electric-arc route, German mix)"),
-    Selected("okobaudat_steel_section", "38051c22-fbd1-4b0e-944a-ae348b8c7695",
-             "generic hot-rolled steel section (structural steel)"),
-    Selected("okobaudat_steel_sheet_galvanised", "93edef71-49e3-4e1f-ba6d-1e449e7d328d",
-             "generic steel sheet, 20 um hot-dip galvanised"),
-    Selected("okobaudat_flat_glass", "dc96eace-0094-4440-9331-f72fb9430656",
-             "Bundesverband Flachglas representative float glass, 4 mm (10 kg/m2)"),
-    Selected("okobaudat_glazing_double", "d941f45e-1244-419c-a083-e4a49fb5498e",
-             "generic double-pane insulated glazing unit"),
-    Selected("okobaudat_aluminium_section", "bd6d6d89-b76d-4002-a217-afffbb8aa308",
-             "generic extruded aluminium section"),
-    Selected("okobaudat_aluminium_sheet", "a4c1c27c-53a0-4027-83f6-88c52c758bb1",
-             "generic rolled aluminium sheet"),
-    Selected("okobaudat_copper_pipe", "12b2623c-da84-4f78-9299-262486c54514",
-             "KME average dataset, bare copper installation pipe: the only plain copper "
-             "semi-finished product of 2020-II", "Bare copper installation pipe (KME)"),
-    Selected("okobaudat_mineral_wool", "908c07fa-6fba-42e4-a91e-d771444309eb",
-             "generic stone wool flat-roof board, 146.4 kg/m3"),
-    Selected("okobaudat_xps", "43e99b8c-90d8-4fcd-90ce-342fb0b7366e",
-             "generic extruded polystyrene insulation, 32 kg/m3"),
-    Selected("okobaudat_pv_system", "6619216d-9c9c-4a5e-b5fb-a624e300ff67",
-             "generic photovoltaic system per m2 of module (modules, frame, mounting, "
-             "inverter share)"),
-    Selected("okobaudat_led_luminaire", "43991578-721b-4f93-8467-a7683060a26b",
-             "generic LED office luminaire, per piece"),
+    Selected(
+        "okobaudat_concrete_c30_37",
+        "a758fb6a-7fb1-4cdc-b652-c42cf2f7632c",
+        "generic ready-mix concrete C30/37 (structural), 2,360 kg/m3",
+    ),
+    Selected(
+        "okobaudat_concrete_c20_25",
+        "9702d9ab-2af2-4fdc-9d99-225583a9ffb7",
+        "generic ready-mix concrete C20/25, 2,360 kg/m3",
+    ),
+    Selected(
+        "okobaudat_steel_rebar",
+        "e9ae96ee-ba8d-420d-9725-7c8abd06e082",
+        "generic reinforcing steel (wire and bar, electric-arc route, German mix)",
+    ),
+    Selected(
+        "okobaudat_steel_section",
+        "38051c22-fbd1-4b0e-944a-ae348b8c7695",
+        "generic hot-rolled steel section (structural steel)",
+    ),
+    Selected(
+        "okobaudat_steel_sheet_galvanised",
+        "93edef71-49e3-4e1f-ba6d-1e449e7d328d",
+        "generic steel sheet, 20 um hot-dip galvanised",
+    ),
+    Selected(
+        "okobaudat_flat_glass",
+        "dc96eace-0094-4440-9331-f72fb9430656",
+        "Bundesverband Flachglas representative float glass, 4 mm (10 kg/m2)",
+    ),
+    Selected(
+        "okobaudat_glazing_double",
+        "d941f45e-1244-419c-a083-e4a49fb5498e",
+        "generic double-pane insulated glazing unit",
+    ),
+    Selected(
+        "okobaudat_aluminium_section",
+        "bd6d6d89-b76d-4002-a217-afffbb8aa308",
+        "generic extruded aluminium section",
+    ),
+    Selected(
+        "okobaudat_aluminium_sheet",
+        "a4c1c27c-53a0-4027-83f6-88c52c758bb1",
+        "generic rolled aluminium sheet",
+    ),
+    Selected(
+        "okobaudat_copper_pipe",
+        "12b2623c-da84-4f78-9299-262486c54514",
+        "KME average dataset, bare copper installation pipe: the only plain copper "
+        "semi-finished product of 2020-II",
+        "Bare copper installation pipe (KME)",
+    ),
+    Selected(
+        "okobaudat_mineral_wool",
+        "908c07fa-6fba-42e4-a91e-d771444309eb",
+        "generic stone wool flat-roof board, 146.4 kg/m3",
+    ),
+    Selected(
+        "okobaudat_xps",
+        "43e99b8c-90d8-4fcd-90ce-342fb0b7366e",
+        "generic extruded polystyrene insulation, 32 kg/m3",
+    ),
+    Selected(
+        "okobaudat_pv_system",
+        "6619216d-9c9c-4a5e-b5fb-a624e300ff67",
+        "generic photovoltaic system per m2 of module (modules, frame, mounting, inverter share)",
+    ),
+    Selected(
+        "okobaudat_led_luminaire",
+        "43991578-721b-4f93-8467-a7683060a26b",
+        "generic LED office luminaire, per piece",
+    ),
 )
 
 
@@ -176,8 +218,12 @@ def unit_of(declared: str) -> str:
     """scenat's unit for an ÖKOBAUDAT ``Bezugseinheit``."""
     if declared not in UNITS:
         raise InputError(
-            Problem(column="Bezugseinheit", value=declared, message="unknown declared unit",
-                    hint="one of " + ", ".join(UNITS))
+            Problem(
+                column="Bezugseinheit",
+                value=declared,
+                message="unknown declared unit",
+                hint="one of " + ", ".join(UNITS),
+            )
         )
     return UNITS[declared]
 
@@ -190,16 +236,27 @@ def read_okobaudat(path: str | os.PathLike[str]) -> list[dict[str, str]]:
     if file.is_dir():
         file = file / FILE
     if not file.is_file():
-        raise InputError(Problem(file=str(file), message="ÖKOBAUDAT export not found",
-                                 hint=f"give {FILE} or the folder holding it"))
+        raise InputError(
+            Problem(
+                file=str(file),
+                message="ÖKOBAUDAT export not found",
+                hint=f"give {FILE} or the folder holding it",
+            )
+        )
     text = file.read_bytes().decode("latin-1")
     reader = csv.DictReader(io.StringIO(text), delimiter=";")
     needed = ("UUID", "Version", "Modul", "Bezugsgroesse", "Bezugseinheit", *INDICATORS)
     missing = [c for c in needed if c not in (reader.fieldnames or [])]
     if missing:
-        raise InputError(Problem(file=str(file), row=1, column=", ".join(missing),
-                                 message="missing column(s)",
-                                 hint="an ÖKOBAUDAT 'OBD' CSV export, ';'-separated, Latin-1"))
+        raise InputError(
+            Problem(
+                file=str(file),
+                row=1,
+                column=", ".join(missing),
+                message="missing column(s)",
+                hint="an ÖKOBAUDAT 'OBD' CSV export, ';'-separated, Latin-1",
+            )
+        )
     return [dict(row, _row=str(number)) for number, row in enumerate(reader, start=2)]
 
 
@@ -209,8 +266,14 @@ def _number(row: Mapping[str, str], column: str, file: str) -> float:
         return float(text)
     except ValueError:
         raise InputError(
-            Problem(file=file, row=int(row["_row"]), column=column, value=text,
-                    message="not a number", hint="ÖKOBAUDAT gives each indicator as a number")
+            Problem(
+                file=file,
+                row=int(row["_row"]),
+                column=column,
+                value=text,
+                message="not a number",
+                hint="ÖKOBAUDAT gives each indicator as a number",
+            )
         ) from None
 
 
@@ -218,9 +281,13 @@ def _find(rows: Sequence[Mapping[str, str]], uuid: str, file: str) -> Mapping[st
     found = [r for r in rows if r["UUID"] == uuid and r["Modul"] == MODULE]
     if len(found) != 1:
         raise InputError(
-            Problem(file=file, column="UUID", value=uuid,
-                    message=f"{len(found)} rows of module {MODULE} for this dataset",
-                    hint="the selection expects exactly one A1-A3 row per dataset")
+            Problem(
+                file=file,
+                column="UUID",
+                value=uuid,
+                message=f"{len(found)} rows of module {MODULE} for this dataset",
+                hint="the selection expects exactly one A1-A3 row per dataset",
+            )
         )
     return found[0]
 
@@ -252,30 +319,33 @@ def to_inventory(
         year = int(row["Referenzjahr"]) if row.get("Referenzjahr", "").isdigit() else None
         where = row.get("Laenderkennung") or "DE"
         source = (
-            f"{SOURCE}; dataset '{name_de}'" + (f" / '{name_en}'" if name_en else "")
+            f"{SOURCE}; dataset '{name_de}'"
+            + (f" / '{name_en}'" if name_en else "")
             + f" [{item.uuid}] version {row['Version']}, {row['Typ']}, declaration owner "
             f"{row.get('Declaration owner') or 'n/a'}"
         )
         per = f"{size:g} {row['Bezugseinheit']}"
-        process_rows.append({
-            "id": item.id,
-            "name": f"{label}, A1-A3 (ÖKOBAUDAT {RELEASE}, {where})",
-            "reference_product": row.get("Referenzfluss-Name") or label,
-            "unit": unit,
-            "location": where,
-            "category": "materials",
-            "source": source,
-            "table": f"{file} row {row['_row']} (module {MODULE}), per {per}",
-            "year": year,
-            "licence": LICENCE,
-            "comment": (
-                f"{item.note}. Indicator-level EPD data (EN 15804, {row['Konformität']}), "
-                f"module A1-A3 only (C3, C4 and D not shipped). GWP -> gwp100, ADPF -> "
-                f"fossil_energy, ADPE -> metals_minerals; PENRT and FW only as okobaudat_* "
-                f"indicators (FW is net fresh water, not EF's scarcity-weighted water). "
-                f"Valid until {row.get('Gueltig bis') or 'n/a'}; {row.get('URL') or ''}"
-            ),
-        })
+        process_rows.append(
+            {
+                "id": item.id,
+                "name": f"{label}, A1-A3 (ÖKOBAUDAT {RELEASE}, {where})",
+                "reference_product": row.get("Referenzfluss-Name") or label,
+                "unit": unit,
+                "location": where,
+                "category": "materials",
+                "source": source,
+                "table": f"{file} row {row['_row']} (module {MODULE}), per {per}",
+                "year": year,
+                "licence": LICENCE,
+                "comment": (
+                    f"{item.note}. Indicator-level EPD data (EN 15804, {row['Konformität']}), "
+                    f"module A1-A3 only (C3, C4 and D not shipped). GWP -> gwp100, ADPF -> "
+                    f"fossil_energy, ADPE -> metals_minerals; PENRT and FW only as okobaudat_* "
+                    f"indicators (FW is net fresh water, not EF's scarcity-weighted water). "
+                    f"Valid until {row.get('Gueltig bis') or 'n/a'}; {row.get('URL') or ''}"
+                ),
+            }
+        )
         for column, (flow, flow_unit, kind) in INDICATORS.items():
             if not (row.get(column) or "").strip():
                 continue  # not declared: not covered, never a zero
@@ -290,26 +360,27 @@ def to_inventory(
             else:
                 amount = value
             assert flow is not None
-            exchange_rows.append({
-                "process": item.id,
-                "type": "biosphere",
-                "input": flow,
-                "amount": float(f"{amount:.12g}"),
-                "unit": flow_unit,
-                "source": source,
-                "table": f"{file} row {row['_row']}, module {MODULE}, {column} {row[column]} "
-                f"per {per}",
-                "year": year,
-                "licence": LICENCE,
-                "comment": f"{column} {value:.6g} per {unit}: {note}",
-                **PEDIGREE.columns(BASIC[kind]),
-            })
+            exchange_rows.append(
+                {
+                    "process": item.id,
+                    "type": "biosphere",
+                    "input": flow,
+                    "amount": float(f"{amount:.12g}"),
+                    "unit": flow_unit,
+                    "source": source,
+                    "table": f"{file} row {row['_row']}, module {MODULE}, {column} {row[column]} "
+                    f"per {per}",
+                    "year": year,
+                    "licence": LICENCE,
+                    "comment": f"{column} {value:.6g} per {unit}: {note}",
+                    **PEDIGREE.columns(BASIC[kind]),
+                }
+            )
     processes = pl.DataFrame(
         process_rows, schema={c: pl.Int64 if c == "year" else pl.String for c in PROCESS_COLUMNS}
     )
     exchanges = pl.DataFrame(exchange_rows, schema=exchange_schema())
-    recorded = recorded_indicators(processes["id"], exchanges.iter_rows(named=True),
-                                   characterised)
+    recorded = recorded_indicators(processes["id"], exchanges.iter_rows(named=True), characterised)
     processes = processes.with_columns(
         pl.Series(RECORDED_INDICATORS, [recorded[i] for i in processes["id"]])
     )
