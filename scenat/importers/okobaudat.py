@@ -185,6 +185,12 @@ SELECTION: tuple[Selected, ...] = (
         "generic rolled aluminium sheet",
     ),
     Selected(
+        "okobaudat_aluminium_die_cast",
+        "1e8e3c3e-aad0-44ef-977e-d040c4597df0",
+        "generic aluminium die-cast part",
+        "Aluminium die-cast part",
+    ),
+    Selected(
         "okobaudat_copper_pipe",
         "12b2623c-da84-4f78-9299-262486c54514",
         "KME average dataset, bare copper installation pipe: the only plain copper "
