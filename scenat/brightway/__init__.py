@@ -9,6 +9,7 @@ not import bw2data; the first call that needs it does.
 
 from scenat.brightway.databases import (
     Inventories,
+    activity_exchanges,
     biosphere_flows,
     database_metadata,
     database_names,
@@ -20,6 +21,7 @@ from scenat.brightway.databases import (
     normalize_unit,
     set_database_metadata,
     setup_lock,
+    spread_of,
     write_database,
     write_method,
 )
@@ -43,6 +45,7 @@ __all__ = [
     "DATABASE_PREFIX",
     "Inventories",
     "Project",
+    "activity_exchanges",
     "biosphere_flows",
     "brightway_project",
     "database_changed",
@@ -61,6 +64,7 @@ __all__ = [
     "search_inventory",
     "search_processes",
     "set_database_metadata",
+    "spread_of",
     "setup_lock",
     "user_databases",
     "write_database",

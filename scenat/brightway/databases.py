@@ -92,7 +92,9 @@ def delete_database(name: str) -> None:
 
 
 def write_database(
-    name: str, data: dict[tuple[str, str], dict[str, Any]], searchable: bool = False,
+    name: str,
+    data: dict[tuple[str, str], dict[str, Any]],
+    searchable: bool = False,
     **metadata: Any,
 ) -> None:
     """Write ``data`` (``(name, code)`` -> activity or flow document, as ``Database.write``
@@ -114,8 +116,11 @@ def method_names() -> list[tuple[str, ...]]:
 
 
 def write_method(
-    name: tuple[str, ...], factors: Sequence[tuple[Key, float]], unit: str,
-    description: str = "", **metadata: Any,
+    name: tuple[str, ...],
+    factors: Sequence[tuple[Key, float]],
+    unit: str,
+    description: str = "",
+    **metadata: Any,
 ) -> None:
     """(Re)write method ``name`` from (flow, characterisation factor) pairs; a flow is a
     biosphere3 code or ``(database, code)``, and must exist (else KeyError)."""
@@ -150,18 +155,75 @@ def biosphere_flows(database: str = BIOSPHERE) -> list[dict[str, Any]]:
 
 
 class Inventories(NamedTuple):
-    """Cradle-to-gate inventories of some activities of one database (:func:`lci_of`)."""
+    """Cradle-to-gate inventories of some activities of one database (:func:`lci_of`).
+
+    Beside ``g = B x`` per activity, the parts a spread propagation needs: the supply
+    ``x`` of every activity (column) of the database, the biosphere matrix ``B`` (flows x
+    activities), and per entry of ``B`` the part of its amount that carries the source's
+    own distribution (``own_amount``) with that part's variance (``own_variance``, in the
+    flow's unit squared); see :func:`spread_of`.
+    """
 
     activities: dict[str, dict[str, Any]]  # code -> the activity's document
     inventories: dict[str, np.ndarray]  # code -> inventory of one unit, one value per flow
     flows: list[dict[str, Any]]  # the biosphere rows (flow document with its code)
+    supply: dict[str, np.ndarray] | None = None  # code -> x, one value per column
+    columns: list[dict[str, Any]] | None = None  # the activity document of each column
+    biosphere: Any = None  # B, scipy CSR (flows x columns)
+    own_amount: Any = None  # CSR like B: the part of each entry with its own distribution
+    own_variance: Any = None  # CSR like B: that part's variance
+
+
+def spread_of(kind: int, amount: float, loc: float, scale: float, low: float, high: float) -> float:
+    """The variance of one exchange from its stats_arrays distribution (nan: none).
+
+    lognormal (2): ``amount^2 (exp(scale^2) - 1)``; normal (3): ``scale^2``; uniform (4):
+    ``(high - low)^2 / 12``; triangular (5, mode ``loc``):
+    ``(low^2 + high^2 + loc^2 - low high - low loc - high loc) / 18``.
+
+    >>> spread_of(3, 2.0, 2.0, 0.5, float("nan"), float("nan"))
+    0.25
+    >>> spread_of(4, 2.0, 2.0, float("nan"), 1.0, 4.0)
+    0.75
+    """
+    if kind == 2 and np.isfinite(scale) and scale > 0:
+        return amount * amount * float(np.expm1(scale * scale))
+    if kind == 3 and np.isfinite(scale) and scale > 0:
+        return scale * scale
+    if kind == 4 and np.isfinite(low) and np.isfinite(high) and high > low:
+        return (high - low) ** 2 / 12.0
+    if kind == 5 and np.isfinite(low) and np.isfinite(high) and high > low:
+        return (low * low + high * high + loc * loc - low * high - low * loc - high * loc) / 18.0
+    return float("nan")
+
+
+def _reach(technosphere: Any, start: int, row_to_col: np.ndarray) -> np.ndarray:
+    """Columns of the supply chain of column ``start`` (itself and everything it draws on)."""
+    matrix = technosphere.tocsc()
+    seen = np.zeros(matrix.shape[1], dtype=bool)
+    stack = [start]
+    seen[start] = True
+    while stack:
+        col = stack.pop()
+        rows = matrix.indices[matrix.indptr[col] : matrix.indptr[col + 1]]
+        for row in rows:
+            nxt = row_to_col[row]
+            if nxt >= 0 and not seen[nxt]:
+                seen[nxt] = True
+                stack.append(nxt)
+    return np.flatnonzero(seen)
 
 
 def lci_of(database: str, codes: Sequence[str], biosphere: str = BIOSPHERE) -> Inventories:
-    """The inventory ``g = B A^-1 e`` of one unit of each activity ``codes`` of ``database``:
-    its technosphere factorised once, one solve per activity. Every code must exist (else
-    KeyError); the rows are the flows of ``biosphere`` the database uses."""
-    from scipy.sparse.linalg import factorized
+    """The inventory ``g = B A^-1 e`` of one unit of each activity ``codes`` of ``database``.
+
+    Each activity's system is the part of the database its supply chain reaches (a large
+    database may hold a singular corner, e.g. a process consuming what it produces, that
+    none of the wanted chains touches); that part is factorised and solved. Every code must
+    exist (else KeyError); a chain whose technosphere is singular raises RuntimeError naming
+    the activity. The rows are the flows of ``biosphere`` the database uses.
+    """
+    from scipy.sparse.linalg import splu
 
     bd = _bd()
     with quiet_stdout(), warnings.catch_warnings():
@@ -173,22 +235,96 @@ def lci_of(database: str, codes: Sequence[str], biosphere: str = BIOSPHERE) -> I
         missing = [code for code in codes if code not in ids]
         if missing:
             raise KeyError(f"no such nodes in {database!r}: {missing}")
+        package = db.datapackage()
         lca = bc.LCA(
-            {ids[codes[0]]: 1.0}, data_objs=[db.datapackage(), bd.Database(biosphere).datapackage()]
+            {ids[codes[0]]: 1.0}, data_objs=[package, bd.Database(biosphere).datapackage()]
         )
         lca.load_lci_data()
-        solve = factorized(lca.technosphere_matrix.tocsc())
+        technosphere = lca.technosphere_matrix.tocsc()
         matrix = lca.biosphere_matrix.tocsr()
+        product_of = {index: node for node, index in lca.dicts.product.items()}
+        row_to_col = np.array(
+            [lca.dicts.activity.get(product_of[row], -1) for row in range(technosphere.shape[0])]
+        )
         by_row = {row: node_id for node_id, row in lca.dicts.biosphere.items()}
         by_id = dict(_flow_rows(biosphere))
         flows = [by_id[by_row[row]] for row in range(matrix.shape[0])]
-        activities, inventories = {}, {}
+        documents = dict(_flow_rows(database))
+        by_col = {col: node_id for node_id, col in lca.dicts.activity.items()}
+        columns = [documents[by_col[col]] for col in range(technosphere.shape[1])]
+        col_to_row = np.full(technosphere.shape[1], -1)
+        col_to_row[row_to_col[row_to_col >= 0]] = np.flatnonzero(row_to_col >= 0)
+        activities, inventories, supply = {}, {}, {}
         for code in codes:
             activities[code] = dict(db.get(code).as_dict())
-            demand = np.zeros(lca.technosphere_matrix.shape[0])
-            demand[lca.dicts.product[ids[code]]] = 1.0
-            inventories[code] = np.asarray(matrix @ solve(demand)).ravel()
-    return Inventories(activities, inventories, flows)
+            start = lca.dicts.activity[ids[code]]
+            cols = _reach(technosphere, start, row_to_col)
+            rows = col_to_row[cols]
+            sub = technosphere[rows][:, cols].tocsc()
+            demand = np.zeros(len(cols))
+            demand[np.searchsorted(cols, start)] = 1.0
+            try:
+                x_sub = splu(sub).solve(demand)
+            except RuntimeError as exc:
+                raise RuntimeError(
+                    f"{database}:{code} ({activities[code].get('name')}): its supply chain of "
+                    f"{len(cols)} activities has a singular technosphere ({exc})"
+                ) from None
+            x = np.zeros(technosphere.shape[1])
+            x[cols] = x_sub
+            supply[code] = x
+            inventories[code] = np.asarray(matrix @ x).ravel()
+        own_amount, own_variance = _own_spreads(package, database, lca, matrix.shape)
+    return Inventories(
+        activities,
+        inventories,
+        flows,
+        supply=supply,
+        columns=columns,
+        biosphere=matrix,
+        own_amount=own_amount,
+        own_variance=own_variance,
+    )
+
+
+def _own_spreads(package: Any, database: str, lca: Any, shape: tuple[int, int]) -> tuple:
+    """Per biosphere entry: the amount with a stored distribution and its variance (CSR)."""
+    from scipy import sparse
+
+    rows, cols, amounts, variances = [], [], [], []
+    try:
+        indices, _ = package.get_resource(f"{database}_biosphere_matrix.indices")
+        data, _ = package.get_resource(f"{database}_biosphere_matrix.data")
+        dists, _ = package.get_resource(f"{database}_biosphere_matrix.distributions")
+    except KeyError:  # bw2data writes no distributions when no exchange has one
+        empty = sparse.csr_matrix(shape)
+        return empty, empty
+    for (flow, activity), amount, dist in zip(indices.tolist(), data.tolist(), dists.tolist()):
+        kind, loc, scale, _, low, high, _ = dist
+        variance = spread_of(int(kind), float(amount), loc, scale, low, high)
+        if not np.isfinite(variance):
+            continue
+        row, col = lca.dicts.biosphere.get(flow), lca.dicts.activity.get(activity)
+        if row is None or col is None:
+            continue
+        rows.append(row)
+        cols.append(col)
+        amounts.append(float(amount))
+        variances.append(variance)
+    own = sparse.csr_matrix((amounts, (rows, cols)), shape=shape)
+    var = sparse.csr_matrix((variances, (rows, cols)), shape=shape)
+    return own, var
+
+
+def activity_exchanges(database: str, code: str) -> list[dict[str, Any]]:
+    """The exchanges of one activity as stored (``input`` ``(database, code)``, ``amount``,
+    ``type``, stats_arrays uncertainty fields); KeyError when there is no such activity."""
+    bd = _bd()
+    try:
+        activity = bd.Database(database).get(code)
+    except Exception as exc:  # bw2data raises its own UnknownObject
+        raise KeyError(f"no such node {database}:{code}") from exc
+    return [dict(exchange.as_dict()) for exchange in activity.exchanges()]
 
 
 def lca_score(

@@ -199,9 +199,7 @@ def link(
         flow_labels.append(label)
     with quiet_stdout():
         cf = {
-            ind.id: characterisation_vector(
-                project.method_datapackage(ind.id), lca.dicts.biosphere
-            )
+            ind.id: characterisation_vector(project.method_datapackage(ind.id), lca.dicts.biosphere)
             for ind in chosen
         }
     return LinkedSystem(

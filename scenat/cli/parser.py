@@ -158,10 +158,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "output",
         nargs="?",
-        help="the inventory folder to (re)write; for uslci/olca the Brightway database name "
+        help="the inventory folder to (re)write; for uslci/olca/ilcd the Brightway database name "
         "(uslci: default 'uslci')",
     )
-    p.add_argument("--allocation", help="uslci/olca: physical (default), economic, causal, none")
+    p.add_argument(
+        "--allocation", help="uslci/olca/ilcd: physical (default), economic, causal, none"
+    )
     p.add_argument(
         "--add-flows",
         action="store_true",

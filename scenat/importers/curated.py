@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import zipfile
 from collections.abc import Sequence
@@ -48,7 +49,14 @@ import numpy as np
 import polars as pl
 
 from scenat.errors import InputError, Problem
-from scenat.importers.inventory import EXCHANGE_COLUMNS, PROCESS_COLUMNS, write_inventory
+from scenat.importers.inventory import (
+    PROCESS_COLUMNS,
+    UNCERTAIN_EXCHANGE_COLUMNS,
+    drop_round_off,
+    exchange_schema,
+    write_inventory,
+)
+from scenat.importers.pedigree import FACTOR_SOURCE, Pedigree
 from scenat.importers.uslci import LICENCE as USLCI_LICENCE
 
 __all__ = [
@@ -74,7 +82,16 @@ NOTE_PREFIX = {
     "metals_minerals": "EF v3.1 ADP elements (ultimate reserves)",
     "water": "EF v3.1 water use",
 }
-SIGNIFICANT = 10  # digits kept: the build must give the same bytes on every machine
+SIGNIFICANT = 10  # digits kept
+#: an aggregated amount at most this share of the largest amount of the same flow in the
+#: folder is round-off of the solve, not data, and is dropped (inventory.drop_round_off)
+ROUND_OFF_RTOL = 1e-9
+#: pedigree of every USLCI unit process where its exchange has no distribution: reliability 2
+#: (verified data partly based on assumptions: USLCI's review), completeness 2, temporal 4
+#: (most USLCI data are 10-15 years older than the 2024 build), geographical 2 (US data for
+#: a process shipped as US), technological 2
+USLCI_PEDIGREE = Pedigree(2, 2, 4, 2, 2)
+USLCI_PEDIGREE_TEXT = "USLCI unit processes pedigree (2,2,4,2,2)"
 
 
 class Selected(NamedTuple):
@@ -276,6 +293,8 @@ class CradleToGate(NamedTuple):
     activities: dict[str, dict[str, Any]]
     inventories: dict[str, np.ndarray]  # id -> g (one value per biosphere row)
     flows: list[FlowInfo]  # biosphere rows
+    solved: Any = None  # the Inventories of lci_of (supply, B, own spreads), keyed by uuid
+    codes: dict[str, str] | None = None  # selected id -> code in the solved database
 
 
 def cradle_to_gate(selection: Sequence[Selected] = SELECTION) -> CradleToGate:
@@ -318,7 +337,9 @@ def cradle_to_gate(selection: Sequence[Selected] = SELECTION) -> CradleToGate:
             "archive": Path(act.get("olca", {}).get("source", "")).name,
             "location": act.get("location"),
         }
-    return CradleToGate(meta, inventories, flows)
+    return CradleToGate(
+        meta, inventories, flows, solved=solved, codes={i.id: i.uuid for i in selection}
+    )
 
 
 def _bundled_methods(names: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], dict[str, float]]:
@@ -377,6 +398,122 @@ def _process_year(archive_dir: Path, archive: str, uuid: str) -> str:
     return ""
 
 
+class Spread(NamedTuple):
+    """The lognormal spread of one aggregated flow (:func:`propagate_spreads`)."""
+
+    total: float  # g, the aggregated amount
+    gsd: float | None  # None: nothing to spread (a zero total)
+    own_share: float  # share of sum |contribution| carried by the source's own distributions
+    magnitude: float = 0.0  # sum |contribution|: |total| far below it is cancellation noise
+
+    def cancelled(self, rtol: float) -> bool:
+        """True when ``|total| <= rtol * sum |contribution|``: what is left of contributions
+        that cancel is round-off of the solve, not data."""
+        return abs(self.total) <= rtol * self.magnitude
+
+
+def spread_columns(spread: Spread, source: str, pedigree_text: str) -> dict[str, Any]:
+    """The uncertainty columns of one aggregated exchange (see :func:`propagate_spreads`)."""
+    if spread.gsd is None:
+        return {
+            "distribution": None,
+            "gsd": None,
+            "sd": None,
+            "min": None,
+            "max": None,
+            "uncertainty_source": "none: an exact zero",
+        }
+    return {
+        "distribution": "lognormal",
+        "gsd": round(spread.gsd, 6),
+        "sd": None,
+        "min": None,
+        "max": None,
+        "uncertainty_source": (
+            f"first-order propagation through the cradle-to-gate solve (technosphere fixed): "
+            f"{spread.own_share:.0%} of the amount from {source}'s own distributions, the rest "
+            f"from the pedigree assessment ({pedigree_text}; basic factor per flow class; "
+            f"{FACTOR_SOURCE}); scenat.importers.curated.propagate_spreads"
+        ),
+    }
+
+
+def column_scores(pedigrees: Sequence[Pedigree]) -> np.ndarray:
+    """``sum_i ln(U_i)^2`` of each column's pedigree scores (the basic factor added per row)."""
+    from scenat.importers.pedigree import FACTORS
+
+    return np.array(
+        [sum(math.log(FACTORS[n][getattr(p, n) - 1]) ** 2 for n in FACTORS) for p in pedigrees]
+    )
+
+
+def propagate_spreads(
+    result: Any,
+    code: str,
+    mapping: Sequence[str | None],
+    scores: np.ndarray,
+) -> dict[str, Spread]:
+    """Spread of each shipped flow of activity ``code``'s cradle-to-gate inventory.
+
+    First-order propagation with the technosphere held fixed: the aggregated amount of
+    shipped flow ``f`` is ``g_f = sum_(k in f) sum_j B_kj x_j`` over the biosphere rows ``k``
+    booked on ``f`` and the unit processes ``j`` of the supply chain (supply ``x``). Each
+    contribution ``c_kj = B_kj x_j`` is independent with variance ``x_j^2 Var(B_kj)``:
+
+    * the part of ``B_kj`` with the source's own distribution: its stats_arrays variance
+      (``own_variance``, lognormal ``b^2 (exp(s^2) - 1)``, normal ``s^2``, uniform
+      ``(b - a)^2 / 12``, triangular);
+    * the rest: lognormal from the pedigree assessment of unit process ``j`` (``scores[j]``
+      = ``sum_i ln(U_i)^2``) and the basic factor ``U_b`` of flow ``f``:
+      ``s^2 = (scores[j] + ln(U_b)^2) / 4`` (``GSD = sqrt(GSD^2)``,
+      :mod:`scenat.importers.pedigree`), variance ``b^2 (exp(s^2) - 1)``.
+
+    Then ``V_f = sum x_j^2 Var(B_kj)`` and the shipped lognormal has the same mean and
+    variance: ``ln(GSD_f)^2 = ln(1 + V_f / g_f^2)``. ``own_share`` is
+    ``sum |own part of c_kj| / sum |c_kj|``.
+    """
+    from scipy import sparse
+
+    from scenat.importers.pedigree import BASIC, FLOW_CLASSES
+
+    x = result.supply[code]
+    scale = sparse.diags(x)
+    contributions = (result.biosphere @ scale).tocoo()
+    own = (result.own_amount @ scale).tocsr()
+    own_var = (result.own_variance @ sparse.diags(x * x)).tocoo()
+    rest = (contributions.tocsr() - own).tocoo()
+    basic = np.array(
+        [
+            math.log(BASIC[FLOW_CLASSES.get(flow, "other_air")]) ** 2 if flow else 0.0
+            for flow in mapping
+        ]
+    )
+    sigma2 = (scores[rest.col] + basic[rest.row]) / 4.0
+    rest_var = rest.data**2 * np.expm1(sigma2)
+    rows = len(mapping)
+    total = np.bincount(contributions.row, contributions.data, minlength=rows)
+    magnitude = np.bincount(contributions.row, np.abs(contributions.data), minlength=rows)
+    own_coo = own.tocoo()
+    own_mag = np.bincount(own_coo.row, np.abs(own_coo.data), minlength=rows)
+    variance = np.bincount(rest.row, rest_var, minlength=rows) + np.bincount(
+        own_var.row, own_var.data, minlength=rows
+    )
+    out: dict[str, list[float]] = {}
+    for row, flow in enumerate(mapping):
+        if flow is None or magnitude[row] == 0.0:
+            continue
+        acc = out.setdefault(flow, [0.0, 0.0, 0.0, 0.0])
+        acc[0] += total[row]
+        acc[1] += variance[row]
+        acc[2] += own_mag[row]
+        acc[3] += magnitude[row]
+    spreads = {}
+    for flow, (g, v, own_part, mag) in out.items():
+        gsd = math.exp(math.sqrt(math.log1p(v / (g * g)))) if g != 0.0 else None
+        spreads[flow] = Spread(g, gsd, own_part / mag if mag else 0.0, mag)
+    return spreads
+
+
 def to_inventory(
     result: CradleToGate,
     flow_table: list[dict[str, str]],
@@ -397,8 +534,10 @@ def to_inventory(
         for ind in indicators
     }
     processes, exchanges = [], []
+    scores = column_scores([USLCI_PEDIGREE] * len(result.solved.columns))
     for item in selection:
         meta, g = result.activities[item.id], result.inventories[item.id]
+        spreads = propagate_spreads(result.solved, item.uuid, mapping, scores)
         source = SOURCE.format(archive=meta["archive"], name=meta["name"], uuid=item.uuid)
         table = (
             f"{meta['archive']}: processes/{item.uuid}.json, cradle-to-gate LCI of 1 "
@@ -437,7 +576,7 @@ def to_inventory(
                 totals[flow_id] = totals.get(flow_id, 0.0) + value
         for flow_id in sorted(totals, key=order.__getitem__):
             amount = _round(totals[flow_id])
-            if amount == 0.0:
+            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL):
                 continue
             exchanges.append(
                 {
@@ -448,17 +587,15 @@ def to_inventory(
                     "unit": units[flow_id],
                     "source": source,
                     "table": table,
-                    "year": year,
+                    "year": int(year) if year else None,
                     "licence": processes[-1]["licence"],
                     "comment": "cradle-to-gate, summed over sub-compartments of the same flow",
+                    **spread_columns(spreads[flow_id], "USLCI", USLCI_PEDIGREE_TEXT),
                 }
             )
     schema_p = {c: pl.Utf8 for c in PROCESS_COLUMNS}
-    schema_e = {c: pl.Utf8 for c in EXCHANGE_COLUMNS} | {"amount": pl.Float64}
-    return (
-        pl.DataFrame(processes, schema=schema_p),
-        pl.DataFrame(exchanges, schema=schema_e),
-    )
+    frame = pl.DataFrame(exchanges, schema=exchange_schema(UNCERTAIN_EXCHANGE_COLUMNS))
+    return pl.DataFrame(processes, schema=schema_p), drop_round_off(frame, ROUND_OFF_RTOL)
 
 
 def missing_flows(

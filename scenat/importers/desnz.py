@@ -415,17 +415,24 @@ def read_fuel_properties(path: str | os.PathLike[str]) -> pl.DataFrame:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError as exc:
         raise InputError(
-            Problem(file=file, message="DESNZ full-set workbook not found",
-                    hint="the full set of the flat file's year, beside it "
-                    "(ghg-conversion-factors-<year>-full-set.xlsx)")
+            Problem(
+                file=file,
+                message="DESNZ full-set workbook not found",
+                hint="the full set of the flat file's year, beside it "
+                "(ghg-conversion-factors-<year>-full-set.xlsx)",
+            )
         ) from exc
     except Exception as exc:  # noqa: BLE001  (openpyxl raises many kinds for a bad file)
         raise InputError(Problem(file=file, message=f"cannot read the workbook: {exc}")) from exc
     try:
         if FUEL_PROPERTIES_SHEET not in workbook.sheetnames:
             raise InputError(
-                Problem(file=file, sheet=FUEL_PROPERTIES_SHEET, message="sheet is missing",
-                        hint="the DESNZ full set has a 'Fuel properties' sheet")
+                Problem(
+                    file=file,
+                    sheet=FUEL_PROPERTIES_SHEET,
+                    message="sheet is missing",
+                    hint="the DESNZ full set has a 'Fuel properties' sheet",
+                )
             )
         cells = list(workbook[FUEL_PROPERTIES_SHEET].iter_rows(values_only=True))
     finally:
@@ -452,15 +459,25 @@ def read_fuel_properties(path: str | os.PathLike[str]) -> pl.DataFrame:
                 record[column] = float(value)
             else:
                 problems.append(
-                    Problem(file=file, sheet=FUEL_PROPERTIES_SHEET, row=number, column=letter,
-                            value=value, message="not a number",
-                            hint="DESNZ gives calorific values and densities as numbers")
+                    Problem(
+                        file=file,
+                        sheet=FUEL_PROPERTIES_SHEET,
+                        row=number,
+                        column=letter,
+                        value=value,
+                        message="not a number",
+                        hint="DESNZ gives calorific values and densities as numbers",
+                    )
                 )
         rows.append(record)
     if not rows and not problems:
         problems.append(
-            Problem(file=file, sheet=FUEL_PROPERTIES_SHEET, column="D",
-                    message="no header row with 'Net CV' and no fuel rows below it")
+            Problem(
+                file=file,
+                sheet=FUEL_PROPERTIES_SHEET,
+                column="D",
+                message="no header row with 'Net CV' and no fuel rows below it",
+            )
         )
     if problems:
         raise InputError(problems)
@@ -827,8 +844,15 @@ class _Resources:
         self.sheet = _source(year).replace("flat file", "full set, sheet 'Fuel properties'")
         self.params = Parameters.load()
 
-    def fuel(self, carrier: str, mj: float, table: str, comment: str,
-             pedigree: Pedigree = FUEL_PEDIGREE, source: str | None = None) -> BiosphereExchange:
+    def fuel(
+        self,
+        carrier: str,
+        mj: float,
+        table: str,
+        comment: str,
+        pedigree: Pedigree = FUEL_PEDIGREE,
+        source: str | None = None,
+    ) -> BiosphereExchange:
         from scenat.importers.fossil import energy_flow, energy_note
 
         flow, amount, unit = energy_flow(carrier, mj)
@@ -1354,9 +1378,7 @@ def _uk_grid_resources(factors: pl.DataFrame, grid: Any, year: int) -> dict[str,
         "year": year,
         "licence": "CC BY 4.0 (OWID); US public domain (EIA); OGL v3.0 (DESNZ); CC0 (USLCI)",
     }
-    td = (
-        f"; x {lost:.5f} kWh lost per kWh consumed (13_402_4000_5 / 7_400_4000_5, DESNZ)"
-    )
+    td = f"; x {lost:.5f} kWh lost per kWh consumed (13_402_4000_5 / 7_400_4000_5, DESNZ)"
 
     def rows(energy: Any, parts: tuple[str, ...], note: str = "") -> list[BiosphereExchange]:
         return [

@@ -474,9 +474,7 @@ def to_inventory(
                 _gas_exchanges(pid, sector_gases, column, source, gas_file, price_year)
             )
             if useeio is not None:
-                exchange_rows.extend(
-                    indicator_exchanges(process_rows[-1], useeio, *money)
-                )
+                exchange_rows.extend(indicator_exchanges(process_rows[-1], useeio, *money))
     processes = pl.DataFrame(process_rows, schema=_process_schema())
     exchanges = pl.DataFrame(exchange_rows, schema=exchange_schema())
     if useeio is not None:

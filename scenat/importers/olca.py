@@ -77,7 +77,7 @@ import time
 import unicodedata
 import zipfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,7 @@ __all__ = [
     "read_jsonld",
     "to_brightway",
     "upgrade_v1",
+    "write_import",
 ]
 
 #: entity folders of a JSON-LD export that the importer reads
@@ -688,11 +689,12 @@ class BiosphereMatcher:
        links by CAS alone);
     5. by the name without a trailing qualifier (``, unspecified``, ``(...)``).
 
-    Inside the compartment the flow's sub-compartment is preferred, then the compartment's
-    unspecified flow, then :data:`_DEFAULT_SUB`, then the only flow of that name. Units must
-    agree directly, through the flow's own flow properties (a resource in kg links to a
-    biosphere3 flow in MJ only if the flow states its energy content), or for water, 1,000
-    kg per m3.
+    Before all of these, a flow whose own UUID is a biosphere3 code links to that flow
+    (``uuid`` of :meth:`match`). Inside the compartment the flow's sub-compartment is
+    preferred, then the compartment's unspecified flow, then :data:`_DEFAULT_SUB`, then the
+    only flow of that name. Units must agree directly, through the flow's own flow
+    properties (a resource in kg links to a biosphere3 flow in MJ only if the flow states
+    its energy content), or for water, 1,000 kg per m3.
     """
 
     def __init__(self, flows: Iterable[dict[str, Any]], name_changes: dict | None = None):
@@ -700,10 +702,12 @@ class BiosphereMatcher:
         self.by_synonym: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.by_cas: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.by_halocarbon: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        self.by_code: dict[str, dict[str, Any]] = {}
         for flow in flows:
             categories = tuple(flow.get("categories") or ())
             if not categories:
                 continue
+            self.by_code[flow["code"]] = flow
             top = categories[0]
             key = _key(flow["name"])
             self.by_name[(key, top)].append(flow)
@@ -782,13 +786,29 @@ class BiosphereMatcher:
         unit: str,
         cas: str | None,
         convert: Any = None,
+        uuid: str | None = None,
     ) -> BiosphereMatch | None:
         """The biosphere3 flow for an openLCA elementary flow, or None.
 
         ``unit`` is the flow's reference unit (openLCA symbol); ``convert(unit_name)``, when
         given, says how many of another unit one reference unit is (through the flow's
-        properties), for flows whose unit differs from biosphere3's.
+        properties), for flows whose unit differs from biosphere3's. ``uuid``, the flow's
+        own id, links first when it is a biosphere3 code (a package reusing ecoinvent's
+        elementary flows) and the units agree.
         """
+        same = self.by_code.get(uuid or "")
+        if same is not None:
+            water = _key(same["name"]).startswith("water")
+            multiplier = _unit_multiplier(unit, same["unit"], convert, water)
+            if multiplier is not None:
+                return BiosphereMatch(
+                    code=same["code"],
+                    name=same["name"],
+                    categories=tuple(same["categories"]),
+                    unit=same["unit"],
+                    multiplier=multiplier,
+                    method="UUID",
+                )
         top, sub = context(category)
         inferred = ""
         if top is None and _generic(category):
@@ -1084,6 +1104,7 @@ def to_brightway(
             unit,
             flow.cas,
             convert=lambda target, f=flow: units.multiplier_to(f, target),
+            uuid=fid,
         )
         matched[fid] = found
         if found is not None:
@@ -1429,9 +1450,53 @@ def import_jsonld(
     processes without allocation) and a JSON summary go to ``report_dir``, by default
     ``SCENAT_HOME/imports/<name>/``.
     """
+    _check_name(name)
+    data = read_jsonld(paths)
+    return write_import(
+        data,
+        name,
+        allocation=allocation,
+        metadata={"format": "openLCA JSON-LD", **(metadata or {})},
+        report_dir=report_dir,
+        masses=masses,
+    )
+
+
+def _check_name(name: str) -> None:
+    from scenat.brightway import BIOSPHERE, DATABASE_PREFIX
+
+    if name.startswith(DATABASE_PREFIX) or name == BIOSPHERE or ":" in name or not name:
+        raise InputError(
+            Problem(
+                message=f"database name {name!r} is reserved or invalid",
+                value=name,
+                hint=f"pick a name without ':' that does not start with {DATABASE_PREFIX!r}",
+            )
+        )
+
+
+def write_import(
+    data: JsonLd,
+    name: str,
+    allocation: str = "physical",
+    metadata: dict[str, Any] | None = None,
+    report_dir: str | Path | None = None,
+    masses: Mapping[str, float] | None = None,
+    matcher_class: type[BiosphereMatcher] | None = None,
+    importer: str = "scenat.importers.olca",
+    activity_extra: Callable[[str], dict[str, Any]] | None = None,
+    extra_reports: Mapping[str, tuple[str, list[dict[str, Any]], Sequence[str]]] | None = None,
+    extra_counts: Mapping[str, int] | None = None,
+) -> ImportReport:
+    """Convert read entities (JSON-LD, or ILCD translated to them) and write database ``name``.
+
+    The one writer of both importers: links elementary flows with ``matcher_class``
+    (default :class:`BiosphereMatcher`), writes the database, the report CSV files and
+    ``report.json``. ``activity_extra(process id)`` adds fields to each activity of that
+    process; ``extra_reports`` adds CSV files (label -> (file name, rows, columns)).
+    """
     from scenat.brightway import (
         BIOSPHERE,
-        DATABASE_PREFIX,
         database_changed,
         delete_database,
         ensure_project,
@@ -1441,18 +1506,12 @@ def import_jsonld(
     from scenat.paths import scenat_home
 
     started = time.perf_counter()
-    if name.startswith(DATABASE_PREFIX) or name == BIOSPHERE or ":" in name or not name:
-        raise InputError(
-            Problem(
-                message=f"database name {name!r} is reserved or invalid",
-                value=name,
-                hint=f"pick a name without ':' that does not start with {DATABASE_PREFIX!r}",
-            )
-        )
-    data = read_jsonld(paths)
+    _check_name(name)
+    metadata = dict(metadata or {})
+    fmt = metadata.pop("format", "openLCA JSON-LD")
     ensure_project()
     with quiet_stdout():
-        matcher = BiosphereMatcher.from_project(BIOSPHERE)
+        matcher = (matcher_class or BiosphereMatcher).from_project(BIOSPHERE)
         conversion = to_brightway(data, name, matcher, allocation=allocation, masses=masses)
         if not conversion.data:
             first = (conversion.unit_problems or [{"problem": "no process has a product"}])[0]
@@ -1464,18 +1523,22 @@ def import_jsonld(
                     "database it extends in the same import: pass both, or their folder",
                 )
             )
+        if activity_extra is not None:
+            for activity in conversion.data.values():
+                activity.update(activity_extra(activity["olca"]["process"]))
+        conversion.counts.update(dict(extra_counts or {}))
         delete_database(name)
         write_database(
             name,
             conversion.data,
             searchable=True,
-            format="openLCA JSON-LD",
-            importer="scenat.importers.olca",
+            format=fmt,
+            importer=importer,
             sources=data.sources,
             allocation=allocation,
             elementary_match_rate=conversion.match_rate(),
             imported=time.strftime("%Y-%m-%d %H:%M:%S"),
-            **(metadata or {}),
+            **metadata,
         )
     database_changed(name)
     folder = Path(report_dir) if report_dir else scenat_home() / "imports" / name
@@ -1528,6 +1591,9 @@ def import_jsonld(
         conversion.unit_problems,
         ["process", "process_name", "flow", "flow_name", "problem"],
     )
+    for label, (file_name, rows, columns) in (extra_reports or {}).items():
+        files[label] = folder / file_name
+        _write_csv(files[label], rows, columns)
     report = ImportReport(
         database=name,
         sources=data.sources,

@@ -109,6 +109,27 @@ def _jsonld(default_name: str | None) -> Callable[[Path, str | None, Options], s
     return run
 
 
+def _ilcd(path: Path, out: str | None, options: Options) -> str:
+    from scenat.importers.ilcd import import_ilcd
+
+    name = out or "ilcd"
+    report = import_ilcd(path, name, allocation=options.get("allocation") or "physical")
+    flagged = report.counts.get("processes flagged non-commercial", 0)
+    return (
+        f"{report.summary()}\n  processes flagged non-commercial (kept, licence says so): "
+        f"{flagged}\nuse its processes in a case as {name}:<code>; list them with "
+        f"`scenat backgrounds {name} --search TEXT`"
+    )
+
+
+def _tiangong(path: Path, out: str | None, _options: Options) -> str:
+    from scenat.importers.tiangong import build_tiangong_inventory
+
+    target = out or str(inventories_dir() / "tiangong")
+    processes, exchanges = build_tiangong_inventory(path, target)
+    return f"wrote {processes} processes, {exchanges} exchanges to {target}"
+
+
 def _io(kind: str) -> Callable[[Path, str | None, Options], str]:
     def run(path: Path, out: str | None, _options: Options) -> str:
         from scenat.importers.io_models import read_exiobase, read_useeio, write_brightway
@@ -143,6 +164,8 @@ SOURCES: dict[str, Source] = {
     "okobaudat": Source(_okobaudat, "okobaudat"),
     "uslci": Source(_jsonld("uslci")),
     "olca": Source(_jsonld(None)),
+    "ilcd": Source(_ilcd),
+    "tiangong": Source(_tiangong, "tiangong"),
     "useeio": Source(_io("useeio")),
     "exiobase": Source(_io("exiobase")),
 }
@@ -151,7 +174,7 @@ SOURCES: dict[str, Source] = {
 def run_importer(source: str, path: str | Path, output: str | None = None, **options: Any) -> str:
     """Run one importer and return its summary line(s); see :data:`SOURCES`.
 
-    ``options``: ``allocation`` (uslci, olca: physical, economic, causal or none),
+    ``options``: ``allocation`` (uslci, olca, ilcd: physical, economic, causal or none),
     ``add_flows`` (materials: first add missing characterised flows to
     ``elementary_flows.csv``).
     """
