@@ -117,6 +117,19 @@ CELL_KWH_PER_KWH = 30  # factory electricity per kWh of cells (see the flow's so
 # ÖKOBAUDAT 2020-II galvanised steel sheet, A1-A3 GWP per kg, read from the shipped inventory
 STEEL_COIL_GWP = shipped_amount("okobaudat_steel_sheet_galvanised", "co2_fossil")
 CAM_KG_PER_KWH = 1 / (0.200 * 3.7) * 1.05  # 1.42 kg: capacity-matched, +5 % yield loss
+# Cathode composition: LiNi0.8Mn0.1Co0.1O2, mass fractions from the IUPAC standard atomic
+# weights (CIAAW 2021, abridged: Li 6.94, Ni 58.693, Mn 54.938, Co 58.933, O 15.999, C 12.011)
+ATOMIC = {"Li": 6.94, "Ni": 58.693, "Mn": 54.938, "Co": 58.933, "O": 15.999, "C": 12.011}
+NMC811 = {"Li": 1.0, "Ni": 0.8, "Mn": 0.1, "Co": 0.1, "O": 2.0}
+NMC811_MOLAR_MASS = sum(ATOMIC[e] * n for e, n in NMC811.items())  # 97.28 g/mol
+CAM_METAL_FRACTION = {e: ATOMIC[e] * n / NMC811_MOLAR_MASS for e, n in NMC811.items() if e != "O"}
+LI_IN_LI2CO3 = 2 * ATOMIC["Li"] / (2 * ATOMIC["Li"] + ATOMIC["C"] + 3 * ATOMIC["O"])  # 0.1878
+LI2CO3_KG_PER_KG_CAM = CAM_METAL_FRACTION["Li"] / LI_IN_LI2CO3  # 0.380 kg
+LI2CO3_USD_PER_KG = 12.0  # engineering estimate of the 2024 battery-grade price (it fell from
+# ~USD 70/kg at the end of 2022)
+CAM_USD_PER_KG = 22.0  # engineering estimate of the 2024 NMC811 price
+METAL_FLOWS = {"Li": "lithium_resource", "Ni": "nickel_resource", "Mn": "manganese_resource",
+               "Co": "cobalt_resource"}
 ANODE_KG_PER_KWH = 1 / (0.350 * 3.7) * 1.1 * 1.05  # 0.89 kg: N/P 1.1, +5 % yield loss
 
 
@@ -438,9 +451,24 @@ def build(variant: str) -> dict[str, list[list]]:
     if bev:
         s.node("cathode_active_material", "Cathode active material (NMC811)", 3, "materials",
                "kg", location="CN")
-        s.flow("cathode_active_material", "spend", "325180", 22, "USD", epa("325180", "USD"),
-               "USD 22/kg (engineering estimate of the 2024 NMC811 price) on other basic "
-               "inorganic chemicals: a spend screening of precursor, lithium and calcination")
+        rest = CAM_USD_PER_KG - LI2CO3_KG_PER_KG_CAM * LI2CO3_USD_PER_KG
+        s.flow("cathode_active_material", "process", "tiangong_lithium_carbonate_cn",
+               LI2CO3_KG_PER_KG_CAM, "kg", f"{CELL}; {shipped('tiangong_lithium_carbonate_cn')}",
+               f"lithium: {CAM_METAL_FRACTION['Li']:.5f} kg Li per kg LiNi0.8Mn0.1Co0.1O2 / "
+               f"{LI_IN_LI2CO3:.5f} kg Li per kg Li2CO3 (IUPAC atomic weights); lithium "
+               "carbonate from spodumene (Jiangsu) as the proxy for the hydroxide NMC811 uses")
+        s.flow("cathode_active_material", "spend", "325180", rest, "USD", epa("325180", "USD"),
+               f"USD {CAM_USD_PER_KG:g}/kg NMC811 (engineering estimate of the 2024 price) less "
+               f"the lithium carbonate bought above ({LI2CO3_KG_PER_KG_CAM:.3f} kg x USD "
+               f"{LI2CO3_USD_PER_KG:g}/kg, engineering estimate) on other basic inorganic "
+               "chemicals: a spend screening of the Ni/Mn/Co precursor and calcination")
+        for element, flow in METAL_FLOWS.items():
+            s.flow("cathode_active_material", "resource", flow, CAM_METAL_FRACTION[element],
+                   "kg", f"{CELL}; stoichiometry of LiNi0.8Mn0.1Co0.1O2 with the IUPAC "
+                   "standard atomic weights (CIAAW 2021)",
+                   f"{element} contained in 1 kg of cathode ({CAM_METAL_FRACTION[element]:.5f} "
+                   "kg), booked as the metal taken from the ground (yield losses of mining and "
+                   "refining not added; the spend and TianGong data record no ores)")
         s.node("anode_graphite", "Synthetic graphite anode material", 3, "materials", "kg",
                location="CN")
         s.flow("anode_graphite", "process", "electricity_grid_chn", 10, "kWh",
