@@ -68,7 +68,7 @@ PINNED_TOTALS = {  # the numpy recomputation's values (test_total_matches_...), 
     "stadium_before": 18966240.986069288,
     "stadium_after": 13336974.378021957,
     "car_ice": 41424.15254043256,
-    "car_bev": 19436.00025341203,
+    "car_bev": 19131.42119832859,
 }
 PINNED_TOP_NODES = {
     "stadium_before": [
@@ -81,7 +81,7 @@ PINNED_TOP_NODES = {
         "use_phase", "petrol_supply", "steel_coil", "aluminium_alloy_ingot", "other_parts",
     ],
     "car_bev": [
-        "use_phase", "steel_coil", "cathode_active_material", "cell_manufacturing",
+        "use_phase", "steel_coil", "cell_manufacturing", "cathode_active_material",
         "aluminium_sheet",
     ],
 }  # fmt: skip
