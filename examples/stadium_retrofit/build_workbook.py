@@ -73,6 +73,21 @@ def shipped(process_id: str) -> str:
     return f"shipped inventory inventories/{info.database}: {process_id} ({info.name}{extra})"
 
 
+def shipped_amount(process_id: str, flow: str) -> float:
+    """The amount of one elementary flow per unit of a shipped aggregated process."""
+    import csv
+
+    for table in sorted((HERE.parents[1] / "inventories").glob("*/exchanges.csv")):
+        with table.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row["process"] == process_id and row["input"] == flow:
+                    return float(row["amount"])
+    raise KeyError((process_id, flow))
+
+
+# ÖKOBAUDAT 2020-II wind electricity (B6), GWP per kWh: kg per MJ x 3.6, from the inventory
+WIND_G_PER_KWH = shipped_amount("okobaudat_electricity_wind", "co2_fossil") * 3.6 * 1000
+UK_GRID_G_PER_KWH = 245.4  # DESNZ 2025 delivered (generation + T&D + WTT), inventories/starter
 CONCRETE_T_PER_M3 = 2.4  # C32/40 with its reinforcement share left out: engineering estimate
 FLAT_GLASS_KG_PER_M2 = 10.0  # ÖKOBAUDAT's flat glass is per m2 of 4 mm pane, 10 kg/m2
 
@@ -637,9 +652,11 @@ def _after_only(s: Sheets) -> None:
            "copolymer)")
 
     s.node("wind_ppa", "Wind power purchase agreement (market-based)", 2, "operation", "kWh")
-    s.flow("wind_ppa", "emission", "co2_fossil", 0.011, "kg", IPCC_WIND,
-           "life-cycle CO2e of the contracted wind generation, booked as fossil CO2; grid "
-           "T&D losses not counted (market-based accounting)")
+    s.flow("wind_ppa", "process", "okobaudat_electricity_wind", 1, "kWh",
+           shipped("okobaudat_electricity_wind"),
+           f"life cycle of the contracted wind generation: ÖKOBAUDAT's German onshore wind, "
+           f"{WIND_G_PER_KWH:.1f} g CO2e/kWh (IPCC AR5's median is 11 g), with its fossil "
+           "energy and metals; grid T&D losses not counted (market-based accounting)")
 
     s.node("heat_pump_plant", "Air-source heat pump plant (2.8 MW)", 2, "operation", "kWh",
            note="kWh of heat delivered")
@@ -763,8 +780,10 @@ def _interventions() -> list[list]:
             "A 10-year PPA with a UK wind farm covers the site's grid electricity; market-based "
             "accounting (the grid's location-based footprint does not change).",
             "electricity_uk_grid_delivered", "process", "site_electricity", "kWh", "scale",
-            1, 0.04482, "", 0, "fixed", 0.005, "per_unit_year", 10, "GBP",
-            "factor = 11 / 245.4 g/kWh: " + IPCC_WIND + "; "
+            1, round(WIND_G_PER_KWH / UK_GRID_G_PER_KWH, 5), "", 0, "fixed", 0.005,
+            "per_unit_year", 10, "GBP",
+            f"factor = {WIND_G_PER_KWH:.2f} / {UK_GRID_G_PER_KWH} g/kWh: "
+            + shipped("okobaudat_electricity_wind") + f" (close to {IPCC_WIND}); "
             + LIBRARY.format(id="renewable_electricity_ppa"),
             "no investment: a supply contract",
             "premium GBP 0.005/kWh " + LIBRARY.format(id="renewable_electricity_ppa"),
@@ -775,10 +794,10 @@ def _interventions() -> list[list]:
             "materials",
             "Specify 50 % GGBS cement replacement for the terrace and concourse repairs.",
             "okobaudat_concrete_c30_37", "process", "concrete_supply", "m3", "scale", 1, 0.6, "",
-            0, "fixed", 2, "per_unit_year", 50, "GBP",
+            0, "fixed", 2 * CONCRETE_T_PER_M3, "per_unit_year", 50, "GBP",
             LIBRARY.format(id="ggbs_concrete"),
             "no investment: a specification change",
-            "premium GBP 2 per t " + LIBRARY.format(id="ggbs_concrete"),
+            f"premium GBP 2 per t x {CONCRETE_T_PER_M3} t/m3 " + LIBRARY.format(id="ggbs_concrete"),
             "service life of the concrete works (50 years)",
         ],
         [

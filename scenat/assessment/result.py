@@ -184,8 +184,9 @@ def _epd_notes(chosen: list[Indicator], linked: LinkedSystem) -> list[str]:
     processes = ensure_project().catalogue.processes
     notes = []
     for database, label in EPD_DATABASES.items():
-        keys = {k for k in linked.activity_keys if k in processes and
-                processes[k].database == database}
+        keys = {
+            k for k in linked.activity_keys if k in processes and processes[k].database == database
+        }
         if not keys:
             continue
         for ind in chosen:

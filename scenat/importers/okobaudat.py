@@ -9,7 +9,8 @@ PENRT (MJ), FW (m3) and others, per declared unit (``Bezugsgroesse`` x ``Bezugse
 
 **How an EPD-style process enters scenat's indicators.** Each selected dataset
 (:data:`SELECTION`) becomes one process ``okobaudat_<product>`` per declared unit whose
-exchanges are its **module A1-A3** results (cradle to gate, as the other shipped materials),
+exchanges are its **module A1-A3** results (cradle to gate, as the other shipped materials;
+for an energy carrier, its module B6 supply, e.g. wind electricity per MJ),
 booked as follows (``table`` of each exchange names the indicator column and CSV row):
 
 =====  ======================  ==========================================================
@@ -135,6 +136,8 @@ class Selected:
     note: str
     #: English name where the dataset has none
     label: str = ""
+    #: the EN 15804 module shipped: A1-A3 for products; B6 for an energy carrier
+    module: str = MODULE
 
 
 #: the curated construction products (generic datasets where ÖKOBAUDAT has one)
@@ -217,6 +220,13 @@ SELECTION: tuple[Selected, ...] = (
         "43991578-721b-4f93-8467-a7683060a26b",
         "generic LED office luminaire, per piece",
     ),
+    Selected(
+        "okobaudat_electricity_wind",
+        "394b2abb-1165-4456-ba50-acbe5964f605",
+        "generic electricity from wind power (German onshore fleet), module B6 (operational "
+        "energy use) per 3.6 MJ, shipped per MJ",
+        module="B6",
+    ),
 )
 
 
@@ -283,16 +293,18 @@ def _number(row: Mapping[str, str], column: str, file: str) -> float:
         ) from None
 
 
-def _find(rows: Sequence[Mapping[str, str]], uuid: str, file: str) -> Mapping[str, str]:
-    found = [r for r in rows if r["UUID"] == uuid and r["Modul"] == MODULE]
+def _find(
+    rows: Sequence[Mapping[str, str]], uuid: str, file: str, module: str = MODULE
+) -> Mapping[str, str]:
+    found = [r for r in rows if r["UUID"] == uuid and r["Modul"] == module]
     if len(found) != 1:
         raise InputError(
             Problem(
                 file=file,
                 column="UUID",
                 value=uuid,
-                message=f"{len(found)} rows of module {MODULE} for this dataset",
-                hint="the selection expects exactly one A1-A3 row per dataset",
+                message=f"{len(found)} rows of module {module} for this dataset",
+                hint="the selection expects exactly one row of its module per dataset",
             )
         )
     return found[0]
@@ -317,7 +329,8 @@ def to_inventory(
     process_rows: list[dict[str, Any]] = []
     exchange_rows: list[dict[str, Any]] = []
     for item in selection:
-        row = _find(rows, item.uuid, file)
+        row = _find(rows, item.uuid, file, item.module)
+        module = item.module
         size = _number(row, "Bezugsgroesse", file)
         unit = unit_of(row["Bezugseinheit"])
         name_de, name_en = row["Name (de)"], row.get("Name (en)") or ""
@@ -334,18 +347,18 @@ def to_inventory(
         process_rows.append(
             {
                 "id": item.id,
-                "name": f"{label}, A1-A3 (ÖKOBAUDAT {RELEASE}, {where})",
+                "name": f"{label}, {module} (ÖKOBAUDAT {RELEASE}, {where})",
                 "reference_product": row.get("Referenzfluss-Name") or label,
                 "unit": unit,
                 "location": where,
-                "category": "materials",
+                "category": "electricity" if module == "B6" else "materials",
                 "source": source,
-                "table": f"{file} row {row['_row']} (module {MODULE}), per {per}",
+                "table": f"{file} row {row['_row']} (module {module}), per {per}",
                 "year": year,
                 "licence": LICENCE,
                 "comment": (
                     f"{item.note}. Indicator-level EPD data (EN 15804, {row['Konformität']}), "
-                    f"module A1-A3 only (C3, C4 and D not shipped). GWP -> gwp100, ADPF -> "
+                    f"module {module} only (C3, C4 and D not shipped). GWP -> gwp100, ADPF -> "
                     f"fossil_energy, ADPE -> metals_minerals; PENRT and FW only as okobaudat_* "
                     f"indicators (FW is net fresh water, not EF's scarcity-weighted water). "
                     f"Valid until {row.get('Gueltig bis') or 'n/a'}; {row.get('URL') or ''}"
@@ -374,7 +387,7 @@ def to_inventory(
                     "amount": float(f"{amount:.12g}"),
                     "unit": flow_unit,
                     "source": source,
-                    "table": f"{file} row {row['_row']}, module {MODULE}, {column} {row[column]} "
+                    "table": f"{file} row {row['_row']}, module {module}, {column} {row[column]} "
                     f"per {per}",
                     "year": year,
                     "licence": LICENCE,

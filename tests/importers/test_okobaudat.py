@@ -93,9 +93,9 @@ def test_every_shipped_product_matches_its_csv_row():
     processes = _shipped_processes()
     assert set(processes) == {s.id for s in okobaudat.SELECTION}
     rows = {(r["UUID"], r["Modul"]): r for r in _csv_rows(OBD)}
-    units = {"kg": "kg", "m3": "m3", "qm": "m2", "pcs.": "item"}
+    units = {"kg": "kg", "m3": "m3", "qm": "m2", "pcs.": "item", "MJ": "MJ"}
     for item in okobaudat.SELECTION:
-        row = rows[item.uuid, "A1-A3"]
+        row = rows[item.uuid, item.module]
         size = float(row["Bezugsgroesse"])
         assert processes[item.id]["unit"] == units[row["Bezugseinheit"]]
         assert float(ex[item.id, "co2_fossil"]["amount"]) == pytest.approx(
@@ -110,6 +110,26 @@ def test_every_shipped_product_matches_its_csv_row():
         assert processes[item.id]["recorded_indicators"] == (
             "gwp100;fossil_energy;metals_minerals;okobaudat_penrt;okobaudat_fw"
         )
+
+
+@needs_data
+def test_wind_electricity_is_module_b6_per_mj():
+    # ÖKOBAUDAT 'Strom aus Windkraft', module B6, per 3.6 MJ: GWP 0.0104843572665241 kg,
+    # ADPF 0.123042015303325 MJ (read off the CSV by hand), shipped per MJ
+    (row,) = [
+        r
+        for r in _csv_rows(OBD)
+        if r["UUID"] == "394b2abb-1165-4456-ba50-acbe5964f605" and r["Modul"] == "B6"
+    ]
+    assert (row["Bezugsgroesse"], row["Bezugseinheit"]) == ("3.6", "MJ")
+    ex = _shipped_exchanges()
+    pid = "okobaudat_electricity_wind"
+    assert float(ex[pid, "co2_fossil"]["amount"]) == pytest.approx(0.0104843572665241 / 3.6)
+    assert float(ex[pid, "natural_gas_resource"]["amount"]) == pytest.approx(
+        0.123042015303325 / 3.6 / 36.0
+    )
+    assert _shipped_processes()[pid]["unit"] == "MJ"
+    assert _shipped_processes()[pid]["category"] == "electricity"
 
 
 def test_every_exchange_has_a_pedigree_lognormal():
