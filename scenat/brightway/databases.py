@@ -172,6 +172,13 @@ class Inventories(NamedTuple):
     biosphere: Any = None  # B, scipy CSR (flows x columns)
     own_amount: Any = None  # CSR like B: the part of each entry with its own distribution
     own_variance: Any = None  # CSR like B: that part's variance
+    #: code -> (columns of its chain, rows of the technosphere they produce, the chain's LU
+    #: factors): ``factors.solve(b, trans="T")`` is ``A_sub^-T b``, the sensitivity of a
+    #: biosphere row's total to each product of the chain
+    adjoint: dict[str, tuple[np.ndarray, np.ndarray, Any]] | None = None
+    #: the variance of each technosphere entry with a stored distribution (CSR, products x
+    #: columns, in the technosphere matrix's rows and columns; 0 elsewhere)
+    technosphere_variance: Any = None
 
 
 def spread_of(kind: int, amount: float, loc: float, scale: float, low: float, high: float) -> float:
@@ -254,7 +261,7 @@ def lci_of(database: str, codes: Sequence[str], biosphere: str = BIOSPHERE) -> I
         columns = [documents[by_col[col]] for col in range(technosphere.shape[1])]
         col_to_row = np.full(technosphere.shape[1], -1)
         col_to_row[row_to_col[row_to_col >= 0]] = np.flatnonzero(row_to_col >= 0)
-        activities, inventories, supply = {}, {}, {}
+        activities, inventories, supply, adjoint = {}, {}, {}, {}
         for code in codes:
             activities[code] = dict(db.get(code).as_dict())
             start = lca.dicts.activity[ids[code]]
@@ -264,7 +271,8 @@ def lci_of(database: str, codes: Sequence[str], biosphere: str = BIOSPHERE) -> I
             demand = np.zeros(len(cols))
             demand[np.searchsorted(cols, start)] = 1.0
             try:
-                x_sub = splu(sub).solve(demand)
+                factors = splu(sub)
+                x_sub = factors.solve(demand)
             except RuntimeError as exc:
                 raise RuntimeError(
                     f"{database}:{code} ({activities[code].get('name')}): its supply chain of "
@@ -273,8 +281,10 @@ def lci_of(database: str, codes: Sequence[str], biosphere: str = BIOSPHERE) -> I
             x = np.zeros(technosphere.shape[1])
             x[cols] = x_sub
             supply[code] = x
+            adjoint[code] = (cols, rows, factors)
             inventories[code] = np.asarray(matrix @ x).ravel()
         own_amount, own_variance = _own_spreads(package, database, lca, matrix.shape)
+        tech_variance = _technosphere_spreads(package, database, lca, technosphere.shape)
     return Inventories(
         activities,
         inventories,
@@ -284,7 +294,32 @@ def lci_of(database: str, codes: Sequence[str], biosphere: str = BIOSPHERE) -> I
         biosphere=matrix,
         own_amount=own_amount,
         own_variance=own_variance,
+        adjoint=adjoint,
+        technosphere_variance=tech_variance,
     )
+
+
+def _technosphere_spreads(package: Any, database: str, lca: Any, shape: tuple[int, int]) -> Any:
+    """Variance of each technosphere entry whose exchange has a stored distribution (CSR)."""
+    from scipy import sparse
+
+    rows, cols, variances = [], [], []
+    try:
+        indices, _ = package.get_resource(f"{database}_technosphere_matrix.indices")
+        data, _ = package.get_resource(f"{database}_technosphere_matrix.data")
+        dists, _ = package.get_resource(f"{database}_technosphere_matrix.distributions")
+    except KeyError:
+        return sparse.csr_matrix(shape)
+    for (product, activity), amount, dist in zip(indices.tolist(), data.tolist(), dists.tolist()):
+        kind, loc, scale, _, low, high, _ = dist
+        variance = spread_of(int(kind), float(amount), loc, scale, low, high)
+        row, col = lca.dicts.product.get(product), lca.dicts.activity.get(activity)
+        if not np.isfinite(variance) or row is None or col is None:
+            continue
+        rows.append(row)
+        cols.append(col)
+        variances.append(variance)
+    return sparse.csr_matrix((variances, (rows, cols)), shape=shape)
 
 
 def _own_spreads(package: Any, database: str, lca: Any, shape: tuple[int, int]) -> tuple:

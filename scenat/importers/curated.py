@@ -412,6 +412,20 @@ class Spread(NamedTuple):
         return abs(self.total) <= rtol * self.magnitude
 
 
+def with_recorded_indicators(processes: pl.DataFrame, exchanges: pl.DataFrame) -> pl.DataFrame:
+    """``processes`` with the ``recorded_indicators`` column (what each process's flows count
+    for, :func:`scenat.importers.inventory.recorded_indicators`)."""
+    from scenat.importers.inventory import RECORDED_INDICATORS, recorded_indicators
+    from scenat.model.indicators import characterised_flows
+
+    recorded = recorded_indicators(
+        processes["id"], exchanges.iter_rows(named=True), characterised_flows()
+    )
+    return processes.with_columns(
+        pl.Series(RECORDED_INDICATORS, [recorded[i] for i in processes["id"]])
+    )
+
+
 def spread_columns(spread: Spread, source: str, pedigree_text: str) -> dict[str, Any]:
     """The uncertainty columns of one aggregated exchange (see :func:`propagate_spreads`)."""
     if spread.gsd is None:
@@ -430,12 +444,69 @@ def spread_columns(spread: Spread, source: str, pedigree_text: str) -> dict[str,
         "min": None,
         "max": None,
         "uncertainty_source": (
-            f"first-order propagation through the cradle-to-gate solve (technosphere fixed): "
-            f"{spread.own_share:.0%} of the amount from {source}'s own distributions, the rest "
+            f"first-order propagation through the cradle-to-gate solve (biosphere and stated "
+            f"technosphere spreads): "
+            f"{spread.own_share:.2%} of the amount from {source}'s own distributions, the rest "
             f"from the pedigree assessment ({pedigree_text}; basic factor per flow class; "
             f"{FACTOR_SOURCE}); scenat.importers.curated.propagate_spreads"
         ),
     }
+
+
+def _technosphere_variance(
+    result: Any, code: str, members: dict[str, list[int]]
+) -> dict[str, float]:
+    """Per shipped flow, ``sum_ij (lambda_i x_j)^2 Var(A_ij)`` over the technosphere entries of
+    the chain that carry the source's own distribution, ``lambda = A^-T b_f`` (``b_f`` the
+    flow's biosphere rows summed): first order in the technosphere (dg/dA_ij = -lambda_i x_j).
+    Entries without a stated distribution are held fixed."""
+    adjoint = getattr(result, "adjoint", None) or {}
+    tech = getattr(result, "technosphere_variance", None)
+    if code not in adjoint or tech is None or tech.nnz == 0:
+        return {}
+    cols, rows, factors = adjoint[code]
+    sub = tech[rows][:, cols].tocoo()
+    if sub.nnz == 0:
+        return {}
+    x = result.supply[code][cols]
+    b = result.biosphere[:, cols].tocsr()
+    out = {}
+    for flow, flow_rows in members.items():
+        rhs = np.asarray(b[flow_rows].sum(axis=0)).ravel()
+        lam = factors.solve(rhs, trans="T")
+        out[flow] = float(np.sum(lam[sub.row] ** 2 * x[sub.col] ** 2 * sub.data))
+    return out
+
+
+def negligible_flows(
+    g: np.ndarray,
+    mapping: Sequence[str | None],
+    cf_rows: dict[str, np.ndarray],
+    rtol: float = ROUND_OFF_RTOL,
+) -> set[str]:
+    """Shipped flows whose share of every default indicator they count for is at most ``rtol``.
+
+    For indicator ``i`` the flow's score is ``s_i(f) = sum_(k in f) CF_ik g_k`` and the
+    process's ``T_i = sum_f s_i(f)``; ``f`` is negligible when some indicator characterises it
+    and ``|s_i(f)| <= rtol |T_i|`` for each such indicator (``T_i != 0``): 4e-24 kg of tin per
+    kg of steel sections, the tail of a deep supply chain, changes no result. A flow no
+    default indicator characterises is kept (its amount is the only thing it says).
+    """
+    scores: dict[str, dict[str, float]] = {}
+    counted: dict[str, set[str]] = {}
+    for ind, cf in cf_rows.items():
+        for row, flow in enumerate(mapping):
+            if flow is None or cf[row] == 0.0:
+                continue
+            scores.setdefault(flow, {}).setdefault(ind, 0.0)
+            scores[flow][ind] += float(cf[row] * g[row])
+            counted.setdefault(flow, set()).add(ind)
+    totals = {ind: sum(s.get(ind, 0.0) for s in scores.values()) for ind in cf_rows}
+    out = set()
+    for flow, inds in counted.items():
+        if all(totals[i] != 0.0 and abs(scores[flow][i]) <= rtol * abs(totals[i]) for i in inds):
+            out.add(flow)
+    return out
 
 
 def column_scores(pedigrees: Sequence[Pedigree]) -> np.ndarray:
@@ -455,9 +526,9 @@ def propagate_spreads(
 ) -> dict[str, Spread]:
     """Spread of each shipped flow of activity ``code``'s cradle-to-gate inventory.
 
-    First-order propagation with the technosphere held fixed: the aggregated amount of
-    shipped flow ``f`` is ``g_f = sum_(k in f) sum_j B_kj x_j`` over the biosphere rows ``k``
-    booked on ``f`` and the unit processes ``j`` of the supply chain (supply ``x``). Each
+    First-order propagation: the aggregated amount of shipped flow ``f`` is
+    ``g_f = sum_(k in f) sum_j B_kj x_j`` over the biosphere rows ``k`` booked on ``f`` and
+    the unit processes ``j`` of the supply chain (supply ``x``). Each
     contribution ``c_kj = B_kj x_j`` is independent with variance ``x_j^2 Var(B_kj)``:
 
     * the part of ``B_kj`` with the source's own distribution: its stats_arrays variance
@@ -466,11 +537,14 @@ def propagate_spreads(
     * the rest: lognormal from the pedigree assessment of unit process ``j`` (``scores[j]``
       = ``sum_i ln(U_i)^2``) and the basic factor ``U_b`` of flow ``f``:
       ``s^2 = (scores[j] + ln(U_b)^2) / 4`` (``GSD = sqrt(GSD^2)``,
-      :mod:`scenat.importers.pedigree`), variance ``b^2 (exp(s^2) - 1)``.
+      :mod:`scenat.importers.pedigree`), variance ``b^2 (exp(s^2) - 1)``;
+    * the technosphere entries with the source's own distribution, first order:
+      ``(lambda_i x_j)^2 Var(A_ij)`` with ``lambda = A^-T b_f`` (when ``result`` carries the
+      chain's factors; entries without a distribution are held fixed).
 
-    Then ``V_f = sum x_j^2 Var(B_kj)`` and the shipped lognormal has the same mean and
-    variance: ``ln(GSD_f)^2 = ln(1 + V_f / g_f^2)``. ``own_share`` is
-    ``sum |own part of c_kj| / sum |c_kj|``.
+    Then ``V_f = sum x_j^2 Var(B_kj) + sum (lambda_i x_j)^2 Var(A_ij)`` and the shipped
+    lognormal has the same mean and variance: ``ln(GSD_f)^2 = ln(1 + V_f / g_f^2)``.
+    ``own_share`` is ``sum |own part of c_kj| / sum |c_kj|`` (biosphere contributions).
     """
     from scipy import sparse
 
@@ -499,6 +573,7 @@ def propagate_spreads(
         own_var.row, own_var.data, minlength=rows
     )
     out: dict[str, list[float]] = {}
+    members: dict[str, list[int]] = {}
     for row, flow in enumerate(mapping):
         if flow is None or magnitude[row] == 0.0:
             continue
@@ -507,6 +582,9 @@ def propagate_spreads(
         acc[1] += variance[row]
         acc[2] += own_mag[row]
         acc[3] += magnitude[row]
+        members.setdefault(flow, []).append(row)
+    for flow, variance_part in _technosphere_variance(result, code, members).items():
+        out[flow][1] += variance_part
     spreads = {}
     for flow, (g, v, own_part, mag) in out.items():
         gsd = math.exp(math.sqrt(math.log1p(v / (g * g)))) if g != 0.0 else None
@@ -574,9 +652,10 @@ def to_inventory(
         for value, flow_id in zip(g.tolist(), mapping):
             if flow_id is not None and value != 0.0:
                 totals[flow_id] = totals.get(flow_id, 0.0) + value
+        tiny = negligible_flows(g, mapping, cf_rows)
         for flow_id in sorted(totals, key=order.__getitem__):
             amount = _round(totals[flow_id])
-            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL):
+            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL) or flow_id in tiny:
                 continue
             exchanges.append(
                 {
@@ -595,7 +674,8 @@ def to_inventory(
             )
     schema_p = {c: pl.Utf8 for c in PROCESS_COLUMNS}
     frame = pl.DataFrame(exchanges, schema=exchange_schema(UNCERTAIN_EXCHANGE_COLUMNS))
-    return pl.DataFrame(processes, schema=schema_p), drop_round_off(frame, ROUND_OFF_RTOL)
+    frame = drop_round_off(frame, ROUND_OFF_RTOL)
+    return with_recorded_indicators(pl.DataFrame(processes, schema=schema_p), frame), frame
 
 
 def missing_flows(

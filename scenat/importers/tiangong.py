@@ -436,8 +436,10 @@ def build_tiangong_inventory(
         _read_flow_table,
         _round,
         column_scores,
+        negligible_flows,
         propagate_spreads,
         spread_columns,
+        with_recorded_indicators,
     )
     from scenat.importers.ilcd import import_ilcd, read_ilcd
     from scenat.importers.inventory import (
@@ -550,9 +552,10 @@ def build_tiangong_inventory(
         for value, flow_id in zip(g.tolist(), mapping):
             if flow_id is not None and value != 0.0:
                 totals[flow_id] = totals.get(flow_id, 0.0) + value
+        tiny = negligible_flows(g, mapping, cf_rows)
         for flow_id in sorted(totals, key=order.__getitem__):
             amount = _round(totals[flow_id])
-            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL):
+            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL) or flow_id in tiny:
                 continue
             exchanges.append(
                 {
@@ -571,11 +574,9 @@ def build_tiangong_inventory(
                 }
             )
     frame = pl.DataFrame(exchanges, schema=exchange_schema(UNCERTAIN_EXCHANGE_COLUMNS))
-    return write_inventory(
-        pl.DataFrame(processes, schema={c: pl.Utf8 for c in PROCESS_COLUMNS}),
-        drop_round_off(frame, ROUND_OFF_RTOL),
-        out,
-    )
+    frame = drop_round_off(frame, ROUND_OFF_RTOL)
+    table_p = pl.DataFrame(processes, schema={c: pl.Utf8 for c in PROCESS_COLUMNS})
+    return write_inventory(with_recorded_indicators(table_p, frame), frame, out)
 
 
 def _column_of(solved: Any, code: str) -> int:
