@@ -276,3 +276,17 @@ def test_epd_indicators_enter_ef_only_where_mapped(tmp_path):
     water = result.coverage["water"]
     assert water.low and water.uncovered == ("okobaudat_concrete_c30_37",)
     assert not result.coverage["metals_minerals"].low
+    # the assessment says which share of each mapped indicator is EPD data: all of it here
+    for indicator in ("gwp100", "fossil_energy", "metals_minerals"):
+        assert any(
+            n.startswith(f"{indicator}: 100.0 % of the result is ÖKOBAUDAT") for n in result.notes
+        ), (indicator, result.notes)
+
+
+def test_cli_reports_a_folder_without_the_export_and_exits_2(tmp_path, capsys):
+    empty = tmp_path / "okobaudat"
+    empty.mkdir()
+    assert cli.main(["data", "okobaudat", str(empty), str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "ÖKOBAUDAT export not found" in err and "OBD_2020_II.csv" in err
+    assert not (tmp_path / "out").exists()
