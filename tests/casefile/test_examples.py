@@ -1,9 +1,10 @@
 """The shipped examples: valid, assessed, recomputed by hand, plausible, pinned, runnable.
 
 * Every shipped example validates without errors and assesses.
-* Each example workbook's GWP100 total is recomputed independently with plain numpy from the
-  workbook's own rows (read with openpyxl, units and currencies converted by hand), the
-  shipped inventory CSVs and the IPCC 2021 factors bundled in bw2io, as
+* Each example workbook's GWP100 total, and its fossil energy, metals and water (EF 3.1), is
+  recomputed independently with plain numpy from the workbook's own rows (read with
+  openpyxl, units and currencies converted by hand), the shipped inventory CSVs and the
+  IPCC 2021 / EF 3.1 factors bundled in bw2io, as
   ``tests/assessment/test_result.py`` does for a small case. Brightway stores its matrices in
   float32, hence the 2e-6 relative tolerance.
 * Totals are checked against published reference ranges (sources cited per test).
