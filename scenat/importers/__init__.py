@@ -4,7 +4,8 @@ Brightway database out, each run through :func:`run_importer` (``scenat data SOU
 One module per source: DESNZ (:mod:`.desnz`), US EPA spend factors (:mod:`.epa`), Ember grid
 intensities (:mod:`.grid`), curated USLCI materials (:mod:`.curated`), ÖKOBAUDAT construction
 products as EN 15804 indicator results (:mod:`.okobaudat`), openLCA JSON-LD and USLCI
-(:mod:`.olca`, :mod:`.uslci`), USEEIO and EXIOBASE (:mod:`.io_models`).
+(:mod:`.olca`, :mod:`.uslci`), ILCD XML (:mod:`.ilcd`) and the reviewed TianGong set
+(:mod:`.tiangong`), USEEIO and EXIOBASE (:mod:`.io_models`).
 """
 
 from scenat.importers.inventory import (

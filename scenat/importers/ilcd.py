@@ -545,7 +545,13 @@ def _process(root: Any, label: str, source_names: Mapping[str, str]) -> tuple[di
     exchanges = []
     for exchange in _find_all(root, "exchanges", "exchange"):
         internal = exchange.get("dataSetInternalID", "")
-        flow = _ref(_find(exchange, "referenceToFlowDataSet"))
+        reference = _find(exchange, "referenceToFlowDataSet")
+        flow = _ref(reference)
+        # the exchange's own short name of its flow: the report's only name for a flow the
+        # package lacks (TianGong references 192 such flows)
+        label_text = (
+            _lang_text(_children(reference, "shortDescription")) if reference is not None else ""
+        )
         direction = _text(_find(exchange, "exchangeDirection")).lower()
         text = _text(_find(exchange, "resultingAmount")) or _text(_find(exchange, "meanAmount"))
         amount = _number(text or "0", f"exchange {internal} amount", label)
@@ -554,7 +560,7 @@ def _process(root: Any, label: str, source_names: Mapping[str, str]) -> tuple[di
             "internalId": int(internal) if internal.isdigit() else len(exchanges) + 1,
             "isInput": direction == "input",
             "amount": amount,
-            "flow": {"@type": "Flow", "@id": flow},
+            "flow": {"@type": "Flow", "@id": flow, "name": label_text},
             "isQuantitativeReference": internal in references,
         }
         uncertainty = _uncertainty(exchange, amount, label)

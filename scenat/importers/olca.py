@@ -823,8 +823,12 @@ class BiosphereMatcher:
         if top is None:
             return None
         water = _key(name).startswith("water") or "water" in _key(name).split(",")[0]
+        gas = natural_gas_per_kg(name) if top == "natural resource" else None
         for flow, method in self._candidates(name, top, sub, cas):
             multiplier = _unit_multiplier(unit, flow["unit"], convert, water)
+            if multiplier is None and gas is not None and flow["unit"] == "standard cubic meter":
+                if _unit_multiplier(unit, "kilogram", None) == 1.0:
+                    multiplier, method = gas[0], f"{method}; {gas[1]}"
             if multiplier is not None:
                 return BiosphereMatch(
                     code=flow["code"],
@@ -873,6 +877,35 @@ _UNIT_FACTORS = {
     ("litre", "cubic meter"): 1e-3,
     ("square meter-year", "square meter-year"): 1.0,
 }
+
+
+#: kg of natural gas per standard m3 where the flow states no heating value: the density
+#: DESNZ 2025 implies (kg CO2e per m3 / per tonne), as scenat.importers.uslci uses
+NATURAL_GAS_DENSITY = 0.80246
+#: MJ per Sm3 of biosphere3's "Gas, natural": EF v3.1's ADP-fossil factor (bw2io bundle)
+NATURAL_GAS_MJ_PER_SM3 = 36.0
+
+
+def natural_gas_per_kg(name: str) -> tuple[float, str] | None:
+    """Sm3 of biosphere3's natural gas per kg of a resource flow named as natural gas.
+
+    A name stating a heating value (USLCI's ``Gas, natural, 46.8 MJ per kg, in ground``) is
+    converted by energy, so that EF v3.1's fossil energy gives back the stated MJ (46.8 / 36
+    Sm3 per kg); otherwise by :data:`NATURAL_GAS_DENSITY`.
+
+    >>> natural_gas_per_kg("Gas, natural, 46.8 MJ per kg, in ground")[0] == 46.8 / 36.0
+    True
+    >>> round(natural_gas_per_kg("Gas, natural, in ground ")[0], 4), natural_gas_per_kg("Coal")
+    (1.2462, None)
+    """
+    key = _key(name)
+    if not (key.startswith("gas, natural") or key.startswith("natural gas")):
+        return None
+    found = re.search(r"([\d.]+) ?mj (?:per|/) ?kg", key)
+    if found:
+        value = float(found.group(1))
+        return value / NATURAL_GAS_MJ_PER_SM3, f"kg -> Sm3 at {value:g} MJ/kg / 36 MJ/Sm3"
+    return 1.0 / NATURAL_GAS_DENSITY, f"kg -> Sm3 at {NATURAL_GAS_DENSITY} kg/Sm3"
 
 
 def _unit_multiplier(

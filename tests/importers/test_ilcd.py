@@ -247,3 +247,15 @@ def test_tiangong_beijing_thermal_power_as_published(tiangong_import) -> None:
         co2
     ]
     assert co2 == pytest.approx(0.358975589)
+
+
+def test_cli_refuses_hostile_xml_with_exit_2(tmp_path: Path, capsys) -> None:
+    from scenat.cli import main
+
+    folder = tmp_path / "pkg"
+    shutil.copytree(TINY, folder)
+    (folder / "processes" / "evil.xml").write_text(BILLION_LAUGHS, encoding="utf-8")
+    assert main(["data", "ilcd", str(folder), "ilcd_evil"]) == 2
+    captured = capsys.readouterr()
+    assert "evil.xml" in captured.err + captured.out
+    assert "Traceback" not in captured.err + captured.out
