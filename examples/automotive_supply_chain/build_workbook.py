@@ -443,7 +443,8 @@ def build(variant: str) -> dict[str, list[list]]:
     s.flow("aluminium_alloy_ingot", "process", "uslci_aluminium_primary", 0.5, "kg",
            shipped("uslci_aluminium_primary"),
            "half primary metal: engineering estimate (USLCI's ingot records no fossil energy: "
-           "its natural gas is given in kg and does not link, see inventories/README.md)")
+           "its inventory links no fossil resource, 'fossil_energy n/a' in inventories/"
+           "materials; coverage names it)")
     s.flow("aluminium_alloy_ingot", "process", "natural_gas_combustion_kwh", 0.5 * 1.2, "kWh",
            DESNZ_SHIPPED, "remelting the recycled half, ~1.2 kWh/kg (scrap enters burden-free, "
            "cut-off): engineering estimate")
