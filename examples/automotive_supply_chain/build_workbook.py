@@ -55,6 +55,33 @@ CELL = (
 LIBRARY = "as the shipped intervention library entry {id} (inventories/interventions)"
 AR5_CH4, AR5_N2O = 28.0, 265.0  # DESNZ publishes CO2e of CH4 and N2O with IPCC AR5 GWP100
 ESTIMATE = "engineering estimate"
+INVENTORIES = HERE.parents[1] / "inventories"
+FLAT_GLASS_KG_PER_M2 = 10.0  # ÖKOBAUDAT's flat glass is per m2 of 4 mm pane, 10 kg/m2
+
+
+def shipped(process_id: str) -> str:
+    """Source of a shipped background process: its folder, id, name and, for ÖKOBAUDAT, the
+    dataset UUID (read from the shipped catalogue, so it cannot drift from the data)."""
+    import re
+
+    from scenat.model.catalogue import shipped_catalogue
+
+    info = shipped_catalogue().processes[process_id]
+    uuid = re.search(r"\[([0-9a-f-]{36})\]", info.source or "")
+    extra = f", dataset {uuid.group(1)}" if uuid else ""
+    return f"shipped inventory inventories/{info.database}: {process_id} ({info.name}{extra})"
+
+
+def shipped_amount(process_id: str, flow: str) -> float:
+    """The amount of one elementary flow per unit of a shipped aggregated process."""
+    import csv
+
+    for table in sorted(INVENTORIES.glob("*/exchanges.csv")):
+        with table.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row["process"] == process_id and row["input"] == flow:
+                    return float(row["amount"])
+    raise KeyError((process_id, flow))
 
 
 def desnz(desnz_id: str, label: str) -> str:
@@ -87,7 +114,22 @@ CRUDE_OIL_NET_CV = 43.4  # MJ/kg, as EF v3.1 characterises 'Oil, crude' (see sce
 # Battery (BEV).
 PACK_KWH = 62  # gross, as the VW ID.3 Pro (58 kWh net / 62 kWh gross, Volkswagen data)
 CELL_KWH_PER_KWH = 30  # factory electricity per kWh of cells (see the flow's source)
+# ÖKOBAUDAT 2020-II galvanised steel sheet, A1-A3 GWP per kg, read from the shipped inventory
+STEEL_COIL_GWP = shipped_amount("okobaudat_steel_sheet_galvanised", "co2_fossil")
 CAM_KG_PER_KWH = 1 / (0.200 * 3.7) * 1.05  # 1.42 kg: capacity-matched, +5 % yield loss
+# Cathode composition: LiNi0.8Mn0.1Co0.1O2, mass fractions from the IUPAC standard atomic
+# weights (CIAAW 2021, abridged: Li 6.94, Ni 58.693, Mn 54.938, Co 58.933, O 15.999, C 12.011)
+ATOMIC = {"Li": 6.94, "Ni": 58.693, "Mn": 54.938, "Co": 58.933, "O": 15.999, "C": 12.011}
+NMC811 = {"Li": 1.0, "Ni": 0.8, "Mn": 0.1, "Co": 0.1, "O": 2.0}
+NMC811_MOLAR_MASS = sum(ATOMIC[e] * n for e, n in NMC811.items())  # 97.28 g/mol
+CAM_METAL_FRACTION = {e: ATOMIC[e] * n / NMC811_MOLAR_MASS for e, n in NMC811.items() if e != "O"}
+LI_IN_LI2CO3 = 2 * ATOMIC["Li"] / (2 * ATOMIC["Li"] + ATOMIC["C"] + 3 * ATOMIC["O"])  # 0.1878
+LI2CO3_KG_PER_KG_CAM = CAM_METAL_FRACTION["Li"] / LI_IN_LI2CO3  # 0.380 kg
+LI2CO3_USD_PER_KG = 12.0  # engineering estimate of the 2024 battery-grade price (it fell from
+# ~USD 70/kg at the end of 2022)
+CAM_USD_PER_KG = 22.0  # engineering estimate of the 2024 NMC811 price
+METAL_FLOWS = {"Li": "lithium_resource", "Ni": "nickel_resource", "Mn": "manganese_resource",
+               "Co": "cobalt_resource"}
 ANODE_KG_PER_KWH = 1 / (0.350 * 3.7) * 1.1 * 1.05  # 0.89 kg: N/P 1.1, +5 % yield loss
 
 
@@ -217,8 +259,10 @@ def build(variant: str) -> dict[str, list[list]]:
         s.flow("edrive_unit", "node", "aluminium_castings", 25, "kg", ESTIMATE, "housings")
         s.flow("edrive_unit", "node", "steel_coil", 35 / 0.7, "kg", ESTIMATE,
                "35 kg electrical steel laminations and shafts at ~70 % yield (coil as proxy)")
-        s.flow("edrive_unit", "spend", "331420", 12 * 10, "USD", epa("331420", "USD"),
-               "12 kg copper windings at ~USD 10/kg: engineering estimate")
+        s.flow("edrive_unit", "process", "okobaudat_copper_pipe", 12, "kg",
+               shipped("okobaudat_copper_pipe"),
+               "12 kg copper windings (engineering estimate); ÖKOBAUDAT's bare copper tube as "
+               "the proxy for drawn copper wire")
         s.flow("edrive_unit", "spend", "331410", 1.5 * 80, "USD", epa("331410", "USD"),
                "1.5 kg NdFeB magnets at ~USD 80/kg (rare-earth refining sector): engineering "
                "estimate")
@@ -236,8 +280,8 @@ def build(variant: str) -> dict[str, list[list]]:
                "cylinder block and head, gearbox case")
         s.flow("ice_powertrain", "node", "steel_coil", 105 / 0.7, "kg", ESTIMATE,
                "105 kg crankshaft, gears, exhaust at ~70 % yield (coil as proxy for bar)")
-        s.flow("ice_powertrain", "process", "plastics_average_primary", 8, "kg", DESNZ_SHIPPED,
-               "intake manifold, covers: engineering estimate")
+        s.flow("ice_powertrain", "process", "uslci_pp", 8, "kg", shipped("uslci_pp"),
+               "intake manifold, covers: engineering estimate (PP as proxy for PA and PP)")
         s.flow("ice_powertrain", "spend", "331410", 3 * 50, "USD", epa("331410", "USD"),
                "~3 g platinum-group metals in the catalyst at ~USD 50/g: engineering estimate")
         s.flow("ice_powertrain", "spend", "334418", 150, "GBP", epa("334418"),
@@ -252,16 +296,18 @@ def build(variant: str) -> dict[str, list[list]]:
            "freight is modelled in inbound_logistics")
 
     s.node("glazing", "Automotive glazing", 1, "manufacturing", "kg", location="EU")
-    s.flow("glazing", "process", "glass_primary", 1.1, "kg", DESNZ_SHIPPED,
-           "float glass at ~90 % cutting yield: engineering estimate")
+    s.flow("glazing", "process", "okobaudat_flat_glass", 1.1 / FLAT_GLASS_KG_PER_M2, "m2",
+           shipped("okobaudat_flat_glass"),
+           f"1.1 kg of float glass at ~90 % cutting yield (engineering estimate) / "
+           f"{FLAT_GLASS_KG_PER_M2:g} kg per m2 of the 4 mm pane")
     s.flow("glazing", "process", "plastics_average_primary", 0.03, "kg", DESNZ_SHIPPED,
            "PVB interlayer of laminated glass: engineering estimate")
     s.flow("glazing", "process", "electricity_grid_eu", 1.0, "kWh", EMBER.format(iso="EU"),
            "bending, tempering and laminating: engineering estimate")
 
     s.node("plastic_parts", "Injection-moulded plastic parts", 1, "manufacturing", "kg")
-    s.flow("plastic_parts", "process", "plastics_average_primary", 1.08, "kg", DESNZ_SHIPPED,
-           "PP, ABS, PA at ~93 % moulding yield: engineering estimate")
+    s.flow("plastic_parts", "process", "uslci_pp", 1.08, "kg", shipped("uslci_pp"),
+           "PP (with ABS and PA, booked as PP) at ~93 % moulding yield: engineering estimate")
     s.flow("plastic_parts", "process", "electricity_uk_grid_delivered", 1.5, "kWh",
            DESNZ_SHIPPED, "injection moulding ~1.5 kWh/kg: engineering estimate")
 
@@ -311,28 +357,30 @@ def build(variant: str) -> dict[str, list[list]]:
                "housing, cooling plates, module frames")
         s.flow("battery_pack", "node", "steel_coil", 25, "kg", ESTIMATE,
                "underbody protection plate and fixings")
-        s.flow("battery_pack", "process", "plastics_average_primary", 15, "kg", DESNZ_SHIPPED,
-               "thermal interface, covers, seals: engineering estimate")
+        s.flow("battery_pack", "process", "uslci_pp", 15, "kg", shipped("uslci_pp"),
+               "thermal interface, covers, seals (booked as PP): engineering estimate")
         s.flow("battery_pack", "spend", "334418", 150, "GBP", epa("334418"),
                "battery management system: engineering estimate")
-        s.flow("battery_pack", "spend", "331420", 5 * 10, "USD", epa("331420", "USD"),
-               "5 kg copper busbars at ~USD 10/kg: engineering estimate")
+        s.flow("battery_pack", "process", "okobaudat_copper_pipe", 5, "kg",
+               shipped("okobaudat_copper_pipe"),
+               "5 kg copper busbars: engineering estimate (copper tube as proxy)")
         s.flow("battery_pack", "process", "electricity_uk_grid_delivered", 50, "kWh",
                DESNZ_SHIPPED, "pack assembly and end-of-line test: engineering estimate")
 
     # -- tier 2 -----------------------------------------------------------------------------
     s.node("steel_coil", "Galvanised steel coil (integrated mill)", 2, "materials", "kg",
            location="NL")
-    s.flow("steel_coil", "process", "steel_cans_primary", 1, "kg", DESNZ_SHIPPED,
-           "DESNZ has no automotive steel: primary steel (cans) as proxy for blast-furnace "
-           "coil, 2.86 t CO2e/t, above the ~2 t/t worldsteel reports for that route")
+    s.flow("steel_coil", "process", "okobaudat_steel_sheet_galvanised", 1, "kg",
+           shipped("okobaudat_steel_sheet_galvanised"),
+           f"hot-dip galvanised sheet, {STEEL_COIL_GWP:.3f} kg CO2e/kg (EN 15804 GWP), as "
+           "proxy for automotive coil")
 
     s.node("aluminium_sheet", "Aluminium sheet (rolling mill)", 2, "materials", "kg",
            location="DE")
-    s.flow("aluminium_sheet", "process", "aluminium_cans_foil_primary", 1.05, "kg",
-           DESNZ_SHIPPED, "primary aluminium, 5 % rolling scrap: engineering estimate")
-    s.flow("aluminium_sheet", "process", "electricity_grid_deu", 1.0, "kWh",
-           EMBER.format(iso="DEU"), "hot and cold rolling: engineering estimate")
+    s.flow("aluminium_sheet", "process", "okobaudat_aluminium_sheet", 1, "kg",
+           shipped("okobaudat_aluminium_sheet"),
+           "rolled sheet, cradle to gate (A1-A3 includes casting and rolling, so the mill's "
+           "rolling energy is not added)")
 
     s.node("aluminium_castings", "Aluminium die and sand castings", 2, "manufacturing", "kg")
     s.flow("aluminium_castings", "node", "aluminium_alloy_ingot", 1.1, "kg", ESTIMATE,
@@ -344,10 +392,11 @@ def build(variant: str) -> dict[str, list[list]]:
 
     s.node("wiring_harness", "Wiring harness", 2, "manufacturing", "item", location="MA",
            note=f"{copper} kg copper")
-    s.flow("wiring_harness", "spend", "331420", copper * 10, "USD", epa("331420", "USD"),
-           f"{copper} kg copper wire at ~USD 10/kg: engineering estimate")
-    s.flow("wiring_harness", "process", "plastics_average_primary", 8, "kg", DESNZ_SHIPPED,
-           "PVC insulation, connectors, clips: engineering estimate")
+    s.flow("wiring_harness", "process", "okobaudat_copper_pipe", copper, "kg",
+           shipped("okobaudat_copper_pipe"),
+           f"{copper} kg copper wire: engineering estimate (copper tube as proxy for wire)")
+    s.flow("wiring_harness", "process", "uslci_pvc", 8, "kg", shipped("uslci_pvc"),
+           "PVC insulation, connectors, clips (booked as PVC): engineering estimate")
     s.flow("wiring_harness", "process", "electricity_grid_mar", 20, "kWh",
            EMBER.format(iso="MAR"), "harness assembly in Morocco: engineering estimate")
 
@@ -376,22 +425,26 @@ def build(variant: str) -> dict[str, list[list]]:
                CELL, f"1 / (0.200 Ah/g x 3.7 V) x 1.05 = {CAM_KG_PER_KWH:.3f} kg per kWh")
         s.flow("cell_manufacturing", "node", "anode_graphite", ANODE_KG_PER_KWH, "kg", CELL,
                f"1 / (0.350 Ah/g x 3.7 V) x 1.1 x 1.05 = {ANODE_KG_PER_KWH:.3f} kg per kWh")
-        s.flow("cell_manufacturing", "spend", "331420", 0.45 * 12, "USD", epa("331420", "USD"),
-               "0.45 kg copper foil per kWh at ~USD 12/kg: engineering estimate")
-        s.flow("cell_manufacturing", "process", "aluminium_cans_foil_primary", 0.55, "kg",
-               DESNZ_SHIPPED, "0.20 kg aluminium foil + 0.35 kg pouch/can per kWh: engineering "
-               "estimate")
+        s.flow("cell_manufacturing", "process", "okobaudat_copper_pipe", 0.45, "kg",
+               shipped("okobaudat_copper_pipe"),
+               "0.45 kg copper foil per kWh: engineering estimate (copper tube as proxy)")
+        s.flow("cell_manufacturing", "process", "okobaudat_aluminium_sheet", 0.55, "kg",
+               shipped("okobaudat_aluminium_sheet"),
+               "0.20 kg aluminium foil + 0.35 kg pouch/can per kWh: engineering estimate")
         s.flow("cell_manufacturing", "spend", "325199", 0.55 * 7, "USD", epa("325199", "USD"),
                "0.55 kg electrolyte (LiPF6 in carbonates) per kWh at ~USD 7/kg: engineering "
                "estimate")
-        s.flow("cell_manufacturing", "process", "plastics_average_primary", 0.07, "kg",
-               DESNZ_SHIPPED, "PE/PP separator 0.07 kg per kWh: engineering estimate")
+        s.flow("cell_manufacturing", "process", "uslci_hdpe", 0.07, "kg", shipped("uslci_hdpe"),
+               "PE separator 0.07 kg per kWh: engineering estimate")
 
     # -- tier 3 -----------------------------------------------------------------------------
     s.node("aluminium_alloy_ingot", "Aluminium casting alloy (50 % recycled)", 3, "materials",
            "kg")
-    s.flow("aluminium_alloy_ingot", "process", "aluminium_cans_foil_primary", 0.5, "kg",
-           DESNZ_SHIPPED, "half primary metal: engineering estimate")
+    s.flow("aluminium_alloy_ingot", "process", "uslci_aluminium_primary", 0.5, "kg",
+           shipped("uslci_aluminium_primary"),
+           "half primary metal: engineering estimate (USLCI's ingot records no fossil energy: "
+           "its inventory links no fossil resource, 'fossil_energy n/a' in inventories/"
+           "materials; coverage names it)")
     s.flow("aluminium_alloy_ingot", "process", "natural_gas_combustion_kwh", 0.5 * 1.2, "kWh",
            DESNZ_SHIPPED, "remelting the recycled half, ~1.2 kWh/kg (scrap enters burden-free, "
            "cut-off): engineering estimate")
@@ -399,9 +452,24 @@ def build(variant: str) -> dict[str, list[list]]:
     if bev:
         s.node("cathode_active_material", "Cathode active material (NMC811)", 3, "materials",
                "kg", location="CN")
-        s.flow("cathode_active_material", "spend", "325180", 22, "USD", epa("325180", "USD"),
-               "USD 22/kg (engineering estimate of the 2024 NMC811 price) on other basic "
-               "inorganic chemicals: a spend screening of precursor, lithium and calcination")
+        rest = CAM_USD_PER_KG - LI2CO3_KG_PER_KG_CAM * LI2CO3_USD_PER_KG
+        s.flow("cathode_active_material", "process", "tiangong_lithium_carbonate_cn",
+               LI2CO3_KG_PER_KG_CAM, "kg", f"{CELL}; {shipped('tiangong_lithium_carbonate_cn')}",
+               f"lithium: {CAM_METAL_FRACTION['Li']:.5f} kg Li per kg LiNi0.8Mn0.1Co0.1O2 / "
+               f"{LI_IN_LI2CO3:.5f} kg Li per kg Li2CO3 (IUPAC atomic weights); lithium "
+               "carbonate from spodumene (Jiangsu) as the proxy for the hydroxide NMC811 uses")
+        s.flow("cathode_active_material", "spend", "325180", rest, "USD", epa("325180", "USD"),
+               f"USD {CAM_USD_PER_KG:g}/kg NMC811 (engineering estimate of the 2024 price) less "
+               f"the lithium carbonate bought above ({LI2CO3_KG_PER_KG_CAM:.3f} kg x USD "
+               f"{LI2CO3_USD_PER_KG:g}/kg, engineering estimate) on other basic inorganic "
+               "chemicals: a spend screening of the Ni/Mn/Co precursor and calcination")
+        for element, flow in METAL_FLOWS.items():
+            s.flow("cathode_active_material", "resource", flow, CAM_METAL_FRACTION[element],
+                   "kg", f"{CELL}; stoichiometry of LiNi0.8Mn0.1Co0.1O2 with the IUPAC "
+                   "standard atomic weights (CIAAW 2021)",
+                   f"{element} contained in 1 kg of cathode ({CAM_METAL_FRACTION[element]:.5f} "
+                   "kg), booked as the metal taken from the ground (yield losses of mining and "
+                   "refining not added; the spend and TianGong data record no ores)")
         s.node("anode_graphite", "Synthetic graphite anode material", 3, "materials", "kg",
                location="CN")
         s.flow("anode_graphite", "process", "electricity_grid_chn", 10, "kWh",
@@ -502,20 +570,22 @@ def _interventions(variant: str) -> list[list]:
             "recycled_aluminium", "Recycled aluminium in castings and sheet", "materials",
             "Suppliers raise recycled content: 75 % of the primary aluminium in casting alloy "
             "and rolled sheet is replaced by post-consumer scrap.",
-            "aluminium_cans_foil_primary", "process", "aluminium_alloy_ingot|aluminium_sheet",
-            "", "", "t", "scale", 0.75, 0.1092, "", 0, "fixed", 100, "per_unit_year", 5, "GBP",
-            LIBRARY.format(id="recycled_aluminium"), "no investment: a sourcing change",
+            "uslci_aluminium_primary|okobaudat_aluminium_sheet", "process",
+            "aluminium_alloy_ingot|aluminium_sheet", "", "", "t", "substitute", 0.75, 1,
+            "uslci_aluminium_secondary", 0, "fixed", 100, "per_unit_year", 5, "GBP",
+            "75 % of the metal bought as USLCI's secondary (recycled) ingot, kg for kg; "
+            "rolling of the recycled share not added", "no investment: a sourcing change",
             "premium GBP 100/t " + LIBRARY.format(id="recycled_aluminium"),
             "supply contract term",
         ],
         [
             "green_steel", "Near-zero steel (hydrogen DRI + EAF) for coil", "materials",
             "The coil supplier switches to hydrogen direct-reduced iron melted in an electric "
-            "arc furnace on low-carbon power.", "steel_cans_primary", "process", "steel_coil",
-            "", "", "t", "scale", 1, round(GREEN_STEEL_T / 2.86390, 4), "", 0, "fixed", 150,
-            "per_unit_year", 5, "GBP",
+            "arc furnace on low-carbon power.", "okobaudat_steel_sheet_galvanised", "process",
+            "steel_coil", "", "", "t", "scale", 1, round(GREEN_STEEL_T / STEEL_COIL_GWP, 4), "",
+            0, "fixed", 150, "per_unit_year", 5, "GBP",
             f"{ESTIMATE}: {GREEN_STEEL_T} t CO2e/t for H2-DRI-EAF steel (published values "
-            "~0.3-1.0 t/t) over the DESNZ primary steel 2.8639 t/t",
+            f"~0.3-1.0 t/t) over ÖKOBAUDAT's galvanised sheet {STEEL_COIL_GWP:.4f} t/t",
             "no investment by the car maker: a sourcing change",
             f"{ESTIMATE}: GBP 150/t green premium (~20-25 % on coil)",
             "supply contract term",

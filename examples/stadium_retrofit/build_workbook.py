@@ -60,6 +60,38 @@ AR5_CH4, AR5_N2O = 28.0, 265.0  # DESNZ publishes CO2e of CH4 and N2O with IPCC 
 ESTIMATE = "engineering estimate"
 
 
+def shipped(process_id: str) -> str:
+    """Source of a shipped background process: its folder, id, name and, for ÖKOBAUDAT, the
+    dataset UUID (read from the shipped catalogue, so it cannot drift from the data)."""
+    import re
+
+    from scenat.model.catalogue import shipped_catalogue
+
+    info = shipped_catalogue().processes[process_id]
+    uuid = re.search(r"\[([0-9a-f-]{36})\]", info.source or "")
+    extra = f", dataset {uuid.group(1)}" if uuid else ""
+    return f"shipped inventory inventories/{info.database}: {process_id} ({info.name}{extra})"
+
+
+def shipped_amount(process_id: str, flow: str) -> float:
+    """The amount of one elementary flow per unit of a shipped aggregated process."""
+    import csv
+
+    for table in sorted((HERE.parents[1] / "inventories").glob("*/exchanges.csv")):
+        with table.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                if row["process"] == process_id and row["input"] == flow:
+                    return float(row["amount"])
+    raise KeyError((process_id, flow))
+
+
+# ÖKOBAUDAT 2020-II wind electricity (B6), GWP per kWh: kg per MJ x 3.6, from the inventory
+WIND_G_PER_KWH = shipped_amount("okobaudat_electricity_wind", "co2_fossil") * 3.6 * 1000
+UK_GRID_G_PER_KWH = 245.4  # DESNZ 2025 delivered (generation + T&D + WTT), inventories/starter
+CONCRETE_T_PER_M3 = 2.4  # C32/40 with its reinforcement share left out: engineering estimate
+FLAT_GLASS_KG_PER_M2 = 10.0  # ÖKOBAUDAT's flat glass is per m2 of 4 mm pane, 10 kg/m2
+
+
 def desnz(desnz_id: str, label: str) -> str:
     return f"{DESNZ}, ID {desnz_id} ({label})"
 
@@ -455,8 +487,9 @@ def build(state: str) -> dict[str, list[list]]:
            "year", output_amount=50, note="50-year service life: engineering estimate")
     s.flow("concrete_works", "node", "concrete_supply", 5_500, "t", ESTIMATE,
            "~2,300 m3 of C32/40 at 2.4 t/m3")
-    s.flow("concrete_works", "node", "steel_fabrication", 165, "t", ESTIMATE,
-           "reinforcement at 3 % of concrete mass")
+    s.flow("concrete_works", "process", "okobaudat_steel_rebar", 165_000, "kg",
+           f"{ESTIMATE}; {shipped('okobaudat_steel_rebar')}",
+           "reinforcement at 3 % of concrete mass, delivered cut and bent (bending not counted)")
     s.flow("concrete_works", "process", "diesel_combustion_l", 20_000, "L", DESNZ_SHIPPED,
            "site plant: engineering estimate")
 
@@ -472,8 +505,11 @@ def build(state: str) -> dict[str, list[list]]:
 
     # -- tier 3: manufacturers of works materials -----------------------------------------
     s.node("steel_fabrication", "Structural steel fabrication", 3, "manufacturing", "t")
-    s.flow("steel_fabrication", "process", "metals_construction_primary", 1.08, "t",
-           DESNZ_SHIPPED, "8 % cutting and drilling scrap: engineering estimate")
+    s.flow("steel_fabrication", "process", "okobaudat_steel_section", 1_080, "kg",
+           shipped("okobaudat_steel_section"),
+           "1 t of fabricated steel from 1.08 t of hot-rolled sections: 8 % cutting and "
+           "drilling scrap (engineering estimate); ÖKOBAUDAT's generic German section stands "
+           "in for UK supply")
     s.flow("steel_fabrication", "process", "electricity_uk_grid_delivered", 150, "kWh",
            DESNZ_SHIPPED, "cutting, welding, handling: engineering estimate")
     s.flow("steel_fabrication", "process", "natural_gas_combustion_kwh", 250, "kWh",
@@ -484,32 +520,41 @@ def build(state: str) -> dict[str, list[list]]:
     s.node("concrete_supply",
            "Ready-mix concrete, 50 % GGBS" if after else "Ready-mix concrete (CEM I)", 3,
            "materials", "t")
+    m3 = 1 / CONCRETE_T_PER_M3
     if after:
-        s.flow("concrete_supply", "process", "concrete_primary", 0.6, "t",
-               f"{DESNZ_SHIPPED}; ratio {LIBRARY.format(id='ggbs_concrete')}",
-               "emission-equivalent tonnes: DESNZ has no GGBS concrete factor, so 1 t of the "
-               "GGBS mix is booked as 0.6 t of DESNZ average concrete (library ggbs_concrete)")
+        s.flow("concrete_supply", "process", "okobaudat_concrete_c30_37", 0.6 * m3, "m3",
+               f"{shipped('okobaudat_concrete_c30_37')}; ratio "
+               f"{LIBRARY.format(id='ggbs_concrete')}",
+               f"emission-equivalent volume: 1 t = 1/{CONCRETE_T_PER_M3} m3; ÖKOBAUDAT 2020-II "
+               "has no GGBS concrete, so the GGBS mix is booked as 0.6 of CEM I C30/37 "
+               "(library ggbs_concrete); its resources scale the same way, a simplification")
     else:
-        s.flow("concrete_supply", "process", "concrete_primary", 1, "t", DESNZ_SHIPPED,
-               "DESNZ average concrete, cradle to gate")
+        s.flow("concrete_supply", "process", "okobaudat_concrete_c30_37", m3, "m3",
+               shipped("okobaudat_concrete_c30_37"),
+               f"1 t at {CONCRETE_T_PER_M3} t/m3 (ÖKOBAUDAT's C30/37 is 2.36 t/m3): the nearest "
+               "class to C32/40, cradle to gate (A1-A3)")
     s.flow("concrete_supply", "process", "freight_hgv_diesel_tkm", 30, "tkm", DESNZ_SHIPPED,
            "truck mixer, 30 km: engineering estimate")
 
     s.node("glazing_units", "Double-glazed curtain-wall units", 3, "manufacturing", "m2")
-    s.flow("glazing_units", "process", "glass_primary", 30, "kg", DESNZ_SHIPPED,
-           "2 x 6 mm + laminated pane, ~30 kg/m2: engineering estimate")
-    s.flow("glazing_units", "process", "aluminium_cans_foil_primary", 6, "kg", DESNZ_SHIPPED,
-           "aluminium frame ~6 kg/m2; DESNZ primary aluminium as proxy for extrusions")
+    s.flow("glazing_units", "process", "okobaudat_flat_glass", 30 / FLAT_GLASS_KG_PER_M2, "m2",
+           shipped("okobaudat_flat_glass"),
+           f"2 x 6 mm + laminated pane, ~30 kg/m2 (engineering estimate) = 30 / "
+           f"{FLAT_GLASS_KG_PER_M2:g} kg per m2 of the 4 mm float glass dataset")
+    s.flow("glazing_units", "process", "okobaudat_aluminium_section", 6, "kg",
+           shipped("okobaudat_aluminium_section"),
+           "extruded aluminium frame ~6 kg/m2: engineering estimate")
     s.flow("glazing_units", "process", "electricity_uk_grid_delivered", 10, "kWh",
            DESNZ_SHIPPED, "unit assembly: engineering estimate")
     s.flow("glazing_units", "process", "freight_hgv_diesel_tkm", 12, "tkm", DESNZ_SHIPPED,
            "0.04 t x 300 km: engineering estimate")
 
     s.node("seat_manufacture", "Stadium seat manufacture", 3, "manufacturing", "item")
-    s.flow("seat_manufacture", "process", "plastics_average_primary", 3.2, "kg", DESNZ_SHIPPED,
+    s.flow("seat_manufacture", "process", "uslci_pp", 3.2, "kg", shipped("uslci_pp"),
            "polypropylene shell 3.2 kg: engineering estimate from tip-up seat datasheets")
-    s.flow("seat_manufacture", "process", "steel_cans_primary", 1.2, "kg", DESNZ_SHIPPED,
-           "steel brackets and fixings 1.2 kg (DESNZ primary steel as proxy)")
+    s.flow("seat_manufacture", "process", "okobaudat_steel_sheet_galvanised", 1.2, "kg",
+           shipped("okobaudat_steel_sheet_galvanised"),
+           "galvanised pressed-steel brackets and fixings 1.2 kg: engineering estimate")
     s.flow("seat_manufacture", "process", "electricity_uk_grid_delivered", 4.8, "kWh",
            DESNZ_SHIPPED, "injection moulding ~1.5 kWh per kg: engineering estimate")
     s.flow("seat_manufacture", "process", "freight_hgv_diesel_tkm", 1.8, "tkm", DESNZ_SHIPPED,
@@ -539,10 +584,13 @@ def _after_only(s: Sheets) -> None:
            "~400 LED sports floodlights")
     s.node("led_luminaire_manufacture", "LED sports floodlight manufacture", 3, "manufacturing",
            "item")
-    s.flow("led_luminaire_manufacture", "process", "aluminium_cans_foil_primary", 18, "kg",
-           DESNZ_SHIPPED, "die-cast housing and heat sink ~18 kg: engineering estimate")
-    s.flow("led_luminaire_manufacture", "process", "glass_primary", 4, "kg", DESNZ_SHIPPED,
-           "tempered front glass ~4 kg: engineering estimate")
+    s.flow("led_luminaire_manufacture", "process", "okobaudat_aluminium_die_cast", 18, "kg",
+           shipped("okobaudat_aluminium_die_cast"),
+           "die-cast housing and heat sink ~18 kg: engineering estimate")
+    s.flow("led_luminaire_manufacture", "process", "okobaudat_flat_glass",
+           4 / FLAT_GLASS_KG_PER_M2, "m2", shipped("okobaudat_flat_glass"),
+           f"tempered front glass ~4 kg (engineering estimate) / {FLAT_GLASS_KG_PER_M2:g} kg/m2; "
+           "tempering not counted")
     s.flow("led_luminaire_manufacture", "spend", "334413", 600, "GBP", epa("334413"),
            "LED chips, optics and driver electronics, GBP 600 per luminaire: engineering "
            "estimate")
@@ -560,8 +608,9 @@ def _after_only(s: Sheets) -> None:
            note="25-year economic life (IRENA Renewable Power Generation Costs in 2023)")
     s.flow("pv_array_works", "node", "pv_module_manufacture", PV_M2, "m2", ESTIMATE,
            f"{PV_KWP} kWp / {PV_MODULE_W_PER_M2} W per m2")
-    s.flow("pv_array_works", "process", "steel_cans_primary", PV_M2 * 8 / 1000, "t",
-           DESNZ_SHIPPED, "galvanised steel mounting rails ~8 kg per m2: engineering estimate")
+    s.flow("pv_array_works", "process", "okobaudat_steel_sheet_galvanised", PV_M2 * 8, "kg",
+           shipped("okobaudat_steel_sheet_galvanised"),
+           "galvanised steel mounting rails ~8 kg per m2: engineering estimate")
     s.flow("pv_array_works", "spend", "335999", 90_000, "GBP", epa("335999"),
            "string inverters (~GBP 60 per kWp) and cabling: engineering estimate")
     s.flow("pv_array_works", "process", "freight_hgv_diesel_tkm", PV_M2 * 0.020 * 300, "tkm",
@@ -588,19 +637,26 @@ def _after_only(s: Sheets) -> None:
     s.flow("pv_module_manufacture", "emission", "co2_fossil", si_bought * 9.3, "kg",
            PV_ICE.format(file="baseline_materials_processCO2.csv"),
            "silicon process CO2, 9.3 g per g (electrode carbon)")
-    s.flow("pv_module_manufacture", "process", "glass_primary", 9.6265, "kg",
-           f"{PV_ICE.format(file='baseline_material_mass_glass.csv')}; {DESNZ_SHIPPED}",
-           "front glass 9,626.5 g/m2")
-    s.flow("pv_module_manufacture", "process", "aluminium_cans_foil_primary", 1.2507, "kg",
+    s.flow("pv_module_manufacture", "process", "okobaudat_flat_glass",
+           9.6265 / FLAT_GLASS_KG_PER_M2, "m2",
+           f"{PV_ICE.format(file='baseline_material_mass_glass.csv')}; "
+           f"{shipped('okobaudat_flat_glass')}",
+           f"front glass 9,626.5 g/m2 / {FLAT_GLASS_KG_PER_M2:g} kg per m2 of the float glass "
+           "dataset (European float glass as proxy for Chinese solar glass)")
+    s.flow("pv_module_manufacture", "process", "okobaudat_aluminium_section", 1.2507, "kg",
            f"{PV_ICE.format(file='baseline_material_mass_aluminium_frames.csv')}; "
-           f"{DESNZ_SHIPPED}", "frame 1,250.7 g/m2 (DESNZ primary aluminium as proxy)")
-    s.flow("pv_module_manufacture", "process", "plastics_average_primary", 1.5, "kg",
-           f"{ESTIMATE}; {DESNZ_SHIPPED}", "EVA encapsulant and backsheet ~1.5 kg/m2")
+           f"{shipped('okobaudat_aluminium_section')}", "extruded frame 1,250.7 g/m2")
+    s.flow("pv_module_manufacture", "process", "uslci_ldpe", 1.5, "kg",
+           f"{ESTIMATE}; {shipped('uslci_ldpe')}",
+           "EVA encapsulant and backsheet ~1.5 kg/m2; LDPE as the proxy for EVA (an ethylene "
+           "copolymer)")
 
     s.node("wind_ppa", "Wind power purchase agreement (market-based)", 2, "operation", "kWh")
-    s.flow("wind_ppa", "emission", "co2_fossil", 0.011, "kg", IPCC_WIND,
-           "life-cycle CO2e of the contracted wind generation, booked as fossil CO2; grid "
-           "T&D losses not counted (market-based accounting)")
+    s.flow("wind_ppa", "process", "okobaudat_electricity_wind", 1, "kWh",
+           shipped("okobaudat_electricity_wind"),
+           f"life cycle of the contracted wind generation: ÖKOBAUDAT's German onshore wind, "
+           f"{WIND_G_PER_KWH:.1f} g CO2e/kWh (IPCC AR5's median is 11 g), with its fossil "
+           "energy and metals; grid T&D losses not counted (market-based accounting)")
 
     s.node("heat_pump_plant", "Air-source heat pump plant (2.8 MW)", 2, "operation", "kWh",
            note="kWh of heat delivered")
@@ -724,8 +780,10 @@ def _interventions() -> list[list]:
             "A 10-year PPA with a UK wind farm covers the site's grid electricity; market-based "
             "accounting (the grid's location-based footprint does not change).",
             "electricity_uk_grid_delivered", "process", "site_electricity", "kWh", "scale",
-            1, 0.04482, "", 0, "fixed", 0.005, "per_unit_year", 10, "GBP",
-            "factor = 11 / 245.4 g/kWh: " + IPCC_WIND + "; "
+            1, round(WIND_G_PER_KWH / UK_GRID_G_PER_KWH, 5), "", 0, "fixed", 0.005,
+            "per_unit_year", 10, "GBP",
+            f"factor = {WIND_G_PER_KWH:.2f} / {UK_GRID_G_PER_KWH} g/kWh: "
+            + shipped("okobaudat_electricity_wind") + f" (close to {IPCC_WIND}); "
             + LIBRARY.format(id="renewable_electricity_ppa"),
             "no investment: a supply contract",
             "premium GBP 0.005/kWh " + LIBRARY.format(id="renewable_electricity_ppa"),
@@ -735,11 +793,11 @@ def _interventions() -> list[list]:
             "ggbs_concrete_works", "Low-carbon concrete (50 % GGBS) for the refurbishment",
             "materials",
             "Specify 50 % GGBS cement replacement for the terrace and concourse repairs.",
-            "concrete_primary", "process", "concrete_supply", "t", "scale", 1, 0.6, "",
-            0, "fixed", 2, "per_unit_year", 50, "GBP",
+            "okobaudat_concrete_c30_37", "process", "concrete_supply", "m3", "scale", 1, 0.6, "",
+            0, "fixed", 2 * CONCRETE_T_PER_M3, "per_unit_year", 50, "GBP",
             LIBRARY.format(id="ggbs_concrete"),
             "no investment: a specification change",
-            "premium GBP 2 per t " + LIBRARY.format(id="ggbs_concrete"),
+            f"premium GBP 2 per t x {CONCRETE_T_PER_M3} t/m3 " + LIBRARY.format(id="ggbs_concrete"),
             "service life of the concrete works (50 years)",
         ],
         [

@@ -25,7 +25,7 @@ from scenat.assessment.circularity import Circularity, circularity
 from scenat.brightway.link import link
 from scenat.brightway.project import ensure_project
 from scenat.calc.breakdowns import ALL_BREAKDOWNS, compute_breakdowns, long_table
-from scenat.calc.coverage import Coverage, coverage
+from scenat.calc.coverage import Coverage, coverage, direct_share
 from scenat.calc.graph import supply_chain_edges, supply_chain_nodes
 from scenat.calc.linked import LinkedSystem
 from scenat.calc.structural_paths import PathTable, path_table
@@ -149,7 +149,9 @@ def assess(case: Case, indicators: list[str] | None = None, *, circular: bool = 
         inventory_version=ensure_project().catalogue.version,
         warnings=list(case.metadata.get("warnings", [])),
         linked=linked,
-        notes=_notes(chosen, totals, linked) + _coverage_notes(chosen, covered),
+        notes=_notes(chosen, totals, linked)
+        + _coverage_notes(chosen, covered)
+        + _epd_notes(chosen, linked),
         coverage=covered,
         circularity=found,
     )
@@ -177,6 +179,40 @@ def _coverage_notes(chosen: list[Indicator], covered: dict[str, Coverage]) -> li
             + (f" and {len(found.uncovered) - 3} more" if len(found.uncovered) > 3 else "")
             + ")"
         )
+    return notes
+
+
+#: background databases of indicator-level (EN 15804 EPD) data, whose results are mapped onto
+#: the default indicators (inventories/README.md, scenat.importers.okobaudat)
+EPD_DATABASES = {"okobaudat": "ÖKOBAUDAT 2020-II EN 15804 indicators"}
+#: what each mapped indicator is, in the EPD (said in the note)
+EPD_BASIS = {
+    "gwp100": "GWP, CML-IA's IPCC factors, not AR6",
+    "fossil_energy": "ADPF, CML's ADP fossil without uranium",
+    "metals_minerals": "ADPE, CML's ADP elements booked as antimony-eq",
+}
+
+
+def _epd_notes(chosen: list[Indicator], linked: LinkedSystem) -> list[str]:
+    """Say which share of each mapped indicator is EPD indicator data rather than elementary
+    flows, so a reader sees that part of an EF total rests on another method's numbers."""
+    processes = ensure_project().catalogue.processes
+    notes = []
+    for database, label in EPD_DATABASES.items():
+        keys = {
+            k for k in linked.activity_keys if k in processes and processes[k].database == database
+        }
+        if not keys:
+            continue
+        for ind in chosen:
+            if ind.id not in EPD_BASIS:
+                continue
+            share = direct_share(linked, ind.id, keys)
+            if share > 0:
+                notes.append(
+                    f"{ind.id}: {100 * share:.1f} % of the result is {label} ({EPD_BASIS[ind.id]}) "
+                    "mapped onto this indicator, not elementary flows (inventories/README.md)"
+                )
     return notes
 
 

@@ -123,3 +123,35 @@ def coverage(
                 missing.append(key)
         found[ind] = Coverage(ind, float(covered.mean()), by_carbon, len(index), tuple(missing))
     return found
+
+
+def direct_share(linked: LinkedSystem, indicator_id: str, keys: set[str]) -> float:
+    """Share of an indicator's total booked directly by the activities whose key is in ``keys``:
+    ``sum_j in keys (c B)_j s_j / sum_j (c B)_j s_j`` (0 when the total is 0).
+
+    Used to say how much of a result comes from indicator-level (EPD) data, whose aggregated
+    processes book their whole cradle-to-gate result directly.
+
+    >>> import numpy as np
+    >>> from scipy import sparse
+    >>> from scenat.calc.linked import LinkedSystem
+    >>> from scenat.calc.solver import FactorisedSystem
+    >>> a = sparse.csr_matrix(np.eye(3))
+    >>> b = sparse.csr_matrix(np.array([[0.0, 2.0, 1.0]]))
+    >>> linked = LinkedSystem(
+    ...     solver=FactorisedSystem.from_matrix(a), technosphere=a, biosphere=b,
+    ...     demand=np.array([1.0, 0, 0]), supply=np.array([1.0, 3.0, 1.0]),
+    ...     cf={"gwp100": np.array([1.0])}, node_order=["n"], node_cols={"n": 0},
+    ...     is_foreground=np.array([True, False, False]), purchases={"n": [(1, 3.0), (2, 1.0)]},
+    ...     activity_keys=["n", "p1", "p2"], activity_labels=["n", "p1", "p2"],
+    ...     activity_kind=["foreground", "background", "background"], flow_keys=["co2"],
+    ...     flow_labels=["CO2"])
+    >>> round(direct_share(linked, "gwp100", {"p2"}), 6)   # 1 of 7 kg
+    0.142857
+    """
+    contributions = linked.direct_intensity(indicator_id) * linked.supply
+    total = float(contributions.sum())
+    if total == 0:
+        return 0.0
+    picked = [j for j, key in enumerate(linked.activity_keys) if key in keys]
+    return float(contributions[picked].sum() / total) if picked else 0.0

@@ -2,8 +2,9 @@
 Brightway database out, each run through :func:`run_importer` (``scenat data SOURCE ...``).
 
 One module per source: DESNZ (:mod:`.desnz`), US EPA spend factors (:mod:`.epa`), Ember grid
-intensities (:mod:`.grid`), curated USLCI materials (:mod:`.curated`), openLCA JSON-LD and
-USLCI (:mod:`.olca`, :mod:`.uslci`), ILCD XML (:mod:`.ilcd`) and the reviewed TianGong set
+intensities (:mod:`.grid`), curated USLCI materials (:mod:`.curated`), ÖKOBAUDAT construction
+products as EN 15804 indicator results (:mod:`.okobaudat`), openLCA JSON-LD and USLCI
+(:mod:`.olca`, :mod:`.uslci`), ILCD XML (:mod:`.ilcd`) and the reviewed TianGong set
 (:mod:`.tiangong`), USEEIO and EXIOBASE (:mod:`.io_models`).
 """
 

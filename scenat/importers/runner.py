@@ -77,6 +77,14 @@ def _curated(path: Path, out: str | None, options: Options) -> str:
     return f"wrote {processes} processes, {exchanges} exchanges to {target}"
 
 
+def _okobaudat(path: Path, out: str | None, _options: Options) -> str:
+    from scenat.importers.okobaudat import build_okobaudat_inventory
+
+    target = out or str(inventories_dir() / "okobaudat")
+    processes, exchanges = build_okobaudat_inventory(path, target)
+    return f"wrote {processes} processes and {exchanges} exchanges to {target}"
+
+
 def _jsonld(default_name: str | None) -> Callable[[Path, str | None, Options], str]:
     def run(path: Path, out: str | None, options: Options) -> str:
         from scenat.importers.olca import import_jsonld
@@ -153,6 +161,7 @@ SOURCES: dict[str, Source] = {
     "freight": Source(_freight, "freight"),
     "currency": Source(_currency, "currency"),
     "materials": Source(_curated, "materials"),
+    "okobaudat": Source(_okobaudat, "okobaudat"),
     "uslci": Source(_jsonld("uslci")),
     "olca": Source(_jsonld(None)),
     "ilcd": Source(_ilcd),

@@ -51,7 +51,7 @@ class Indicator:
 
 COLUMNS = ("id", "label", "method", "unit", "kind", "source", "licence")
 #: the shipped definition files, in load order (``methods/``)
-SHIPPED_FILES = ("indicators.csv", "useeio_indicators.csv")
+SHIPPED_FILES = ("indicators.csv", "useeio_indicators.csv", "okobaudat_indicators.csv")
 SCENAT_METHODS_FILE = "scenat_methods.csv"
 SCENAT_METHOD_COLUMNS = ("method", "flow", "factor", "unit", "source", "licence")
 

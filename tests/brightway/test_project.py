@@ -71,8 +71,10 @@ def test_first_use_builds_everything_and_writes_only_inside_scenat_home(tmp_path
     assert {"biosphere3", "scenat-starter", "scenat-freight", "scenat_flows"} <= set(
         first["databases"]
     )
-    # the four default indicators and the eight optional USEEIO ones (scenat's own methods)
-    assert len(first["methods"]) == 12
+    # the four default indicators, the eight optional USEEIO and two ÖKOBAUDAT ones (scenat's
+    # own methods)
+    assert len(first["methods"]) == 14
+    assert "ÖKOBAUDAT 2020-II | EN 15804 | net use of fresh water (FW)" in first["methods"]
     assert "IPCC 2021 | climate change | global warming potential (GWP100)" in first["methods"]
     assert "USEEIO v2.0.1 | energy | non-renewable energy (NNRG)" in first["methods"]
     assert first["biosphere"] == 4709  # the ecoinvent 3.9 list bundled in bw2io
@@ -119,7 +121,8 @@ def test_two_processes_starting_at_once_build_one_project(tmp_path):
     # Both see the same, complete project: the loser of the lock waited and built nothing.
     assert first["ids"] == second["ids"]
     assert first["processes"] == second["processes"]
-    assert len(first["methods"]) == len(second["methods"]) == 12
+    # 4 default indicators + 8 USEEIO + 2 ÖKOBAUDAT (methods/*.csv)
+    assert len(first["methods"]) == len(second["methods"]) == 14
 
 
 USEEIO_PROBE = """
@@ -141,7 +144,7 @@ def test_scenat_methods_characterise_only_their_indicator_flow_and_are_versioned
     user_home.mkdir()
     first = _finish(_run(home, user_home, USEEIO_PROBE))
     assert first["factors"] == [["scenat-useeio-nnrg", 1.0]]
-    assert len(first["flows"]) == 8
+    assert len(first["flows"]) == 10  # 8 USEEIO + 2 ÖKOBAUDAT indicator flows
     # a changed methods/scenat_methods.csv (its digest in the stamp) rewrites the methods
     stamp_path = next(home.rglob("scenat-stamp.json"))
     stamp = json.loads(stamp_path.read_text())

@@ -131,12 +131,27 @@ def test_shipped_processes_state_what_their_data_record():
     }
     # freight records its grid's fossil energy through the technosphere link
     assert recorded["freight_rail_electric_cn_tkm"] == {"gwp100", "fossil_energy"}
+    # an ÖKOBAUDAT product records the three mapped EF indicators and its own two
+    assert recorded["okobaudat_steel_rebar"] == {
+        "gwp100",
+        "fossil_energy",
+        "metals_minerals",
+        "okobaudat_penrt",
+        "okobaudat_fw",
+    }
 
 
 def test_ef_indicators_never_count_the_useeio_flows():
     flows = characterised_flows()
     for flow, indicators in flows.items():
-        if flow.startswith("useeio_"):
+        if flow.startswith(("useeio_", "okobaudat_")):
             assert indicators == {flow}, (flow, indicators)
         else:
-            assert not any(i.startswith("useeio_") for i in indicators), (flow, indicators)
+            assert not any(i.startswith(("useeio_", "okobaudat_")) for i in indicators), (
+                flow,
+                indicators,
+            )
+    # ÖKOBAUDAT's FW (net fresh water) is its own indicator, never EF water
+    assert flows["okobaudat_fw"] == {"okobaudat_fw"}
+    # ÖKOBAUDAT's ADPE is booked on antimony, EF 3.1's reference substance of ADP elements
+    assert flows["antimony_resource"] == {"metals_minerals"}
