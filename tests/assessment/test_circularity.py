@@ -20,7 +20,7 @@ from scenat.assessment import assess  # noqa: E402
 from scenat.casefile import read_case  # noqa: E402
 from scenat.errors import InputError  # noqa: E402
 from scenat.report.assessment import assessment_document, json_bytes, text_report  # noqa: E402
-from tests.casefile.test_examples import _gwp_factors, _inventory  # noqa: E402
+from tests.casefile.test_examples import _factors, _inventory  # noqa: E402
 
 FLOWS_HEADER = "node,kind,input,amount,unit,recycled_content,eol_recycling_rate,recycling_process"
 
@@ -51,7 +51,7 @@ def _hand_mci(recycled: float, eol: float) -> float:
 def _score(process: str) -> float:
     """Cradle-to-gate GWP100 per unit of a shipped process, from the CSVs with numpy."""
     units, exchanges, codes = _inventory()
-    cf = _gwp_factors()
+    cf = _factors()
     needed, stack = [], [process]
     while stack:
         p = stack.pop()

@@ -18,7 +18,7 @@ import pytest
 from scenat.assessment import assess
 from scenat.casefile.build import read_case
 from scenat.casefile.examples import list_examples, resolve_case
-from tests.casefile.test_examples import _csv, _gwp_factors, _inventory, _sheet_records
+from tests.casefile.test_examples import _csv, _factors, _inventory, _sheet_records
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -68,7 +68,7 @@ def _hand(name: str):
     nodes = {r["id"]: r for r in _sheet_records(book, "nodes")}
     flows = _sheet_records(book, "flows")
     units, exchanges, codes = _inventory()
-    cf = _gwp_factors()
+    cf = _factors()
 
     def pid(flow):
         if flow["input"] == "electricity_grid_local":
