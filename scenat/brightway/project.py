@@ -14,7 +14,7 @@ keys as JSON lists), so methods are written here from the same bundled data.
 
 >>> project = ensure_project()
 >>> sorted(project.indicator_ids)[:4]
-['fossil_energy', 'gwp100', 'metals_minerals', 'useeio_enrg']
+['fossil_energy', 'gwp100', 'metals_minerals', 'okobaudat_fw']
 """
 
 from __future__ import annotations

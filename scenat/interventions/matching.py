@@ -110,8 +110,7 @@ class Matcher:
                 or (
                     iv.locations
                     and not any(
-                        within(node.location or self.case.region, region)
-                        for region in iv.locations
+                        within(node.location or self.case.region, region) for region in iv.locations
                     )
                 )
             )
