@@ -54,7 +54,7 @@ def test_rescaled_flow_keeps_its_draws(cases):
     a, _ = cases
     flows = [
         replace(f, amount=f.amount * 0.5, amount_in_reference=f.amount_in_reference * 0.5)
-        if f.input == "aluminium_cans_foil_primary"
+        if f.input == "okobaudat_aluminium_section"
         else f
         for f in a.flows
     ]

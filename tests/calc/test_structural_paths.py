@@ -88,7 +88,7 @@ def test_assessment_paths_report_coverage_and_start_at_the_reference(bicycle_res
     assert 0 < table.coverage <= 1 + 1e-12
     assert table.table["value"].sum() == pytest.approx(table.coverage * table.total, rel=1e-12)
     # The biggest path: the frame maker's aluminium (0.24 t per batch of 100 frames).
-    assert table.table["emitter"][0] == "aluminium_cans_foil_primary"
+    assert table.table["emitter"][0] == "okobaudat_aluminium_section"
 
 
 def test_graph_balances_at_every_node(bicycle_result):

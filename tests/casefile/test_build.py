@@ -828,7 +828,7 @@ def test_bicycle_amounts_in_reference_units(bicycle):
     assert by_row[4].amount_in_reference == pytest.approx(12.0, rel=1e-12)
     assert by_row[6].amount_in_reference == pytest.approx(1.8, rel=1e-12)
     assert by_row[7].amount_in_reference == pytest.approx(0.002, rel=1e-12)
-    assert by_row[8].amount_in_reference == pytest.approx(0.24, rel=1e-12)
+    assert by_row[8].amount_in_reference == pytest.approx(240.0, rel=1e-12)  # 0.24 t, per kg
     assert by_row[4].uncertainty.gsd == 1.1
     assert case.nodes["frame_maker"].output_amount == 100
     assert validate(bicycle) == []

@@ -73,7 +73,7 @@ def test_valid_submission_is_stored_byte_for_byte(store, base, tmp_path):
     assert stored.parsed["flows"]["rows"][0][0] == 2  # rows as the spreadsheet numbers them
     assert stored.parsed["flows"]["rows"][0][1]["amount"] == 0.3
     assert [r[:5] for r in stored.flows[1:2]] == [
-        [NODE, "process", "aluminium_cans_foil_primary", 0.3, "t"]
+        [NODE, "process", "okobaudat_aluminium_section", 0.3, "t"]
     ]
     assert store.latest_number("bicycle") == 1  # submitting does not change the case
 
@@ -410,8 +410,8 @@ def test_round_trip_template_fill_submit_merge_export_reimport(store, base, tmp_
     again = read_case(exported)
     assert case_content(again) == store.version("bicycle").content
     flows = {(f.node, f.input): f for f in again.flows}
-    assert flows[(NODE, "aluminium_cans_foil_primary")].amount == 0.25
-    assert flows[(NODE, "aluminium_cans_foil_primary")].source == "mill certificate 2025"
+    assert flows[(NODE, "okobaudat_aluminium_section")].amount == 0.25
+    assert flows[(NODE, "okobaudat_aluminium_section")].source == "mill certificate 2025"
     assert flows[(NODE, "natural_gas_combustion_kwh")].amount == 850
     assert flows[(NODE, "ch4_fossil")].comment == "new row"
     # Other nodes' flows are untouched, in their order.
