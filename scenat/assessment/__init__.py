@@ -3,7 +3,7 @@
 >>> from scenat.assessment import assess
 >>> from scenat.casefile import read_case, resolve_case
 >>> round(assess(read_case(resolve_case("bicycle")), ["gwp100"]).total("gwp100"), 1)
-53.9
+57.3
 """
 
 from scenat.assessment.circularity import Circularity, circularity
