@@ -592,6 +592,57 @@ def propagate_spreads(
     return spreads
 
 
+class ShippedFlows:
+    """How an aggregated cradle-to-gate inventory ``g`` (one value per biosphere row of
+    ``flows``) becomes shipped exchanges: the rows mapped onto the ``elementary_flows.csv``
+    ids they are booked on, and the default indicators' factors per row."""
+
+    def __init__(self, flows: list[FlowInfo], flow_table: list[dict[str, str]]):
+        from scenat.model.catalogue import BIOSPHERE_UNITS
+        from scenat.model.indicators import shipped_indicators
+
+        self.indicators = shipped_indicators()
+        cfs = _bundled_methods([i.method for i in self.indicators])
+        self.mapping = _flow_map(flows, flow_table, cfs)
+        self.units = {
+            row["id"]: BIOSPHERE_UNITS.get(row["unit"], row["unit"]) for row in flow_table
+        }
+        self.order = {row["id"]: i for i, row in enumerate(flow_table)}
+        self.cf_rows = {
+            ind.id: np.array([cfs[ind.method].get(f.code, 0.0) for f in flows])
+            for ind in self.indicators
+        }
+        self.kept = np.array([m is not None for m in self.mapping])
+
+    def coverage(self, g: np.ndarray) -> list[str]:
+        """Per indicator, the share ``CF[kept] g[kept] / CF g`` of the result the shipped
+        flows keep over every linked flow (``n/a`` when the result is 0)."""
+        out = []
+        for ind in self.indicators:
+            full = float(self.cf_rows[ind.id] @ g)
+            part = float(self.cf_rows[ind.id][self.kept] @ g[self.kept])
+            out.append(f"{ind.id} {part / full:.1%}" if full else f"{ind.id} n/a")
+        return out
+
+    def amounts(self, g: np.ndarray, spreads: dict[str, Spread]) -> list[tuple[str, float]]:
+        """``(flow id, amount)`` in flow-table order: ``g`` summed over the rows booked on each
+        id and rounded to :data:`SIGNIFICANT` digits; an id is left out when it rounds to 0,
+        when its spread says the sum is cancellation (:data:`ROUND_OFF_RTOL`), or when it is
+        negligible for every indicator counting it (:func:`negligible_flows`)."""
+        totals: dict[str, float] = {}
+        for value, flow_id in zip(g.tolist(), self.mapping):
+            if flow_id is not None and value != 0.0:
+                totals[flow_id] = totals.get(flow_id, 0.0) + value
+        tiny = negligible_flows(g, self.mapping, self.cf_rows)
+        out = []
+        for flow_id in sorted(totals, key=self.order.__getitem__):
+            amount = _round(totals[flow_id])
+            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL) or flow_id in tiny:
+                continue
+            out.append((flow_id, amount))
+        return out
+
+
 def to_inventory(
     result: CradleToGate,
     flow_table: list[dict[str, str]],
@@ -599,35 +650,21 @@ def to_inventory(
     selection: Sequence[Selected] = SELECTION,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Processes and exchanges tables in the shipped schema."""
-    from scenat.model.catalogue import BIOSPHERE_UNITS, brightway_unit
-    from scenat.model.indicators import shipped_indicators
+    from scenat.model.catalogue import brightway_unit
 
-    indicators = shipped_indicators()
-    cfs = _bundled_methods([i.method for i in indicators])
-    mapping = _flow_map(result.flows, flow_table, cfs)
-    units = {row["id"]: BIOSPHERE_UNITS.get(row["unit"], row["unit"]) for row in flow_table}
-    order = {row["id"]: i for i, row in enumerate(flow_table)}
-    cf_rows = {
-        ind.id: np.array([cfs[ind.method].get(f.code, 0.0) for f in result.flows])
-        for ind in indicators
-    }
+    shipped = ShippedFlows(result.flows, flow_table)
     processes, exchanges = [], []
     scores = column_scores([USLCI_PEDIGREE] * len(result.solved.columns))
     for item in selection:
         meta, g = result.activities[item.id], result.inventories[item.id]
-        spreads = propagate_spreads(result.solved, item.uuid, mapping, scores)
+        spreads = propagate_spreads(result.solved, item.uuid, shipped.mapping, scores)
         source = SOURCE.format(archive=meta["archive"], name=meta["name"], uuid=item.uuid)
         table = (
             f"{meta['archive']}: processes/{item.uuid}.json, cradle-to-gate LCI of 1 "
             f"{meta['unit']} (bw2calc, physical allocation, scenat.importers.curated)"
         )
         year = _process_year(uslci_path, meta["archive"], item.uuid)
-        kept = np.array([m is not None for m in mapping])
-        coverage = []
-        for ind in indicators:
-            full = float(cf_rows[ind.id] @ g)
-            shipped = float(cf_rows[ind.id][kept] @ g[kept])
-            coverage.append(f"{ind.id} {shipped / full:.1%}" if full else f"{ind.id} n/a")
+        coverage = shipped.coverage(g)
         processes.append(
             {
                 "id": item.id,
@@ -648,22 +685,14 @@ def to_inventory(
                 ),
             }
         )
-        totals: dict[str, float] = {}
-        for value, flow_id in zip(g.tolist(), mapping):
-            if flow_id is not None and value != 0.0:
-                totals[flow_id] = totals.get(flow_id, 0.0) + value
-        tiny = negligible_flows(g, mapping, cf_rows)
-        for flow_id in sorted(totals, key=order.__getitem__):
-            amount = _round(totals[flow_id])
-            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL) or flow_id in tiny:
-                continue
+        for flow_id, amount in shipped.amounts(g, spreads):
             exchanges.append(
                 {
                     "process": item.id,
                     "type": "biosphere",
                     "input": flow_id,
                     "amount": amount,
-                    "unit": units[flow_id],
+                    "unit": shipped.units[flow_id],
                     "source": source,
                     "table": table,
                     "year": int(year) if year else None,

@@ -50,7 +50,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from scenat.errors import InputError, Problem
@@ -431,12 +430,9 @@ def build_tiangong_inventory(
     from scenat.brightway import database_names, delete_database, lci_of, write_database
     from scenat.importers.curated import (
         FlowInfo,
-        _bundled_methods,
-        _flow_map,
+        ShippedFlows,
         _read_flow_table,
-        _round,
         column_scores,
-        negligible_flows,
         propagate_spreads,
         spread_columns,
         with_recorded_indicators,
@@ -449,8 +445,7 @@ def build_tiangong_inventory(
         exchange_schema,
         write_inventory,
     )
-    from scenat.model.catalogue import BIOSPHERE_UNITS, brightway_unit
-    from scenat.model.indicators import shipped_indicators
+    from scenat.model.catalogue import brightway_unit
     from scenat.paths import inventories_dir
 
     zip_path, out = Path(zip_path), Path(out_dir)
@@ -471,28 +466,19 @@ def build_tiangong_inventory(
     flows_path = out.parent / "elementary_flows.csv"
     if not flows_path.exists():
         flows_path = inventories_dir() / "elementary_flows.csv"
-    table = _read_flow_table(flows_path)
-    indicators = shipped_indicators()
-    cfs = _bundled_methods([i.method for i in indicators])
     flows = [
         FlowInfo(f["code"], f["name"], tuple(f.get("categories") or ()), f.get("unit", ""))
         for f in solved.flows
     ]
-    mapping = _flow_map(flows, table, cfs)
-    units = {row["id"]: BIOSPHERE_UNITS.get(row["unit"], row["unit"]) for row in table}
-    order = {row["id"]: i for i, row in enumerate(table)}
-    cf_rows = {
-        ind.id: np.array([cfs[ind.method].get(f.code, 0.0) for f in flows]) for ind in indicators
-    }
+    shipped_flows = ShippedFlows(flows, _read_flow_table(flows_path))
     info_of = package.process_info
     years = [info_of.get(c.get("tiangong", ""), {}).get("year") for c in solved.columns]
     scores = column_scores([tiangong_pedigree(y) for y in years])
-    kept = np.array([m is not None for m in mapping])
     processes, exchanges = [], []
     for node in shipped:
         info = package.process_info[node.uuid]
         g = solved.inventories[node.id] * node.per_unit
-        spreads = propagate_spreads(solved, node.id, mapping, scores)
+        spreads = propagate_spreads(solved, node.id, shipped_flows.mapping, scores)
         source = SOURCE.format(
             archive=zip_path.name, name=package.data.processes[node.uuid].name, uuid=node.uuid
         )
@@ -502,11 +488,7 @@ def build_tiangong_inventory(
             "system (bw2calc, scenat.importers.tiangong)"
         )
         year = info.get("year") or ""
-        coverage = []
-        for ind in indicators:
-            full = float(cf_rows[ind.id] @ g)
-            part = float(cf_rows[ind.id][kept] @ g[kept])
-            coverage.append(f"{ind.id} {part / full:.1%}" if full else f"{ind.id} n/a")
+        coverage = shipped_flows.coverage(g)
         chain = sorted(
             {
                 n.id
@@ -548,22 +530,14 @@ def build_tiangong_inventory(
                 "comment": comment,
             }
         )
-        totals: dict[str, float] = {}
-        for value, flow_id in zip(g.tolist(), mapping):
-            if flow_id is not None and value != 0.0:
-                totals[flow_id] = totals.get(flow_id, 0.0) + value
-        tiny = negligible_flows(g, mapping, cf_rows)
-        for flow_id in sorted(totals, key=order.__getitem__):
-            amount = _round(totals[flow_id])
-            if amount == 0.0 or spreads[flow_id].cancelled(ROUND_OFF_RTOL) or flow_id in tiny:
-                continue
+        for flow_id, amount in shipped_flows.amounts(g, spreads):
             exchanges.append(
                 {
                     "process": node.id,
                     "type": "biosphere",
                     "input": flow_id,
                     "amount": amount,
-                    "unit": units[flow_id],
+                    "unit": shipped_flows.units[flow_id],
                     "source": source,
                     "table": table_text,
                     "year": int(year) if str(year).isdigit() else None,
