@@ -83,21 +83,30 @@ def _provider(target: str, flow: Flow, case: Case, catalogue: Catalogue) -> tupl
     return functions.resolve(name, near), functions.units[name]
 
 
+def _in_input_unit(
+    target: str, kind: str, amount: float, flow: Flow, case: Case, catalogue: Catalogue
+) -> tuple[str, str, float]:
+    """``(input, its reference unit, amount in it)`` of a flow an option adds for ``flow``.
+
+    A function (``function:<name>``) becomes its member in the same place as ``flow``, and
+    ``amount`` is in the function's unit; any other input's ``amount`` is in its reference
+    unit already."""
+    if target.startswith(FUNCTION_PREFIX):
+        member, function_unit = _provider(target, flow, case, catalogue)
+        unit = _target_unit(member, kind, case, catalogue)
+        return member, unit, amount * conversion_factor(function_unit, unit)
+    return target, _target_unit(target, kind, case, catalogue), amount
+
+
 def _extra_flow(iv: Intervention, flow: Flow, case: Case, catalogue: Catalogue) -> Flow:
     """The option's extra input for one matched flow (e.g. its equipment's embodied burden).
 
     ``amount = matched amount (in the entry's unit) x share x extra_factor``, in the extra
     input's reference unit (a function's unit, converted to its member's)."""
-    target = str(iv.extra_input)
     kind = str(iv.extra_kind)
     quantity = flow.amount_in_reference * (unit_factor(flow, iv.unit) or 0.0) * iv.share
     amount = quantity * float(iv.extra_factor)  # type: ignore[arg-type]
-    if target.startswith(FUNCTION_PREFIX):
-        target, function_unit = _provider(target, flow, case, catalogue)
-        unit = _target_unit(target, kind, case, catalogue)
-        amount *= conversion_factor(function_unit, unit)
-    else:
-        unit = _target_unit(target, kind, case, catalogue)
+    target, unit, amount = _in_input_unit(str(iv.extra_input), kind, amount, flow, case, catalogue)
     return Flow(
         node=flow.node,
         kind=kind,
@@ -154,16 +163,9 @@ def apply(
                 # More of the same input: factor is in the entry's unit per unit.
                 unit, reference_unit = iv.unit, flow.reference_unit
                 in_reference = amount * conversion_factor(unit, reference_unit)
-            elif target.startswith(FUNCTION_PREFIX):
-                # The member of the function in the same place; factor in the function's unit.
-                target, function_unit = _provider(target, flow, case, catalogue)
-                unit = reference_unit = _target_unit(target, kind, case, catalogue)
-                in_reference = amount * conversion_factor(function_unit, reference_unit)
-                amount = in_reference
             else:
-                # Another input: factor is in that input's reference unit per unit.
-                unit = reference_unit = _target_unit(target, kind, case, catalogue)
-                in_reference = amount
+                target, unit, amount = _in_input_unit(target, kind, amount, flow, case, catalogue)
+                reference_unit, in_reference = unit, amount
             flows.append(
                 Flow(
                     node=flow.node,
