@@ -25,7 +25,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +42,27 @@ from scenat.model.indicators import resolve
 #: changed foreground columns up to which a modified case is solved by a low-rank update of
 #: the kept factorisation; beyond, its foreground is factorised again
 MAX_UPDATE_RANK = 64
+#: solved changes kept, so that the supply of changes just scored is not solved again
+_MEMO = 4
+
+
+@dataclass(frozen=True, eq=False)
+class FlowChanges:
+    """A modified case as changes of a base case's flows, in columns: the base flows it no
+    longer has as they were (``removed``, indices into ``base.flows``) and the flows it has
+    that the base has not, one element each: ``node`` (index into ``list(base.nodes)``),
+    ``keys[key]`` (the flow's ``(kind, input)``) and ``amount`` (``amount_in_reference``).
+    A rescaled base flow is removed and put in again. ``materialise`` builds the modified
+    :class:`Case` when a solve needs one (a case with other nodes, an indicator not linked).
+    """
+
+    base: Case
+    removed: np.ndarray
+    node: np.ndarray
+    keys: Sequence[tuple[str, str]]
+    key: np.ndarray
+    amount: np.ndarray
+    materialise: Callable[[], Case]
 
 
 @dataclass
@@ -95,21 +116,45 @@ class ForegroundResolver:
             ind: np.bincount(self._owner, weights=self._amounts * w, minlength=n)
             for ind, w in self._weights.items()
         }
+        # Supplier (resolver order) of each base node-to-node flow, -1 for the others.
+        self._supplier = np.array(
+            [self._local[f.input] if f.kind == "node" else -1 for f in self._base_flows],
+            dtype=np.int64,
+        )
+        #: resolver position of each node of the base case, in the case's ``nodes`` order
+        self._case_order = np.array([self._local[k] for k in case.nodes], dtype=np.int64)
+        self._weight_of: dict[tuple[str, str], dict[str, float]] = {}
+        self._memo: list[tuple[FlowChanges, Resolved]] = []
         #: how the last call solved (for benchmarks and the curious)
         self.last: Resolved | None = None
 
-    def __call__(self, case: Case, indicator_ids: Sequence[str]) -> dict[str, float]:
+    def __call__(self, case: Case | FlowChanges, indicator_ids: Sequence[str]) -> dict[str, float]:
         chosen = [i for i in self.indicators if i.id in set(indicator_ids)]
         missing = set(indicator_ids) - {i.id for i in chosen}
+        if isinstance(case, FlowChanges):
+            if missing or case.base is not self.case:
+                case = case.materialise()
+            else:
+                solved = self.resolve_changes(case)
+                return {i.id: solved.totals[i.id] for i in chosen}
         if missing or set(case.nodes) != self.nodes:
             result = assess(case, indicators=list(indicator_ids), circular=False)
             return {i: result.total(i) for i in indicator_ids}
         solved = self.resolve(case)
         return {i.id: solved.totals[i.id] for i in chosen}
 
-    def supply(self, case: Case) -> dict[str, float]:
+    def accepts(self, changes: FlowChanges, indicator_ids: Sequence[str]) -> bool:
+        """Whether :meth:`__call__` scores ``changes`` by the kept factorisation (changes of
+        this resolver's base case, indicators linked), without materialising a case."""
+        linked = {i.id for i in self.indicators}
+        return changes.base is self.case and all(i in linked for i in indicator_ids)
+
+    def supply(self, case: Case | FlowChanges) -> dict[str, float]:
         """Runs of every node of a modified case (same nodes), as
         :func:`scenat.calc.foreground.node_supply` gives them."""
+        if isinstance(case, FlowChanges):
+            x = self.supply_vector(case)
+            return {n: float(v) for n, v in zip(case.base.nodes, x)}
         if set(case.nodes) != self.nodes:
             from scenat.calc.foreground import node_supply
 
@@ -117,15 +162,80 @@ class ForegroundResolver:
         x = self.resolve(case).supply
         return {n: float(x[self._local[n]]) for n in case.nodes}
 
+    def supply_vector(self, case: Case | FlowChanges) -> np.ndarray:
+        """:meth:`supply` as an array in the order of the case's ``nodes`` (for changes: of
+        their base's nodes)."""
+        if isinstance(case, FlowChanges) and case.base is self.case:
+            return self.resolve_changes(case).supply[self._case_order]
+        if isinstance(case, FlowChanges):
+            case = case.materialise()
+        supply = self.supply(case)
+        return np.array([supply[n] for n in case.nodes], dtype=float)
+
     def resolve(self, case: Case) -> Resolved:
         """Supply and every linked indicator's total of ``case`` (same nodes as the base)."""
         kept, added = self._diff(case.flows)
         removed = np.flatnonzero(~kept)
+        keys: dict[tuple[str, str], int] = {}
+        key = np.fromiter(
+            (keys.setdefault((f.kind, f.input), len(keys)) for f in added),
+            dtype=np.int64,
+            count=len(added),
+        )
+        owner = np.fromiter((self._local[f.node] for f in added), dtype=np.int64, count=len(added))
+        amounts = np.fromiter((f.amount_in_reference for f in added), dtype=float, count=len(added))
+        self.last = self._solve_changes(removed, owner, list(keys), key, amounts)
+        return self.last
+
+    def resolve_changes(self, changes: FlowChanges) -> Resolved:
+        """:meth:`resolve` of a modified case given as changes of the base case's flows."""
+        for held, solved in self._memo:
+            if held is changes:
+                self.last = solved
+                return solved
+        if changes.base is not self.case:
+            raise ValueError("the changes are of another case than the resolver's base case")
+        owner = self._case_order[changes.node]
+        solved = self._solve_changes(
+            changes.removed, owner, changes.keys, changes.key, changes.amount
+        )
+        # The same changes are asked for their totals, then their supply (costs): kept briefly.
+        self._memo = [(changes, solved), *self._memo[: _MEMO - 1]]
+        self.last = solved
+        return solved
+
+    def _key_weights(self, keys: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
+        """Per indicator, the weight (:func:`flow_weights`) of a flow of each ``(kind,
+        input)``: a flow's weight depends on nothing else."""
+        new = [k for k in dict.fromkeys(keys) if k not in self._weight_of]
+        if new:
+            probes = [
+                Flow(self.case.reference_node, kind, put, 1.0, "", 1.0, "") for kind, put in new
+            ]
+            found = flow_weights(probes, self.linked, self.indicators)
+            for j, k in enumerate(new):
+                self._weight_of[k] = {ind: float(w[j]) for ind, w in found.items()}
+        return {
+            ind.id: np.array([self._weight_of[k][ind.id] for k in keys], dtype=float)
+            for ind in self.indicators
+        }
+
+    def _solve_changes(
+        self,
+        removed: np.ndarray,
+        owner: np.ndarray,
+        keys: Sequence[tuple[str, str]],
+        key: np.ndarray,
+        amounts: np.ndarray,
+    ) -> Resolved:
+        """The base less the base flows ``removed`` (indices), plus flows put in as columns:
+        their node (resolver order), ``(kind, input)`` (``keys[key]``) and amount in the
+        input's reference unit."""
         n = len(self._order)
+        removed = np.asarray(removed, dtype=np.int64)
+        put = len(key)
         # Node impact per run: the base's, less the flows that left, plus those that came.
-        added_weights = flow_weights(added, self.linked, self.indicators) if added else {}
-        added_owner = np.array([self._local[f.node] for f in added], dtype=np.int64)
-        added_amounts = np.array([f.amount_in_reference for f in added], dtype=float)
+        weights = self._key_weights(keys) if put else {}
         intensity = {}
         for ind, base in self._intensity.items():
             d = base.copy()
@@ -135,29 +245,21 @@ class ForegroundResolver:
                     weights=self._amounts[removed] * self._weights[ind][removed],
                     minlength=n,
                 )
-            if added:
-                d += np.bincount(
-                    added_owner, weights=added_amounts * added_weights[ind], minlength=n
-                )
+            if put:
+                d += np.bincount(owner, weights=amounts * weights[ind][key], minlength=n)
             intensity[ind] = d
         # Node-to-node flows that changed: A' - A, by column (consumer).
-        rows: list[int] = []
-        cols: list[int] = []
-        values: list[float] = []
-        for i in removed:
-            flow = self._base_flows[i]
-            if flow.kind == "node":
-                rows.append(self._local[flow.input])
-                cols.append(self._local[flow.node])
-                values.append(flow.amount_in_reference)
-        for flow in added:
-            if flow.kind == "node":
-                rows.append(self._local[flow.input])
-                cols.append(self._local[flow.node])
-                values.append(-flow.amount_in_reference)
-        changed = sorted(set(cols))
-        if not changed:
-            x, method = self._supply, "unchanged" if not (len(removed) or added) else "update"
+        gone = removed[self._supplier[removed] >= 0]
+        supplier_of_key = np.array(
+            [self._local[i] if k == "node" else -1 for k, i in keys], dtype=np.int64
+        )
+        came = np.flatnonzero(supplier_of_key[key] >= 0) if put else np.zeros(0, dtype=np.int64)
+        rows = np.concatenate([self._supplier[gone], supplier_of_key[key[came]]])
+        cols = np.concatenate([self._owner[gone], owner[came]])
+        values = np.concatenate([self._amounts[gone], -amounts[came]])
+        changed = np.unique(cols)
+        if not len(changed):
+            x, method = self._supply, "unchanged" if not (len(removed) or put) else "update"
         elif len(changed) <= MAX_UPDATE_RANK:
             x, method = self._woodbury(rows, cols, values, changed), "update"
         else:
@@ -165,8 +267,7 @@ class ForegroundResolver:
             x = FactorisedSystem.from_matrix(self._matrix + delta).solve(self._demand)
             method = "refactorised"
         totals = {ind: float(d @ x) for ind, d in intensity.items()}
-        self.last = Resolved(x, totals, method, len(changed))
-        return self.last
+        return Resolved(x, totals, method, len(changed))
 
     def _diff(self, flows: Sequence[Flow]) -> tuple[np.ndarray, list[Flow]]:
         """Which base flows the case keeps (the very objects: an intervention leaves a flow
@@ -189,13 +290,12 @@ class ForegroundResolver:
         return kept, [flows[i] for i in np.flatnonzero(~found)]
 
     def _woodbury(
-        self, rows: list[int], cols: list[int], values: list[float], changed: list[int]
+        self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, changed: np.ndarray
     ) -> np.ndarray:
         """``x'`` of ``(A + U V^T) x' = f``, ``U`` the changed columns, ``V = [e_k]``."""
         n = len(self._order)
-        position = {k: j for j, k in enumerate(changed)}
         u = sparse.csc_matrix(
-            (values, (rows, [position[c] for c in cols])), shape=(n, len(changed))
+            (values, (rows, np.searchsorted(changed, cols))), shape=(n, len(changed))
         ).toarray()
         z = self._solver.solve(u).reshape(n, len(changed))
         x = self._supply
