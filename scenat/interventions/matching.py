@@ -145,36 +145,41 @@ def matched_flows(
 
 def _decisions(table: FlowTable, iv: Intervention) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per key of the table's registry: whether the option takes it and the option's units
-    per unit of its reference unit (NaN where it does not convert); per node: whether its
+    per unit of its reference unit (NaN where it does not take it); per node: whether its
     filters take it. Made once per option and base case, extended as keys are added."""
     context = table.context
     held = context.decisions.get(id(iv))
     if held is None or held[0] is not iv:
         case = context.case
-        nodes = np.fromiter(
-            (_node_taken(iv, case, n) for n in context.node_ids),
-            dtype=bool,
-            count=len(context.node_ids),
-        )
+        if iv.nodes or iv.stages or iv.tiers or iv.locations:
+            nodes = np.fromiter(
+                (_node_taken(iv, case, n) for n in context.node_ids),
+                dtype=bool,
+                count=len(context.node_ids),
+            )
+        else:
+            nodes = np.ones(len(context.node_ids), dtype=bool)
         held = [iv, np.zeros(0, dtype=bool), np.zeros(0), nodes]
         context.decisions[id(iv)] = held
     _, taken, factor, nodes = held
     if len(taken) < len(context.keys):
         new = context.keys[len(taken) :]
-        extra_factor = np.array(
-            [f if (f := _units_per(unit, iv.unit)) is not None else math.nan for _, _, unit in new],
-            dtype=float,
-        )
-        extra_taken = np.array(
-            [
-                kind in iv.kinds
-                and _input_matches(iv, kind, put, context.catalogue, context.functions)
-                for kind, put, _ in new
-            ],
-            dtype=bool,
-        ) & ~np.isnan(extra_factor)
-        held[1] = taken = np.concatenate([taken, extra_taken])
-        held[2] = factor = np.concatenate([factor, extra_factor])
+        more_taken = np.zeros(len(new), dtype=bool)
+        more_factor = np.full(len(new), math.nan)
+        per_unit: dict[str, float | None] = {}
+        for j, (kind, put, unit) in enumerate(new):
+            # Most keys are of kinds the option does not take (a node bought, for one).
+            if kind not in iv.kinds:
+                continue
+            if unit not in per_unit:
+                per_unit[unit] = _units_per(unit, iv.unit)
+            units = per_unit[unit]
+            if units is not None and _input_matches(
+                iv, kind, put, context.catalogue, context.functions
+            ):
+                more_taken[j], more_factor[j] = True, units
+        held[1] = taken = np.concatenate([taken, more_taken])
+        held[2] = factor = np.concatenate([factor, more_factor])
     return taken, factor, nodes
 
 
