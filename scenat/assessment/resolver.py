@@ -46,22 +46,30 @@ MAX_UPDATE_RANK = 64
 _MEMO = 4
 
 
+#: ``(removed, node, keys, key, amount)``: base flows no longer there as they were (indices
+#: into ``base.flows``) and the flows there instead, as the columns of :class:`FlowChanges`
+BaseChanges = tuple[np.ndarray, np.ndarray, Sequence[tuple[str, str]], np.ndarray, np.ndarray]
+
+
 @dataclass(frozen=True, eq=False)
 class FlowChanges:
-    """A modified case as changes of a base case's flows, in columns: the base flows it no
-    longer has as they were (``removed``, indices into ``base.flows``) and the flows it has
-    that the base has not, one element each: ``node`` (index into ``list(base.nodes)``),
-    ``keys[key]`` (the flow's ``(kind, input)``) and ``amount`` (``amount_in_reference``).
-    A rescaled base flow is removed and put in again. ``materialise`` builds the modified
-    :class:`Case` when a solve needs one (a case with other nodes, an indicator not linked).
+    """A modified case as signed flows added to another one, in columns: to ``parent`` (a
+    modified case given the same way) or, when None, to the base case. One element per
+    flow: ``node`` (index into ``list(base.nodes)``), ``keys[key]`` (its ``(kind, input)``)
+    and ``amount`` (``amount_in_reference``, negative for a flow taken out: a rescaled flow
+    is taken out and put in again). ``against_base`` gives the whole difference from the
+    base case (:data:`BaseChanges`), needed when node-to-node flows change;
+    ``materialise`` builds the modified :class:`Case` when a solve needs one (a case with
+    other nodes, an indicator not linked).
     """
 
     base: Case
-    removed: np.ndarray
+    parent: FlowChanges | None
     node: np.ndarray
     keys: Sequence[tuple[str, str]]
     key: np.ndarray
     amount: np.ndarray
+    against_base: Callable[[], BaseChanges]
     materialise: Callable[[], Case]
 
 
@@ -100,6 +108,7 @@ class ForegroundResolver:
         self._local = {n: i for i, n in enumerate(self._order)}
         self._base_flows = list(case.flows)
         base_ids = np.fromiter(map(id, self._base_flows), dtype=np.uint64)
+        self._base_ids = base_ids
         self._sorted_positions = np.argsort(base_ids)
         self._sorted_ids = base_ids[self._sorted_positions]
         matrix = sparse_technology_matrix(case.nodes, self._base_flows, self._order)
@@ -123,8 +132,23 @@ class ForegroundResolver:
         )
         #: resolver position of each node of the base case, in the case's ``nodes`` order
         self._case_order = np.array([self._local[k] for k in case.nodes], dtype=np.int64)
-        self._weight_of: dict[tuple[str, str], dict[str, float]] = {}
+        self._weight_of: dict[tuple[str, str], np.ndarray] = {}
         self._memo: list[tuple[FlowChanges, Resolved]] = []
+        # The same per indicator as columns (flows x indicators) and rows (indicators x
+        # nodes): a modified case's totals are a few products of them.
+        self._names = list(self._intensity)
+        self._contributions = np.zeros((len(self._base_flows), len(self._names)))
+        self._intensities = np.zeros((len(self._names), n))
+        for j, name in enumerate(self._names):
+            self._contributions[:, j] = self._amounts * self._weights[name]
+            self._intensities[j] = self._intensity[name]
+        self._totals = self._intensities @ self._supply
+        self._base = Resolved(
+            self._supply,
+            {name: float(t) for name, t in zip(self._names, self._totals)},
+            "unchanged",
+            0,
+        )
         #: how the last call solved (for benchmarks and the curious)
         self.last: Resolved | None = None
 
@@ -144,10 +168,21 @@ class ForegroundResolver:
         return {i.id: solved.totals[i.id] for i in chosen}
 
     def accepts(self, changes: FlowChanges, indicator_ids: Sequence[str]) -> bool:
-        """Whether :meth:`__call__` scores ``changes`` by the kept factorisation (changes of
-        this resolver's base case, indicators linked), without materialising a case."""
+        """Whether :meth:`__call__` scores ``changes`` by the kept factorisation, without
+        materialising a case: changes of this resolver's base case, whose flows are still
+        the very ones the resolver was built from, and indicators it links."""
         linked = {i.id for i in self.indicators}
-        return changes.base is self.case and all(i in linked for i in indicator_ids)
+        flows = changes.base.flows
+        return (
+            changes.base is self.case
+            and all(i in linked for i in indicator_ids)
+            and len(flows) == len(self._base_ids)
+            and bool(
+                (
+                    np.fromiter(map(id, flows), dtype=np.uint64, count=len(flows)) == self._base_ids
+                ).all()
+            )
+        )
 
     def supply(self, case: Case | FlowChanges) -> dict[str, float]:
         """Runs of every node of a modified case (same nodes), as
@@ -188,7 +223,13 @@ class ForegroundResolver:
         return self.last
 
     def resolve_changes(self, changes: FlowChanges) -> Resolved:
-        """:meth:`resolve` of a modified case given as changes of the base case's flows."""
+        """:meth:`resolve` of a modified case given as :class:`FlowChanges`.
+
+        When the step from its parent (or the base) changes no node-to-node flow, the
+        supply is the parent's and each total the parent's plus ``sum of a w x_node`` over
+        the step's signed flows: the change an option makes is computed from the flows it
+        touches, not as the difference of two totals. Otherwise the whole difference from
+        the base is solved (:meth:`resolve`'s algebra)."""
         for held, solved in self._memo:
             if held is changes:
                 self.last = solved
@@ -196,29 +237,48 @@ class ForegroundResolver:
         if changes.base is not self.case:
             raise ValueError("the changes are of another case than the resolver's base case")
         owner = self._case_order[changes.node]
-        solved = self._solve_changes(
-            changes.removed, owner, changes.keys, changes.key, changes.amount
+        keys, key = changes.keys, changes.key
+        supplier_of_key = np.array(
+            [self._local[i] if k == "node" else -1 for k, i in keys], dtype=np.int64
         )
-        # The same changes are asked for their totals, then their supply (costs): kept briefly.
+        if not (supplier_of_key[key] >= 0).any():
+            parent = self._base if changes.parent is None else self.resolve_changes(changes.parent)
+            x = parent.supply
+            totals_of = np.array([parent.totals[name] for name in self._names])
+            if len(key):
+                totals_of = totals_of + (changes.amount * x[owner]) @ self._key_weights(keys)[key]
+            moved = len(key) and parent.method == "unchanged"
+            solved = Resolved(
+                x,
+                {name: float(t) for name, t in zip(self._names, totals_of)},
+                "update" if moved else parent.method,
+                parent.rank,
+            )
+        else:
+            removed, node, keys, key, amount = changes.against_base()
+            solved = self._solve_changes(removed, self._case_order[node], keys, key, amount)
+        # The same changes are asked for their totals, then their supply (costs), and are the
+        # parent of the next: kept briefly.
         self._memo = [(changes, solved), *self._memo[: _MEMO - 1]]
         self.last = solved
         return solved
 
-    def _key_weights(self, keys: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
-        """Per indicator, the weight (:func:`flow_weights`) of a flow of each ``(kind,
-        input)``: a flow's weight depends on nothing else."""
+    def _key_weights(self, keys: Sequence[tuple[str, str]]) -> np.ndarray:
+        """The weight (:func:`flow_weights`) of a flow of each ``(kind, input)`` (rows) per
+        indicator (columns, in the order of ``self._names``): a flow's weight depends on
+        nothing else."""
         new = [k for k in dict.fromkeys(keys) if k not in self._weight_of]
         if new:
             probes = [
                 Flow(self.case.reference_node, kind, put, 1.0, "", 1.0, "") for kind, put in new
             ]
             found = flow_weights(probes, self.linked, self.indicators)
+            stacked = np.column_stack([found[name] for name in self._names])
             for j, k in enumerate(new):
-                self._weight_of[k] = {ind: float(w[j]) for ind, w in found.items()}
-        return {
-            ind.id: np.array([self._weight_of[k][ind.id] for k in keys], dtype=float)
-            for ind in self.indicators
-        }
+                self._weight_of[k] = stacked[j]
+        if not keys:
+            return np.zeros((0, len(self._names)))
+        return np.vstack([self._weight_of[k] for k in keys])
 
     def _solve_changes(
         self,
@@ -234,20 +294,6 @@ class ForegroundResolver:
         n = len(self._order)
         removed = np.asarray(removed, dtype=np.int64)
         put = len(key)
-        # Node impact per run: the base's, less the flows that left, plus those that came.
-        weights = self._key_weights(keys) if put else {}
-        intensity = {}
-        for ind, base in self._intensity.items():
-            d = base.copy()
-            if len(removed):
-                d -= np.bincount(
-                    self._owner[removed],
-                    weights=self._amounts[removed] * self._weights[ind][removed],
-                    minlength=n,
-                )
-            if put:
-                d += np.bincount(owner, weights=amounts * weights[ind][key], minlength=n)
-            intensity[ind] = d
         # Node-to-node flows that changed: A' - A, by column (consumer).
         gone = removed[self._supplier[removed] >= 0]
         supplier_of_key = np.array(
@@ -266,7 +312,15 @@ class ForegroundResolver:
             delta = sparse.csc_matrix((values, (rows, cols)), shape=(n, n))
             x = FactorisedSystem.from_matrix(self._matrix + delta).solve(self._demand)
             method = "refactorised"
-        totals = {ind: float(d @ x) for ind, d in intensity.items()}
+        # total = d' x' with d' = d less the flows that left plus those that came, so
+        # d x' (the base's total when x' = x) - sum of a w x'_node over those that left
+        # + the same over those that came: only the changed flows are visited.
+        base = self._totals if x is self._supply else self._intensities @ x
+        # One gather and one product per side, for every indicator at once.
+        totals_of = base - x[self._owner[removed]] @ self._contributions[removed]
+        if put:
+            totals_of = totals_of + (amounts * x[owner]) @ self._key_weights(keys)[key]
+        totals = {name: float(t) for name, t in zip(self._names, totals_of)}
         return Resolved(x, totals, method, len(changed))
 
     def _diff(self, flows: Sequence[Flow]) -> tuple[np.ndarray, list[Flow]]:

@@ -266,6 +266,34 @@ def apply_rows(
         extra = quantity * iv.share * float(iv.extra_factor)  # type: ignore[arg-type]
         key, factor = _other_input(table, str(iv.extra_input), str(iv.extra_kind), rows)
         added.append((key, extra * factor))
+    # The step as signed rows: the matched rows out (unless kept as they are), what they
+    # became in.
+    node_of, key_of = table.node[rows], table.key[rows]
+    steps = [] if keep == 1.0 else [(node_of, key_of, -table.amount[rows])]
+    if keep > 0.0 and keep != 1.0:
+        steps.append((node_of, key_of, amount[rows]))
+    steps.extend((node_of, key, column) for key, column in added)
+    step = (
+        tuple(np.concatenate([s[j] for s in steps]) for j in range(3))
+        if steps
+        else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    )
+
+    def materialise() -> Case:
+        return apply(table.case, iv, context.catalogue, matched=rows.tolist())
+
+    if not added and keep > 0.0:
+        # Amounts rescaled in place: the same rows, sharing the other columns.
+        return FlowTable(
+            context,
+            table.node,
+            table.key,
+            amount,
+            table.origin,
+            materialise,
+            parent=table,
+            step=step,  # type: ignore[arg-type]
+        )
     # Row i of the table becomes alive[i] + (1 per added column if matched) rows, in place.
     count = alive.copy()
     count[rows] += len(added)
@@ -287,14 +315,15 @@ def apply_rows(
     for key, column in added:
         node[at], keys[at], amounts[at], origin[at] = table.node[rows], key, column, -1
         at = at + 1
-    matched_list = rows.tolist()
     return FlowTable(
         context,
         node,
         keys,
         amounts,
         origin,
-        lambda: apply(table.case, iv, context.catalogue, matched=matched_list),
+        materialise,
+        parent=table,
+        step=step,  # type: ignore[arg-type]
     )
 
 

@@ -22,17 +22,24 @@ and :meth:`FlowTable.changes` gives the difference from the base case for
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
-from scenat.assessment.resolver import FlowChanges
+from scenat.assessment.resolver import BaseChanges, FlowChanges
 from scenat.brightway import project_catalogue
 from scenat.interventions.functions import Functions, shipped_functions
-from scenat.model.case import Case
+from scenat.model.case import Case, Flow, Node
 from scenat.model.catalogue import Catalogue
+
+_KEY = attrgetter("kind", "input", "reference_unit")
+_NODE = attrgetter("node")
+_AMOUNT = attrgetter("amount_in_reference")
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(eq=False)
@@ -46,6 +53,9 @@ class Context:
     node_ids: list[str]
     base_amount: np.ndarray
     keys: list[tuple[str, str, str]] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+    flow_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    nodes: list[Node] = field(default_factory=list)
     index: dict[tuple[str, str, str], int] = field(default_factory=dict)
     #: per option (by identity): its decisions per key and per node, see ``matching``
     decisions: dict[int, Any] = field(default_factory=dict)
@@ -68,6 +78,9 @@ class Context:
             self._places = (list(places), where)
         return self._places
 
+    _by_kind: dict[str, list[int]] = field(default_factory=dict)
+    _profiles: tuple[list[tuple[str, int, str | None]], np.ndarray] | None = None
+
     def code(self, kind: str, put: str, unit: str) -> int:
         """The registry index of ``(kind, input, reference_unit)``, added when new."""
         key = (kind, put, unit)
@@ -75,7 +88,33 @@ class Context:
         if found is None:
             found = self.index[key] = len(self.keys)
             self.keys.append(key)
+            self._by_kind.setdefault(kind, []).append(found)
         return found
+
+    def keys_of_kinds(self, kinds: Sequence[str], first: int = 0) -> list[int]:
+        """Registry indices from ``first`` on of the keys of these kinds, in order."""
+        found: list[int] = []
+        for kind in kinds:
+            codes = self._by_kind.get(kind, [])
+            found.extend(codes[bisect_left(codes, first) :])
+        return sorted(found)
+
+    def places(self) -> tuple[list[tuple[str, int, str | None]], np.ndarray]:
+        """The distinct ``(stage, tier, location)`` of the nodes, and each node's index into
+        them (what an option's stage, tier and location filters look at)."""
+        if self._profiles is None:
+            seen: dict[tuple[str, int, str | None], int] = {}
+            nodes = self.case.nodes
+            where = np.fromiter(
+                (
+                    seen.setdefault((nodes[n].stage, nodes[n].tier, nodes[n].location), len(seen))
+                    for n in self.node_ids
+                ),
+                dtype=np.int64,
+                count=len(self.node_ids),
+            )
+            self._profiles = (list(seen), where)
+        return self._profiles
 
 
 @dataclass(eq=False)
@@ -90,6 +129,10 @@ class FlowTable:
     origin: np.ndarray  # int64, index into the base case's flows, -1 for an added flow
     materialise: Callable[[], Case]
     _case: Case | None = None
+    #: the table this one was made from, and the step from it as signed rows
+    #: ``(node, key, amount)`` (a row taken out has minus its amount)
+    parent: FlowTable | None = None
+    step: tuple[np.ndarray, np.ndarray, np.ndarray] = (_NONE, _NONE, np.zeros(0))
     _changes: FlowChanges | None = None
 
     @classmethod
@@ -100,22 +143,40 @@ class FlowTable:
         node_ids = list(case.nodes)
         where = {n: i for i, n in enumerate(node_ids)}
         flows = case.flows
+        count = len(flows)
         context = Context(
             case,
             catalogue or project_catalogue(),
             functions or shipped_functions(),
             node_ids,
-            np.fromiter((f.amount_in_reference for f in flows), dtype=float, count=len(flows)),
+            np.fromiter(map(_AMOUNT, flows), dtype=float, count=count),
         )
-        code = context.code
-        key = np.fromiter(
-            (code(f.kind, f.input, f.reference_unit) for f in flows),
-            dtype=np.int64,
-            count=len(flows),
-        )
-        node = np.fromiter((where[f.node] for f in flows), dtype=np.int64, count=len(flows))
-        origin = np.arange(len(flows), dtype=np.int64)
+        # Attribute getters mapped over the flows: no Python frame per flow.
+        triples = list(map(_KEY, flows))
+        for kind, put, unit in dict.fromkeys(triples):
+            context.code(kind, put, unit)
+        key = np.fromiter(map(context.index.__getitem__, triples), dtype=np.int64, count=count)
+        node = np.fromiter(map(where.__getitem__, map(_NODE, flows)), dtype=np.int64, count=count)
+        origin = np.arange(count, dtype=np.int64)
+        # What the table was made from, the very objects (``unchanged``); held, so ids stay.
+        context.flows = list(flows)
+        context.flow_ids = np.fromiter(map(id, context.flows), np.uint64, count)
+        context.nodes = list(case.nodes.values())
         return cls(context, node, key, context.base_amount.copy(), origin, lambda: case, case)
+
+    def unchanged(self) -> bool:
+        """Whether the base case still has the nodes and flows this table was made from
+        (the very objects: nodes and flows are immutable)."""
+        case = self.context.case
+        flows = case.flows
+        return (
+            len(flows) == len(self.context.flow_ids)
+            and list(case.nodes) == self.context.node_ids
+            and all(a is b for a, b in zip(case.nodes.values(), self.context.nodes))
+            and bool(
+                (np.fromiter(map(id, flows), np.uint64, len(flows)) == self.context.flow_ids).all()
+            )
+        )
 
     def __len__(self) -> int:
         return len(self.key)
@@ -133,26 +194,42 @@ class FlowTable:
         return self._case
 
     def changes(self) -> FlowChanges:
-        """The difference from the base case: the base flows not kept as they were, and the
-        flows this table has that the base has not (rescaled base flows among them)."""
+        """This table as :class:`FlowChanges`: the signed rows of the step from its parent
+        table (none for a case's own table), with the whole difference from the base case
+        when asked for."""
         if self._changes is None:
-            base = self.context.base_amount
-            origin = self.origin
-            from_base = origin >= 0
-            same = np.zeros(len(origin), dtype=bool)
-            same[from_base] = self.amount[from_base] == base[origin[from_base]]
-            present = np.zeros(len(base), dtype=bool)
-            present[origin[same]] = True
-            put = np.flatnonzero(~same)
-            used, key = np.unique(self.key[put], return_inverse=True)
+            node, key, amount = self.step
+            used, inverse = np.unique(key, return_inverse=True)
             keys = self.context.keys
             self._changes = FlowChanges(
                 base=self.base,
-                removed=np.flatnonzero(~present),
-                node=self.node[put],
-                keys=[keys[k][:2] for k in used],
-                key=key.astype(np.int64).ravel(),
-                amount=self.amount[put],
+                parent=self.parent.changes() if self.parent is not None else None,
+                node=node,
+                keys=[keys[k][:2] for k in used.tolist()],
+                key=inverse.astype(np.int64).ravel(),
+                amount=amount,
+                against_base=self._against_base,
                 materialise=lambda: self.case,
             )
         return self._changes
+
+    def _against_base(self) -> BaseChanges:
+        """The base flows not kept as they were, and the rows the base has not (rescaled
+        base flows among them)."""
+        base = self.context.base_amount
+        origin = self.origin
+        from_base = origin >= 0
+        same = np.zeros(len(origin), dtype=bool)
+        same[from_base] = self.amount[from_base] == base[origin[from_base]]
+        present = np.zeros(len(base), dtype=bool)
+        present[origin[same]] = True
+        put = np.flatnonzero(~same)
+        used, key = np.unique(self.key[put], return_inverse=True)
+        keys = self.context.keys
+        return (
+            np.flatnonzero(~present),
+            self.node[put],
+            [keys[k][:2] for k in used.tolist()],
+            key.astype(np.int64).ravel(),
+            self.amount[put],
+        )

@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,6 +171,30 @@ class _Scoring:
         self._supply_of = _supply_of(solve)
         self._vector = getattr(solve, "supply_vector", None) if self.fast else None
 
+    @classmethod
+    def of(cls, solve: Solver, case: Case, ids: Sequence[str], catalogue: Catalogue) -> _Scoring:
+        """A scoring of ``case`` through ``solve``; the one made last for the same solve,
+        case and catalogue when the solve scores changes itself and the case's flows are
+        still the very ones (the evaluation, then the portfolio of one case)."""
+        try:
+            held = _SCORINGS.get(solve)  # type: ignore[arg-type]
+        except TypeError:  # a solve that cannot be weakly referenced
+            held = None
+        if (
+            held is not None
+            and held.base.base is case
+            and held.base.context.catalogue is catalogue
+            and held.solve.accepts(held.base.changes(), ids)  # type: ignore[attr-defined]
+            and held.base.unchanged()
+        ):
+            return held
+        made = cls(solve, case, ids, catalogue)
+        if made.fast:
+            # Only a solve that keeps the case itself (a resolver) is a key: nothing is kept
+            # alive that the solve does not keep already.
+            _SCORINGS[solve] = made  # type: ignore[index]
+        return made
+
     def totals(self, table: FlowTable, ids: Sequence[str]) -> Mapping[str, float]:
         return self.solve(table.changes() if self.fast else table.case, ids)
 
@@ -184,6 +209,10 @@ class _Scoring:
         """:func:`_costs` of the option on the table's case, ``rows`` matched."""
         quantity = rows_quantity(table, iv, rows, self.supply(table)) if len(rows) else 0.0
         return _priced(table.base, iv, rate, quantity, len(rows))
+
+
+#: the last scoring made per solve (see :meth:`_Scoring.of`)
+_SCORINGS: weakref.WeakKeyDictionary[Any, _Scoring] = weakref.WeakKeyDictionary()
 
 
 def _tonnes_per(unit: str) -> float:
@@ -282,7 +311,7 @@ def evaluate(
         interventions = collect(case, libraries, catalogue=catalogue)
     ids = _indicator_ids(indicators)
     rate = case_discount_rate(case)
-    scoring = _Scoring(solve, case, ids, catalogue)
+    scoring = _Scoring.of(solve, case, ids, catalogue)
     table = scoring.base
     baseline = dict(solve(case, ids))
     kpi_columns = sorted({k for iv in interventions for k in iv.kpis})
@@ -451,7 +480,7 @@ def evaluate_combination(
     solve = solve or assess_totals
     ids = _indicator_ids(indicators)
     return _combination(
-        _Scoring(solve, case, ids, catalogue), interventions, ids, baseline=baseline
+        _Scoring.of(solve, case, ids, catalogue), interventions, ids, baseline=baseline
     )
 
 
@@ -514,7 +543,7 @@ def plan_portfolio(
     order = [i for i in table["id"].to_list() if i in by_id]
     baseline = dict(solve(case, [CARBON_INDICATOR]))
     cache: dict[frozenset[str], float] = {}
-    scoring = _Scoring(solve, case, [CARBON_INDICATOR], catalogue)
+    scoring = _Scoring.of(solve, case, [CARBON_INDICATOR], catalogue)
 
     def combined(chosen: frozenset[str]) -> float:
         if chosen not in cache:

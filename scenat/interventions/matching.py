@@ -61,14 +61,24 @@ def _input_matches(
 
 def _node_taken(intervention: Intervention, case: Case, node_id: str) -> bool:
     """Whether the intervention's node, stage, tier and location filters take ``node_id``."""
-    iv, node = intervention, case.nodes[node_id]
+    node = case.nodes[node_id]
+    if intervention.nodes and node.id not in intervention.nodes:
+        return False
+    return _place_taken(intervention, case, node.stage, node.tier, node.location)
+
+
+def _place_taken(
+    intervention: Intervention, case: Case, stage: str, tier: int, location: str | None
+) -> bool:
+    """Whether the stage, tier and location filters take a node of that stage, tier and
+    location (one without a location is at the case's ``region``)."""
+    iv = intervention
     return not (
-        (iv.nodes and node.id not in iv.nodes)
-        or (iv.stages and node.stage not in iv.stages)
-        or (iv.tiers and node.tier not in iv.tiers)
+        (iv.stages and stage not in iv.stages)
+        or (iv.tiers and tier not in iv.tiers)
         or (
             iv.locations
-            and not any(within(node.location or case.region, region) for region in iv.locations)
+            and not any(within(location or case.region, region) for region in iv.locations)
         )
     )
 
@@ -151,33 +161,37 @@ def _decisions(table: FlowTable, iv: Intervention) -> tuple[np.ndarray, np.ndarr
     held = context.decisions.get(id(iv))
     if held is None or held[0] is not iv:
         case = context.case
-        if iv.nodes or iv.stages or iv.tiers or iv.locations:
+        if iv.nodes:
             nodes = np.fromiter(
                 (_node_taken(iv, case, n) for n in context.node_ids),
                 dtype=bool,
                 count=len(context.node_ids),
             )
+        elif iv.stages or iv.tiers or iv.locations:
+            # Decided once per (stage, tier, location) of the nodes, not per node.
+            places, where = context.places()
+            taken_place = np.array([_place_taken(iv, case, *p) for p in places], dtype=bool)
+            nodes = taken_place[where]
         else:
             nodes = np.ones(len(context.node_ids), dtype=bool)
         held = [iv, np.zeros(0, dtype=bool), np.zeros(0), nodes]
         context.decisions[id(iv)] = held
     _, taken, factor, nodes = held
     if len(taken) < len(context.keys):
-        new = context.keys[len(taken) :]
-        more_taken = np.zeros(len(new), dtype=bool)
-        more_factor = np.full(len(new), math.nan)
+        first = len(taken)
+        more_taken = np.zeros(len(context.keys) - first, dtype=bool)
+        more_factor = np.full(len(context.keys) - first, math.nan)
         per_unit: dict[str, float | None] = {}
-        for j, (kind, put, unit) in enumerate(new):
-            # Most keys are of kinds the option does not take (a node bought, for one).
-            if kind not in iv.kinds:
-                continue
+        # Most keys are of kinds the option does not take (a node bought, for one).
+        for j in context.keys_of_kinds(iv.kinds, first):
+            kind, put, unit = context.keys[j]
             if unit not in per_unit:
                 per_unit[unit] = _units_per(unit, iv.unit)
             units = per_unit[unit]
             if units is not None and _input_matches(
                 iv, kind, put, context.catalogue, context.functions
             ):
-                more_taken[j], more_factor[j] = True, units
+                more_taken[j - first], more_factor[j - first] = True, units
         held[1] = taken = np.concatenate([taken, more_taken])
         held[2] = factor = np.concatenate([factor, more_factor])
     return taken, factor, nodes
