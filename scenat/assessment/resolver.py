@@ -3,16 +3,19 @@
 The background is fixed, so a modified case's total is ``sum over flows of a x_node w``
 (amount, runs of its node, impact per unit: :func:`scenat.calc.foreground.flow_weights`),
 with ``x`` solving the foreground ``A_ff x = f``. The resolver keeps the base case's
-foreground factorised and, per indicator, each node's impact per run
-``d_k = sum over k's flows of a w``. A modified case is compared with the base flow by flow
-(a flow an intervention leaves alone is the same object, :func:`scenat.interventions.apply`):
-flows that left or came change ``d``; node-to-node flows that changed change the columns
-``C`` of ``A_ff``, ``A' = A + U V^T`` with ``V = [e_k, k in C]``, and
+foreground factorised, each base flow's ``a w`` per indicator and the base totals. A
+modified case is compared with the base flow by flow (a flow an intervention leaves alone
+is the same object, :func:`scenat.interventions.apply`), or given directly as
+:class:`FlowChanges` (signed flows added to a parent, as
+:mod:`scenat.interventions.columns` makes them, no case built). Flows that left or came
+change the totals by their own ``a w x_node``; node-to-node flows that changed change the
+columns ``C`` of ``A_ff``, ``A' = A + U V^T`` with ``V = [e_k, k in C]``, and
 ``x' = x - Z (I + V^T Z)^-1 V^T x`` with ``Z = A^-1 U`` (Sherman-Morrison-Woodbury, ``|C|``
-solves with the kept factorisation). Past :data:`MAX_UPDATE_RANK` changed columns the
-changed foreground is factorised again instead (sparse, in the solver's block-triangular
-order). Both are exact algebra, not approximations: totals equal a full re-assessment to
-round-off.
+solves with the kept factorisation), and then ``total' = d x' - (a w x') of the flows that
+left + (a w x') of those that came`` (``d``: the base's impact per run of each node). Past
+:data:`MAX_UPDATE_RANK` changed columns the changed foreground is factorised again instead
+(sparse, in the solver's block-triangular order). Both are exact algebra, not
+approximations: totals equal a full re-assessment to round-off.
 
 >>> import scenat
 >>> from scenat.paths import examples_dir

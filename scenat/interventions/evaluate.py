@@ -1,13 +1,17 @@
 """What an intervention is worth: the change of every indicator, the money KPIs, portfolios.
 
-Evaluation applies each intervention to a copy of the case and solves it again; the solve
-is a parameter (``solve(case, indicators) -> {indicator: total}``) so that a faster
-re-solve with the kept factorisation (:class:`scenat.assessment.ForegroundResolver`: only
-the flows an option changes are re-scored, and changed node-to-node flows are a low-rank
-update of the kept foreground factorisation) can replace the default full assessment. The
-node supplies an option's costs are counted on come from the same solve when it offers them
-(``solve.supply(case)``). Both are exact: the ranking and MACC are the same as with full
-re-assessments, to round-off.
+Evaluation applies each intervention to the case and solves it again; the solve is a
+parameter (``solve(case, indicators) -> {indicator: total}``) so that a faster re-solve
+with the kept factorisation (:class:`scenat.assessment.ForegroundResolver`) can replace the
+default full assessment. The case's flows are held as columns
+(:class:`scenat.interventions.columns.FlowTable`): each option is matched once per key and
+node and applied by array operations, and when the solve scores changes of this case by
+itself (``solve.accepts``) each modified case goes to it as the signed flows the option
+changed (:class:`scenat.assessment.resolver.FlowChanges`), no copy of the case made; any
+other solve gets the modified case, built as :func:`apply` makes it. The node supplies an
+option's costs are counted on come from the same solve when it offers them
+(``solve.supply_vector`` or ``solve.supply``). All are exact: the ranking and MACC are the
+same as with full re-assessments, to round-off.
 
 The case's discount rate is the ``discount_rate`` field of its case sheet, default 0.035:
 the HM Treasury Green Book social time preference rate (real, years 0-30).

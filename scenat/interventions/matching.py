@@ -260,9 +260,10 @@ def applicable(
     catalogue = catalogue or project_catalogue()
     interventions = collect(case, catalogue=catalogue) if interventions is None else interventions
     supply = node_supply(case)
+    table = FlowTable.of(case, catalogue)
     rows = []
     for iv in interventions:
-        for i in matched_flows(case, iv, catalogue):
+        for i in matched_rows(table, iv).tolist():
             flow = case.flows[i]
             annual = (
                 flow.amount_in_reference
