@@ -28,8 +28,10 @@ True
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 from scipy import sparse
@@ -121,22 +123,29 @@ class ForegroundResolver:
         self._demand[self._local[case.reference_node]] = case.reference_amount
         self._supply = self._solver.solve(self._demand)
         self._weights = flow_weights(self._base_flows, self.linked, self.indicators)
-        self._amounts = np.array([f.amount_in_reference for f in self._base_flows], dtype=float)
-        self._owner = np.array([self._local[f.node] for f in self._base_flows], dtype=np.int64)
+        count = len(self._base_flows)
+        # Attribute getters mapped over the flows: no Python frame per flow.
+        self._amounts = np.fromiter(
+            map(attrgetter("amount_in_reference"), self._base_flows), dtype=float, count=count
+        )
+        self._owner = np.fromiter(
+            map(self._local.__getitem__, map(attrgetter("node"), self._base_flows)),
+            dtype=np.int64,
+            count=count,
+        )
         n = len(self._order)
         self._intensity = {
             ind: np.bincount(self._owner, weights=self._amounts * w, minlength=n)
             for ind, w in self._weights.items()
         }
         # Supplier (resolver order) of each base node-to-node flow, -1 for the others.
-        self._supplier = np.array(
-            [self._local[f.input] if f.kind == "node" else -1 for f in self._base_flows],
-            dtype=np.int64,
-        )
+        self._supplier = np.full(count, -1, dtype=np.int64)
+        bought = [i for i, f in enumerate(self._base_flows) if f.kind == "node"]
+        self._supplier[bought] = [self._local[self._base_flows[i].input] for i in bought]
         #: resolver position of each node of the base case, in the case's ``nodes`` order
         self._case_order = np.array([self._local[k] for k in case.nodes], dtype=np.int64)
         self._weight_of: dict[tuple[str, str], np.ndarray] = {}
-        self._memo: list[tuple[FlowChanges, Resolved]] = []
+        self._memo: list[tuple[weakref.ref[FlowChanges], Resolved]] = []
         # The same per indicator as columns (flows x indicators) and rows (indicators x
         # nodes): a modified case's totals are a few products of them.
         self._names = list(self._intensity)
@@ -234,7 +243,7 @@ class ForegroundResolver:
         touches, not as the difference of two totals. Otherwise the whole difference from
         the base is solved (:meth:`resolve`'s algebra)."""
         for held, solved in self._memo:
-            if held is changes:
+            if held() is changes:
                 self.last = solved
                 return solved
         if changes.base is not self.case:
@@ -262,7 +271,8 @@ class ForegroundResolver:
             solved = self._solve_changes(removed, self._case_order[node], keys, key, amount)
         # The same changes are asked for their totals, then their supply (costs), and are the
         # parent of the next: kept briefly.
-        self._memo = [(changes, solved), *self._memo[: _MEMO - 1]]
+        # Weakly: the memo keeps no modified case (and the chain it came from) alive.
+        self._memo = [(weakref.ref(changes), solved), *self._memo[: _MEMO - 1]]
         self.last = solved
         return solved
 

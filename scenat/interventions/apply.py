@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from scenat.brightway import project_catalogue
-from scenat.interventions.columns import FlowTable
+from scenat.interventions.columns import INDEX, FlowTable
 from scenat.interventions.functions import FUNCTION_PREFIX, Functions, shipped_functions
 from scenat.interventions.library import Intervention
 from scenat.interventions.matching import matched_flows, matched_rows, unit_factor, units_per_row
@@ -276,7 +276,7 @@ def apply_rows(
     step = (
         tuple(np.concatenate([s[j] for s in steps]) for j in range(3))
         if steps
-        else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+        else (np.zeros(0, dtype=INDEX), np.zeros(0, dtype=INDEX), np.zeros(0))
     )
 
     def materialise() -> Case:
@@ -299,10 +299,10 @@ def apply_rows(
     count[rows] += len(added)
     start = np.cumsum(count) - count
     total = int(count.sum())
-    node = np.empty(total, dtype=np.int64)
-    keys = np.empty(total, dtype=np.int64)
+    node = np.empty(total, dtype=INDEX)
+    keys = np.empty(total, dtype=INDEX)
     amounts = np.empty(total, dtype=float)
-    origin = np.empty(total, dtype=np.int64)
+    origin = np.empty(total, dtype=INDEX)
     kept = np.flatnonzero(alive)
     at = start[kept]
     node[at], keys[at], amounts[at], origin[at] = (
@@ -339,7 +339,7 @@ def _same_input(
         codes.append(context.code(iv.to_kind or kind, put, unit))
         factors.append(conversion_factor(iv.unit, unit))
     inverse = inverse.ravel()
-    return np.array(codes, dtype=np.int64)[inverse], np.array(factors, dtype=float)[inverse]
+    return np.array(codes, dtype=INDEX)[inverse], np.array(factors, dtype=float)[inverse]
 
 
 def _other_input(
@@ -350,9 +350,9 @@ def _other_input(
     context = table.context
     case = context.case
     if not len(rows):
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
+        return np.zeros(0, dtype=INDEX), np.zeros(0)
     locations, where = context.locations()
-    pair = table.key[rows] * (len(locations) + 1) + where[table.node[rows]]
+    pair = table.key[rows].astype(np.int64) * (len(locations) + 1) + where[table.node[rows]]
     used, inverse = np.unique(pair, return_inverse=True)
     codes, factors = [], []
     for p in used.tolist():
@@ -370,7 +370,7 @@ def _other_input(
         codes.append(found[0])
         factors.append(found[1])
     inverse = inverse.ravel()
-    return np.array(codes, dtype=np.int64)[inverse], np.array(factors, dtype=float)[inverse]
+    return np.array(codes, dtype=INDEX)[inverse], np.array(factors, dtype=float)[inverse]
 
 
 def apply_all(

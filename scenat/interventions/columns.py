@@ -25,6 +25,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
@@ -39,7 +40,10 @@ from scenat.model.catalogue import Catalogue
 _KEY = attrgetter("kind", "input", "reference_unit")
 _NODE = attrgetter("node")
 _AMOUNT = attrgetter("amount_in_reference")
-_NONE = np.zeros(0, dtype=np.int64)
+#: the integer type of a table's index columns: half of int64's memory, and a case has
+#: far fewer than 2**31 flows
+INDEX = np.int32
+_NONE = np.zeros(0, dtype=INDEX)
 
 
 @dataclass(eq=False)
@@ -123,10 +127,10 @@ class FlowTable:
     case, by :func:`scenat.interventions.apply.apply_rows` for a modified one."""
 
     context: Context
-    node: np.ndarray  # int64, index into context.node_ids
-    key: np.ndarray  # int64, index into context.keys
+    node: np.ndarray  # int32 (:data:`INDEX`), index into context.node_ids
+    key: np.ndarray  # int32, index into context.keys
     amount: np.ndarray  # float, amount_in_reference
-    origin: np.ndarray  # int64, index into the base case's flows, -1 for an added flow
+    origin: np.ndarray  # int32, index into the base case's flows, -1 for an added flow
     materialise: Callable[[], Case]
     _case: Case | None = None
     #: the table this one was made from, and the step from it as signed rows
@@ -155,9 +159,9 @@ class FlowTable:
         triples = list(map(_KEY, flows))
         for kind, put, unit in dict.fromkeys(triples):
             context.code(kind, put, unit)
-        key = np.fromiter(map(context.index.__getitem__, triples), dtype=np.int64, count=count)
-        node = np.fromiter(map(where.__getitem__, map(_NODE, flows)), dtype=np.int64, count=count)
-        origin = np.arange(count, dtype=np.int64)
+        key = np.fromiter(map(context.index.__getitem__, triples), dtype=INDEX, count=count)
+        node = np.fromiter(map(where.__getitem__, map(_NODE, flows)), dtype=INDEX, count=count)
+        origin = np.arange(count, dtype=INDEX)
         # What the table was made from, the very objects (``unchanged``); held, so ids stay.
         context.flows = list(flows)
         context.flow_ids = np.fromiter(map(id, context.flows), np.uint64, count)
@@ -208,28 +212,33 @@ class FlowTable:
                 keys=[keys[k][:2] for k in used.tolist()],
                 key=inverse.astype(np.int64).ravel(),
                 amount=amount,
-                against_base=self._against_base,
-                materialise=lambda: self.case,
+                # Neither refers to the table (which holds the changes): no reference cycle
+                # keeps a table alive once the evaluation is done with it.
+                against_base=partial(
+                    _against_base, self.context, self.node, self.key, self.amount, self.origin
+                ),
+                materialise=self.materialise,
             )
         return self._changes
 
-    def _against_base(self) -> BaseChanges:
-        """The base flows not kept as they were, and the rows the base has not (rescaled
-        base flows among them)."""
-        base = self.context.base_amount
-        origin = self.origin
-        from_base = origin >= 0
-        same = np.zeros(len(origin), dtype=bool)
-        same[from_base] = self.amount[from_base] == base[origin[from_base]]
-        present = np.zeros(len(base), dtype=bool)
-        present[origin[same]] = True
-        put = np.flatnonzero(~same)
-        used, key = np.unique(self.key[put], return_inverse=True)
-        keys = self.context.keys
-        return (
-            np.flatnonzero(~present),
-            self.node[put],
-            [keys[k][:2] for k in used.tolist()],
-            key.astype(np.int64).ravel(),
-            self.amount[put],
-        )
+
+def _against_base(
+    context: Context, node: np.ndarray, key: np.ndarray, amount: np.ndarray, origin: np.ndarray
+) -> BaseChanges:
+    """The base flows a table's rows do not keep as they were, and the rows the base has
+    not (rescaled base flows among them)."""
+    base = context.base_amount
+    from_base = origin >= 0
+    same = np.zeros(len(origin), dtype=bool)
+    same[from_base] = amount[from_base] == base[origin[from_base]]
+    present = np.zeros(len(base), dtype=bool)
+    present[origin[same]] = True
+    put = np.flatnonzero(~same)
+    used, inverse = np.unique(key[put], return_inverse=True)
+    return (
+        np.flatnonzero(~present),
+        node[put],
+        [context.keys[k][:2] for k in used.tolist()],
+        inverse.astype(np.int64).ravel(),
+        amount[put],
+    )

@@ -167,37 +167,38 @@ class _Scoring:
     :class:`FlowChanges` and no modified case is built; any other solve gets the modified
     case (:attr:`FlowTable.case`, built as :func:`apply` makes it)."""
 
-    def __init__(self, solve: Solver, case: Case, ids: Sequence[str], catalogue: Catalogue):
+    def __init__(self, solve: Solver, base: FlowTable, ids: Sequence[str]):
         self.solve = solve
-        self.base = FlowTable.of(case, catalogue)
+        self.base = base
         accepts = getattr(solve, "accepts", None)
-        self.fast = callable(accepts) and bool(accepts(self.base.changes(), ids))
+        self.fast = callable(accepts) and bool(accepts(base.changes(), ids))
         self._supply_of = _supply_of(solve)
         self._vector = getattr(solve, "supply_vector", None) if self.fast else None
 
     @classmethod
     def of(cls, solve: Solver, case: Case, ids: Sequence[str], catalogue: Catalogue) -> _Scoring:
-        """A scoring of ``case`` through ``solve``; the one made last for the same solve,
-        case and catalogue when the solve scores changes itself and the case's flows are
-        still the very ones (the evaluation, then the portfolio of one case)."""
+        """A scoring of ``case`` through ``solve``, on the table made last for the same
+        solve, case and catalogue when the solve scores changes itself and the case still
+        has the very nodes and flows (the evaluation, then the portfolio of one case)."""
         try:
-            held = _SCORINGS.get(solve)  # type: ignore[arg-type]
+            held = _TABLES.get(solve)  # type: ignore[arg-type]
         except TypeError:  # a solve that cannot be weakly referenced
             held = None
         if (
             held is not None
-            and held.base.base is case
-            and held.base.context.catalogue is catalogue
-            and held.solve.accepts(held.base.changes(), ids)  # type: ignore[attr-defined]
-            and held.base.unchanged()
+            and held.base is case
+            and held.context.catalogue is catalogue
+            and held.unchanged()
         ):
-            return held
-        made = cls(solve, case, ids, catalogue)
-        if made.fast:
-            # Only a solve that keeps the case itself (a resolver) is a key: nothing is kept
-            # alive that the solve does not keep already.
-            _SCORINGS[solve] = made  # type: ignore[index]
-        return made
+            scoring = cls(solve, held, ids)
+            if scoring.fast:
+                return scoring
+        scoring = cls(solve, FlowTable.of(case, catalogue), ids)
+        if scoring.fast:
+            # Only a solve that keeps the case itself (a resolver) is a key, and the table
+            # does not refer to it: nothing is kept alive that the solve does not keep.
+            _TABLES[solve] = scoring.base  # type: ignore[index]
+        return scoring
 
     def totals(self, table: FlowTable, ids: Sequence[str]) -> Mapping[str, float]:
         return self.solve(table.changes() if self.fast else table.case, ids)
@@ -215,8 +216,8 @@ class _Scoring:
         return _priced(table.base, iv, rate, quantity, len(rows))
 
 
-#: the last scoring made per solve (see :meth:`_Scoring.of`)
-_SCORINGS: weakref.WeakKeyDictionary[Any, _Scoring] = weakref.WeakKeyDictionary()
+#: the base table of the last scoring made per solve (see :meth:`_Scoring.of`)
+_TABLES: weakref.WeakKeyDictionary[Any, FlowTable] = weakref.WeakKeyDictionary()
 
 
 def _tonnes_per(unit: str) -> float:
