@@ -122,7 +122,7 @@ class ForegroundResolver:
         self._demand = np.zeros(len(self._order))
         self._demand[self._local[case.reference_node]] = case.reference_amount
         self._supply = self._solver.solve(self._demand)
-        self._weights = flow_weights(self._base_flows, self.linked, self.indicators)
+        weights = flow_weights(self._base_flows, self.linked, self.indicators)
         count = len(self._base_flows)
         # Attribute getters mapped over the flows: no Python frame per flow.
         self._amounts = np.fromiter(
@@ -134,10 +134,6 @@ class ForegroundResolver:
             count=count,
         )
         n = len(self._order)
-        self._intensity = {
-            ind: np.bincount(self._owner, weights=self._amounts * w, minlength=n)
-            for ind, w in self._weights.items()
-        }
         # Supplier (resolver order) of each base node-to-node flow, -1 for the others.
         self._supplier = np.full(count, -1, dtype=np.int64)
         bought = [i for i, f in enumerate(self._base_flows) if f.kind == "node"]
@@ -146,14 +142,17 @@ class ForegroundResolver:
         self._case_order = np.array([self._local[k] for k in case.nodes], dtype=np.int64)
         self._weight_of: dict[tuple[str, str], np.ndarray] = {}
         self._memo: list[tuple[weakref.ref[FlowChanges], Resolved]] = []
-        # The same per indicator as columns (flows x indicators) and rows (indicators x
-        # nodes): a modified case's totals are a few products of them.
-        self._names = list(self._intensity)
-        self._contributions = np.zeros((len(self._base_flows), len(self._names)))
+        # Per indicator, each base flow's a w (flows x indicators) and each node's impact per
+        # run d_k = sum over k's flows of a w (indicators x nodes): a modified case's totals
+        # are a few products of them.
+        self._names = [ind.id for ind in self.indicators]
+        self._contributions = np.zeros((count, len(self._names)))
         self._intensities = np.zeros((len(self._names), n))
         for j, name in enumerate(self._names):
-            self._contributions[:, j] = self._amounts * self._weights[name]
-            self._intensities[j] = self._intensity[name]
+            self._contributions[:, j] = self._amounts * weights[name]
+            self._intensities[j] = np.bincount(
+                self._owner, weights=self._contributions[:, j], minlength=n
+            )
         self._totals = self._intensities @ self._supply
         self._base = Resolved(
             self._supply,

@@ -49,41 +49,26 @@ _NONE = np.zeros(0, dtype=INDEX)
 @dataclass(eq=False)
 class Context:
     """What every table of one base case shares: the case, the catalogue and functions
-    matched against, the key registry (append-only) and per-option decisions."""
+    matched against, the key registry (append-only), per-option decisions, and the very
+    nodes and flows the first table was made from (held, so their ids stay theirs)."""
 
     case: Case
     catalogue: Catalogue
     functions: Functions
     node_ids: list[str]
     base_amount: np.ndarray
-    keys: list[tuple[str, str, str]] = field(default_factory=list)
     flows: list[Flow] = field(default_factory=list)
     flow_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     nodes: list[Node] = field(default_factory=list)
+    #: ``(kind, input, reference_unit)`` of each key, and the reverse
+    keys: list[tuple[str, str, str]] = field(default_factory=list)
     index: dict[tuple[str, str, str], int] = field(default_factory=dict)
     #: per option (by identity): its decisions per key and per node, see ``matching``
     decisions: dict[int, Any] = field(default_factory=dict)
     #: added inputs decided, see ``apply``: (target, kind, input bought, place) -> (key, factor)
     added: dict[tuple[str, str, str, int], tuple[int, float]] = field(default_factory=dict)
-    _places: tuple[list[str | None], np.ndarray] | None = None
-
-    def locations(self) -> tuple[list[str | None], np.ndarray]:
-        """The distinct node locations, and each node's index into them."""
-        if self._places is None:
-            places: dict[str | None, int] = {}
-            where = np.fromiter(
-                (
-                    places.setdefault(self.case.nodes[n].location, len(places))
-                    for n in self.node_ids
-                ),
-                dtype=np.int64,
-                count=len(self.node_ids),
-            )
-            self._places = (list(places), where)
-        return self._places
-
     _by_kind: dict[str, list[int]] = field(default_factory=dict)
-    _profiles: tuple[list[tuple[str, int, str | None]], np.ndarray] | None = None
+    _places: dict[str, tuple[list[Any], np.ndarray]] = field(default_factory=dict)
 
     def code(self, kind: str, put: str, unit: str) -> int:
         """The registry index of ``(kind, input, reference_unit)``, added when new."""
@@ -98,27 +83,31 @@ class Context:
     def keys_of_kinds(self, kinds: Sequence[str], first: int = 0) -> list[int]:
         """Registry indices from ``first`` on of the keys of these kinds, in order."""
         found: list[int] = []
-        for kind in kinds:
+        for kind in set(kinds):
             codes = self._by_kind.get(kind, [])
             found.extend(codes[bisect_left(codes, first) :])
         return sorted(found)
 
+    def locations(self) -> tuple[list[str | None], np.ndarray]:
+        """The distinct node locations, and each node's index into them."""
+        return self._distinct("location", lambda node: node.location)
+
     def places(self) -> tuple[list[tuple[str, int, str | None]], np.ndarray]:
         """The distinct ``(stage, tier, location)`` of the nodes, and each node's index into
         them (what an option's stage, tier and location filters look at)."""
-        if self._profiles is None:
-            seen: dict[tuple[str, int, str | None], int] = {}
+        return self._distinct("place", lambda node: (node.stage, node.tier, node.location))
+
+    def _distinct(self, name: str, of: Callable[[Node], Any]) -> tuple[list[Any], np.ndarray]:
+        if name not in self._places:
+            seen: dict[Any, int] = {}
             nodes = self.case.nodes
             where = np.fromiter(
-                (
-                    seen.setdefault((nodes[n].stage, nodes[n].tier, nodes[n].location), len(seen))
-                    for n in self.node_ids
-                ),
+                (seen.setdefault(of(nodes[n]), len(seen)) for n in self.node_ids),
                 dtype=np.int64,
                 count=len(self.node_ids),
             )
-            self._profiles = (list(seen), where)
-        return self._profiles
+            self._places[name] = (list(seen), where)
+        return self._places[name]
 
 
 @dataclass(eq=False)
