@@ -242,7 +242,7 @@ def apply_rows(
     extra_factor``."""
     iv = intervention
     context = table.context
-    rows = matched_rows(table, iv) if matched is None else np.asarray(matched, dtype=np.int64)
+    rows = matched_rows(table, iv) if matched is None else np.unique(np.asarray(matched, np.int64))
     n = len(table)
     keep = _keep(iv)
     amount = table.amount.copy()

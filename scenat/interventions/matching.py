@@ -204,9 +204,18 @@ def matched_rows(table: FlowTable, intervention: Intervention) -> np.ndarray:
 
 
 def units_per_row(table: FlowTable, intervention: Intervention, rows: np.ndarray) -> np.ndarray:
-    """The intervention's units per unit of each row's reference unit (rows it matched)."""
+    """The intervention's units per unit of each row's reference unit (as :func:`unit_factor`,
+    0 where they do not convert)."""
     _, factor, _ = _decisions(table, intervention)
-    return factor[table.key[rows]]
+    found = factor[table.key[rows]]
+    missing = np.isnan(found)
+    if missing.any():  # rows the option does not take, given by the caller: decided here
+        keys = table.context.keys
+        found[missing] = [
+            _units_per(keys[k][2], intervention.unit) or 0.0
+            for k in table.key[rows][missing].tolist()
+        ]
+    return found
 
 
 def rows_quantity(

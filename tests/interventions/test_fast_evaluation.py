@@ -276,3 +276,22 @@ def test_the_evaluation_is_the_same_by_any_solve(bicycle) -> None:
             )
         else:
             assert a == b, column
+
+
+@pytest.mark.parametrize("count", [12, None])
+def test_the_portfolio_is_the_same_by_any_solve(bicycle, count) -> None:
+    """Exact enumeration of combinations (12 options) and the MILP (all), through the
+    resolver and through full assessments: the same sets, values and certificates."""
+    options = iv.collect(bicycle)[:count]
+    solve = ForegroundResolver(bicycle)
+    table = iv.evaluate(bicycle, options, solve=solve)
+    fast = iv.plan_portfolio(bicycle, 2e5, options, table=table, solve=solve)
+    full = iv.plan_portfolio(bicycle, 2e5, options, table=iv.evaluate(bicycle, options))
+    assert fast.chosen == full.chosen and len(fast.chosen) > 2
+    assert (fast.method, fast.certified, fast.evaluations) == (
+        full.method, full.certified, full.evaluations,
+    )  # fmt: skip
+    assert fast.benefit == pytest.approx(full.benefit, rel=1e-9)
+    assert [c[0] for c in fast.considered] == [c[0] for c in full.considered]
+    values = [v for c in full.considered for v in c[1:]]
+    assert [v for c in fast.considered for v in c[1:]] == pytest.approx(values, rel=1e-9)
