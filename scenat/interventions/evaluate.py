@@ -1,13 +1,17 @@
 """What an intervention is worth: the change of every indicator, the money KPIs, portfolios.
 
-Evaluation applies each intervention to a copy of the case and solves it again; the solve
-is a parameter (``solve(case, indicators) -> {indicator: total}``) so that a faster
-re-solve with the kept factorisation (:class:`scenat.assessment.ForegroundResolver`: only
-the flows an option changes are re-scored, and changed node-to-node flows are a low-rank
-update of the kept foreground factorisation) can replace the default full assessment. The
-node supplies an option's costs are counted on come from the same solve when it offers them
-(``solve.supply(case)``). Both are exact: the ranking and MACC are the same as with full
-re-assessments, to round-off.
+Evaluation applies each intervention to the case and solves it again; the solve is a
+parameter (``solve(case, indicators) -> {indicator: total}``) so that a faster re-solve
+with the kept factorisation (:class:`scenat.assessment.ForegroundResolver`) can replace the
+default full assessment. The case's flows are held as columns
+(:class:`scenat.interventions.columns.FlowTable`): each option is matched once per key and
+node and applied by array operations, and when the solve scores changes of this case by
+itself (``solve.accepts``) each modified case goes to it as the signed flows the option
+changed (:class:`scenat.assessment.resolver.FlowChanges`), no copy of the case made; any
+other solve gets the modified case, built as :func:`apply` makes it. The node supplies an
+option's costs are counted on come from the same solve when it offers them
+(``solve.supply_vector`` or ``solve.supply``). All are exact: the ranking and MACC are the
+same as with full re-assessments, to round-off.
 
 The case's discount rate is the ``discount_rate`` field of its case sheet, default 0.035:
 the HM Treasury Green Book social time preference rate (real, years 0-30).
@@ -23,11 +27,13 @@ True
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from scenat.assessment import assess
@@ -35,9 +41,15 @@ from scenat.brightway import project_catalogue
 from scenat.calc import finance, rank
 from scenat.calc.foreground import node_supply
 from scenat.errors import InputError, Problem
-from scenat.interventions.apply import apply
+from scenat.interventions.apply import apply_rows
+from scenat.interventions.columns import FlowTable
 from scenat.interventions.library import Intervention, collect
-from scenat.interventions.matching import matched_flows, matched_quantity
+from scenat.interventions.matching import (
+    matched_flows,
+    matched_quantity,
+    matched_rows,
+    rows_quantity,
+)
 from scenat.model.case import Case
 from scenat.model.catalogue import Catalogue
 from scenat.model.cells import is_blank, to_number
@@ -126,7 +138,12 @@ def _costs(
 ) -> _Costs:
     supply = supply_of(case)
     matched = matched if matched is not None else matched_flows(case, iv, catalogue)
-    quantity = matched_quantity(case, iv, matched, supply)
+    return _priced(case, iv, rate, matched_quantity(case, iv, matched, supply), len(matched))
+
+
+def _priced(case: Case, iv: Intervention, rate: float, quantity: float, flows: int) -> _Costs:
+    """The option's money on ``case`` for an affected ``quantity`` (its unit a year) of
+    ``flows`` matched flows."""
     factor, money = money_factor(case, iv)
     capex = iv.capex * (quantity if iv.capex_basis == "per_unit_year" else 1.0) * factor
     opex = iv.opex_change * (quantity if iv.opex_basis == "per_unit_year" else 1.0) * factor
@@ -137,9 +154,70 @@ def _costs(
         eac=finance.equivalent_annual_cost(capex, rate, iv.lifetime),
         npv=finance.net_present_value(capex, opex, rate, iv.lifetime),
         quantity=quantity,
-        flows=len(matched),
+        flows=flows,
         money=money,
     )
+
+
+class _Scoring:
+    """Totals and node supplies of a case's tables (:class:`FlowTable`) through ``solve``.
+
+    When the solve scores changes of this very case by itself
+    (:meth:`scenat.assessment.ForegroundResolver.accepts`), a table is handed to it as its
+    :class:`FlowChanges` and no modified case is built; any other solve gets the modified
+    case (:attr:`FlowTable.case`, built as :func:`apply` makes it)."""
+
+    def __init__(self, solve: Solver, base: FlowTable, ids: Sequence[str]):
+        self.solve = solve
+        self.base = base
+        accepts = getattr(solve, "accepts", None)
+        self.fast = callable(accepts) and bool(accepts(base.changes(), ids))
+        self._supply_of = _supply_of(solve)
+        self._vector = getattr(solve, "supply_vector", None) if self.fast else None
+
+    @classmethod
+    def of(cls, solve: Solver, case: Case, ids: Sequence[str], catalogue: Catalogue) -> _Scoring:
+        """A scoring of ``case`` through ``solve``, on the table made last for the same
+        solve, case and catalogue when the solve scores changes itself and the case still
+        has the very nodes and flows (the evaluation, then the portfolio of one case)."""
+        try:
+            held = _TABLES.get(solve)  # type: ignore[arg-type]
+        except TypeError:  # a solve that cannot be weakly referenced
+            held = None
+        if (
+            held is not None
+            and held.base is case
+            and held.context.catalogue is catalogue
+            and held.unchanged()
+        ):
+            scoring = cls(solve, held, ids)
+            if scoring.fast:
+                return scoring
+        scoring = cls(solve, FlowTable.of(case, catalogue), ids)
+        if scoring.fast:
+            # Only a solve that keeps the case itself (a resolver) is a key, and the table
+            # does not refer to it: nothing is kept alive that the solve does not keep.
+            _TABLES[solve] = scoring.base  # type: ignore[index]
+        return scoring
+
+    def totals(self, table: FlowTable, ids: Sequence[str]) -> Mapping[str, float]:
+        return self.solve(table.changes() if self.fast else table.case, ids)
+
+    def supply(self, table: FlowTable) -> np.ndarray:
+        """Runs of each node of the table's case, in the base case's ``nodes`` order."""
+        if self._vector is not None:
+            return self._vector(table.changes())
+        supply = self._supply_of(table.case)
+        return np.array([supply[n] for n in table.context.node_ids], dtype=float)
+
+    def costs(self, table: FlowTable, iv: Intervention, rate: float, rows: np.ndarray) -> _Costs:
+        """:func:`_costs` of the option on the table's case, ``rows`` matched."""
+        quantity = rows_quantity(table, iv, rows, self.supply(table)) if len(rows) else 0.0
+        return _priced(table.base, iv, rate, quantity, len(rows))
+
+
+#: the base table of the last scoring made per solve (see :meth:`_Scoring.of`)
+_TABLES: weakref.WeakKeyDictionary[Any, FlowTable] = weakref.WeakKeyDictionary()
 
 
 def _tonnes_per(unit: str) -> float:
@@ -238,16 +316,17 @@ def evaluate(
         interventions = collect(case, libraries, catalogue=catalogue)
     ids = _indicator_ids(indicators)
     rate = case_discount_rate(case)
-    supply_of = _supply_of(solve)
+    scoring = _Scoring.of(solve, case, ids, catalogue)
+    table = scoring.base
     baseline = dict(solve(case, ids))
     kpi_columns = sorted({k for iv in interventions for k in iv.kpis})
     rows = []
     for iv in interventions:
-        matched = matched_flows(case, iv, catalogue)
-        if not matched:
+        matched = matched_rows(table, iv)
+        if not len(matched):
             continue
-        costs = _costs(case, iv, rate, catalogue, supply_of, matched)
-        totals = dict(solve(apply(case, iv, catalogue, matched=matched), ids))
+        costs = scoring.costs(table, iv, rate, matched)
+        totals = dict(scoring.totals(apply_rows(table, iv, matched), ids))
         notes = [costs.money] if costs.money else []
         row = {
             "id": iv.id,
@@ -271,7 +350,7 @@ def evaluate(
         row.update({k: iv.sources.get(k) for k in INTERVENTION_SOURCE_COLUMNS})
         rows.append(row)
     by_id = {iv.id: iv for iv in interventions}
-    _macc_sequence(case, [(by_id[r["id"]], r) for r in rows], baseline, solve, rate, catalogue)
+    _macc_sequence(case, [(by_id[r["id"]], r) for r in rows], baseline, scoring, rate)
     return _frame(rows, ids, kpi_columns)
 
 
@@ -279,9 +358,8 @@ def _macc_sequence(
     case: Case,
     options: Sequence[tuple[Intervention, dict[str, Any]]],
     baseline: Mapping[str, float],
-    solve: Solver,
+    scoring: _Scoring,
     rate: float,
-    catalogue: Catalogue,
 ) -> None:
     """The MACC as a sequence: what each abating option adds after the cheaper ones.
 
@@ -306,7 +384,7 @@ def _macc_sequence(
     abating = [(iv, row) for iv, row in options
                if row["abatement_t_year"] > 0 and math.isfinite(row["mac"])]  # fmt: skip
     abating.sort(key=lambda pair: (pair[1]["mac"], -pair[1]["abatement_t_year"]))
-    current, total = case, baseline[CARBON_INDICATOR]
+    current, total = scoring.base, baseline[CARBON_INDICATOR]
     taken: dict[str, str] = {}  # exclusive group -> the option taken
     order = 0
     for iv, row in abating:
@@ -314,9 +392,9 @@ def _macc_sequence(
             _note(row, f"not on the MACC: exclusive with {taken[iv.group]} (group {iv.group}), "
                        "which is cheaper per tonne")  # fmt: skip
             continue
-        matched = matched_flows(current, iv, catalogue)
-        after = apply(current, iv, catalogue, matched=matched)
-        new_total = solve(after, [CARBON_INDICATOR])[CARBON_INDICATOR]
+        matched = matched_rows(current, iv)
+        after = apply_rows(current, iv, matched)
+        new_total = scoring.totals(after, [CARBON_INDICATOR])[CARBON_INDICATOR]
         change = (total - new_total) * per_year
         # Credits (avoided burdens) can take the total below zero; the curve counts what is
         # abated of the footprint, up to all of it.
@@ -328,7 +406,7 @@ def _macc_sequence(
         if change > added + noise:
             _note(row, f"on the MACC up to the footprint: {change - added:.4g} t CO2-eq a "
                        "year more of it is credit beyond the footprint")  # fmt: skip
-        costs = _costs(current, iv, rate, catalogue, _supply_of(solve), matched)
+        costs = scoring.costs(current, iv, rate, matched)
         order += 1
         cost = costs.eac + costs.opex
         row.update(
@@ -406,22 +484,35 @@ def evaluate_combination(
     catalogue = catalogue or project_catalogue()
     solve = solve or assess_totals
     ids = _indicator_ids(indicators)
+    return _combination(
+        _Scoring.of(solve, case, ids, catalogue), interventions, ids, baseline=baseline
+    )
+
+
+def _combination(
+    scoring: _Scoring,
+    interventions: Sequence[Intervention],
+    ids: Sequence[str],
+    *,
+    baseline: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
+    """:func:`evaluate_combination` on the scoring's base case."""
+    case = scoring.base.base
     rate = case_discount_rate(case)
-    baseline = dict(baseline) if baseline is not None else dict(solve(case, ids))
-    current = case
+    baseline = dict(baseline) if baseline is not None else dict(scoring.solve(case, ids))
+    current = scoring.base
     capex = opex = eac = npv = 0.0
-    supply_of = _supply_of(solve)
     for iv in interventions:
-        matched = matched_flows(current, iv, catalogue)
-        costs = _costs(current, iv, rate, catalogue, supply_of, matched)
+        matched = matched_rows(current, iv)
+        costs = scoring.costs(current, iv, rate, matched)
         capex, opex, eac, npv = (
             capex + costs.capex,
             opex + costs.opex,
             eac + costs.eac,
             npv + costs.npv,
         )
-        current = apply(current, iv, catalogue, matched=matched)
-    totals = dict(solve(current, ids)) if interventions else baseline
+        current = apply_rows(current, iv, matched)
+    totals = dict(scoring.totals(current, ids)) if interventions else baseline
     row: dict[str, Any] = {"ids": [iv.id for iv in interventions], "currency": case.currency}
     row.update(_kpis(case, ids, baseline, totals, capex, opex, eac, npv))
     return row
@@ -457,18 +548,12 @@ def plan_portfolio(
     order = [i for i in table["id"].to_list() if i in by_id]
     baseline = dict(solve(case, [CARBON_INDICATOR]))
     cache: dict[frozenset[str], float] = {}
+    scoring = _Scoring.of(solve, case, [CARBON_INDICATOR], catalogue)
 
     def combined(chosen: frozenset[str]) -> float:
         if chosen not in cache:
             members = [by_id[i] for i in order if i in chosen]
-            result = evaluate_combination(
-                case,
-                members,
-                [CARBON_INDICATOR],
-                solve=solve,
-                baseline=baseline,
-                catalogue=catalogue,
-            )
+            result = _combination(scoring, members, [CARBON_INDICATOR], baseline=baseline)
             cache[chosen] = result["abatement_t_year"]
         return cache[chosen]
 

@@ -10,12 +10,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import polars as pl
 
 from scenat.brightway import project_catalogue
 from scenat.calc.foreground import node_supply
+from scenat.interventions.columns import FlowTable
 from scenat.interventions.functions import FUNCTION_PREFIX, Functions, shipped_functions
 from scenat.interventions.library import CATEGORY_PREFIX, Intervention, collect
 from scenat.model.case import Case, Flow
@@ -26,37 +29,71 @@ from scenat.model.units import UnitMismatch, conversion_factor
 
 
 def _input_matches(
-    intervention: Intervention, flow: Flow, catalogue: Catalogue, functions: Functions | None
+    intervention: Intervention,
+    kind: str,
+    put: str,
+    catalogue: Catalogue,
+    functions: Functions | None,
 ) -> bool:
+    """Whether the intervention takes a flow of ``kind`` buying or emitting ``put``."""
     for target in intervention.inputs:
         if target.startswith(FUNCTION_PREFIX):
             functions = functions or shipped_functions()
             members = functions.members.get(target[len(FUNCTION_PREFIX) :], ())
-            if flow.kind in BACKGROUND_KINDS and flow.input in members:
+            if kind in BACKGROUND_KINDS and put in members:
                 return True
         elif target.startswith(CATEGORY_PREFIX):
-            process = catalogue.processes.get(flow.input)
+            process = catalogue.processes.get(put)
             if (
-                flow.kind in BACKGROUND_KINDS
+                kind in BACKGROUND_KINDS
                 and process is not None
                 and process.category == target[len(CATEGORY_PREFIX) :]
             ):
                 return True
-        elif target == flow.input:
+        elif target == put:
             return True
         else:
             elementary = catalogue.elementary.get(target)
-            if elementary is not None and elementary.code == flow.input:
+            if elementary is not None and elementary.code == put:
                 return True
     return False
 
 
-def unit_factor(flow: Flow, unit: str) -> float | None:
-    """Units of ``unit`` per unit of the flow's reference unit; None when they do not convert."""
+def _node_taken(intervention: Intervention, case: Case, node_id: str) -> bool:
+    """Whether the intervention's node, stage, tier and location filters take ``node_id``."""
+    node = case.nodes[node_id]
+    if intervention.nodes and node.id not in intervention.nodes:
+        return False
+    return _place_taken(intervention, case, node.stage, node.tier, node.location)
+
+
+def _place_taken(
+    intervention: Intervention, case: Case, stage: str, tier: int, location: str | None
+) -> bool:
+    """Whether the stage, tier and location filters take a node of that stage, tier and
+    location (one without a location is at the case's ``region``)."""
+    iv = intervention
+    return not (
+        (iv.stages and stage not in iv.stages)
+        or (iv.tiers and tier not in iv.tiers)
+        or (
+            iv.locations
+            and not any(within(location or case.region, region) for region in iv.locations)
+        )
+    )
+
+
+def _units_per(reference_unit: str, unit: str) -> float | None:
+    """Units of ``unit`` per ``reference_unit``; None when they do not convert."""
     try:
-        return conversion_factor(flow.reference_unit, unit)
+        return conversion_factor(reference_unit, unit)
     except UnitMismatch:
         return None
+
+
+def unit_factor(flow: Flow, unit: str) -> float | None:
+    """Units of ``unit`` per unit of the flow's reference unit; None when they do not convert."""
+    return _units_per(flow.reference_unit, unit)
 
 
 def matches(
@@ -97,23 +134,14 @@ class Matcher:
         key = (flow.kind in BACKGROUND_KINDS, flow.input)
         taken = self._inputs.get(key)
         if taken is None:
-            taken = self._inputs[key] = _input_matches(iv, flow, self.catalogue, self.functions)
+            taken = self._inputs[key] = _input_matches(
+                iv, flow.kind, flow.input, self.catalogue, self.functions
+            )
         if not taken:
             return False
         node_taken = self._nodes.get(flow.node)
         if node_taken is None:
-            node = self.case.nodes[flow.node]
-            node_taken = self._nodes[flow.node] = not (
-                (iv.nodes and node.id not in iv.nodes)
-                or (iv.stages and node.stage not in iv.stages)
-                or (iv.tiers and node.tier not in iv.tiers)
-                or (
-                    iv.locations
-                    and not any(
-                        within(node.location or self.case.region, region) for region in iv.locations
-                    )
-                )
-            )
+            node_taken = self._nodes[flow.node] = _node_taken(iv, self.case, flow.node)
         return node_taken and unit_factor(flow, iv.unit) is not None
 
 
@@ -121,9 +149,83 @@ def matched_flows(
     case: Case, intervention: Intervention, catalogue: Catalogue | None = None
 ) -> list[int]:
     """Indices into ``case.flows`` of the flows the intervention acts on."""
-    matcher = Matcher(intervention, case, catalogue, shipped_functions())
-    kinds = intervention.kinds  # flows of other kinds are decided here, without a call
-    return [i for i, f in enumerate(case.flows) if f.kind in kinds and matcher(f)]
+    table = FlowTable.of(case, catalogue)
+    return matched_rows(table, intervention).tolist()
+
+
+def _decisions(table: FlowTable, iv: Intervention) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per key of the table's registry: whether the option takes it and the option's units
+    per unit of its reference unit (NaN where it does not take it); per node: whether its
+    filters take it. Made once per option and base case, extended as keys are added."""
+    context = table.context
+    held = context.decisions.get(id(iv))
+    if held is None or held[0] is not iv:
+        case = context.case
+        if iv.nodes:
+            nodes = np.fromiter(
+                (_node_taken(iv, case, n) for n in context.node_ids),
+                dtype=bool,
+                count=len(context.node_ids),
+            )
+        elif iv.stages or iv.tiers or iv.locations:
+            # Decided once per (stage, tier, location) of the nodes, not per node.
+            places, where = context.places()
+            taken_place = np.array([_place_taken(iv, case, *p) for p in places], dtype=bool)
+            nodes = taken_place[where]
+        else:
+            nodes = np.ones(len(context.node_ids), dtype=bool)
+        held = [iv, np.zeros(0, dtype=bool), np.zeros(0), nodes]
+        context.decisions[id(iv)] = held
+    _, taken, factor, nodes = held
+    if len(taken) < len(context.keys):
+        first = len(taken)
+        more_taken = np.zeros(len(context.keys) - first, dtype=bool)
+        more_factor = np.full(len(context.keys) - first, math.nan)
+        per_unit: dict[str, float | None] = {}
+        # Most keys are of kinds the option does not take (a node bought, for one).
+        for j in context.keys_of_kinds(iv.kinds, first):
+            kind, put, unit = context.keys[j]
+            if unit not in per_unit:
+                per_unit[unit] = _units_per(unit, iv.unit)
+            units = per_unit[unit]
+            if units is not None and _input_matches(
+                iv, kind, put, context.catalogue, context.functions
+            ):
+                more_taken[j - first], more_factor[j - first] = True, units
+        held[1] = taken = np.concatenate([taken, more_taken])
+        held[2] = factor = np.concatenate([factor, more_factor])
+    return taken, factor, nodes
+
+
+def matched_rows(table: FlowTable, intervention: Intervention) -> np.ndarray:
+    """:func:`matched_flows` of a table: the rows the intervention acts on, in order."""
+    taken, _, nodes = _decisions(table, intervention)
+    return np.flatnonzero(taken[table.key] & nodes[table.node])
+
+
+def units_per_row(table: FlowTable, intervention: Intervention, rows: np.ndarray) -> np.ndarray:
+    """The intervention's units per unit of each row's reference unit (as :func:`unit_factor`,
+    0 where they do not convert)."""
+    _, factor, _ = _decisions(table, intervention)
+    found = factor[table.key[rows]]
+    missing = np.isnan(found)
+    if missing.any():  # rows the option does not take, given by the caller: decided here
+        keys = table.context.keys
+        found[missing] = [
+            _units_per(keys[k][2], intervention.unit) or 0.0
+            for k in table.key[rows][missing].tolist()
+        ]
+    return found
+
+
+def rows_quantity(
+    table: FlowTable, intervention: Intervention, rows: np.ndarray, supply: np.ndarray
+) -> float:
+    """:func:`matched_quantity` of matched table rows, ``supply`` in the case's node order:
+    ``sum of amount x units per reference unit x runs of the node``, x annual volume x share."""
+    amount = table.amount[rows] * units_per_row(table, intervention, rows)
+    total = float(np.dot(amount, supply[table.node[rows]]))
+    return total * table.base.annual_volume * intervention.share
 
 
 def affected_quantity(
@@ -167,9 +269,10 @@ def applicable(
     catalogue = catalogue or project_catalogue()
     interventions = collect(case, catalogue=catalogue) if interventions is None else interventions
     supply = node_supply(case)
+    table = FlowTable.of(case, catalogue)
     rows = []
     for iv in interventions:
-        for i in matched_flows(case, iv, catalogue):
+        for i in matched_rows(table, iv).tolist():
             flow = case.flows[i]
             annual = (
                 flow.amount_in_reference
