@@ -36,7 +36,7 @@ from scenat.casefile.screening import (
     split_ref,
 )
 from scenat.errors import Problem
-from scenat.model.cells import is_blank, normalise_header
+from scenat.model.cells import normalise_header
 from scenat.model.schema import SHEETS
 from scenat.paths import private_folder, write_private
 
@@ -72,24 +72,32 @@ def _sheet_from_rows(
     headers: list[str] = []
     sheet = RawSheet(name=name, headers=[])
     stray: dict[int, list[tuple[int, Any]]] = {}  # column index -> cells under no header
+    named: list[tuple[int, str]] = []  # (index, header) of the columns with a header
+    unnamed: list[int] = []  # indices of blank headers
     for number, cells in numbered_rows:
-        if all(is_blank(c) for c in cells):
+        # A blank cell is None whether it came from a CSV ("") or a workbook (None); text
+        # is trimmed. One pass per row, as a row is tens of cells and a case 10^5 rows.
+        values = [(c.strip() or None) if isinstance(c, str) else c for c in cells]
+        if values.count(None) == len(values):
             continue
         if header_row is None:
             header_row = number
             headers = [normalise_header(c) for c in cells]
             sheet.headers = headers
             sheet.header_row = number
+            named = [(i, h) for i, h in enumerate(headers) if h]
+            unnamed = [i for i, h in enumerate(headers) if not h]
             continue
-        record = {}
-        for i, value in enumerate(cells):
-            if i < len(headers) and headers[i]:
-                # A blank cell is None whether it came from a CSV ("") or a workbook (None).
-                if is_blank(value):
-                    value = None
-                record[headers[i]] = value.strip() if isinstance(value, str) else value
-            elif not is_blank(value):
-                stray.setdefault(i, []).append((number, value))
+        width = len(values)
+        if width >= len(headers):
+            record = {h: values[i] for i, h in named}
+            beyond = range(len(headers), width)
+        else:
+            record = {h: values[i] for i, h in named if i < width}
+            beyond = range(0)
+        for i in (*unnamed, *beyond):
+            if i < width and values[i] is not None:
+                stray.setdefault(i, []).append((number, cells[i]))
         sheet.rows.append((number, record))
         if len(sheet.leading_cells) < 20:
             sheet.leading_cells.append((number, list(cells)))
