@@ -1115,13 +1115,13 @@ def _duplicate_rows(sheet: RawSheet, check: Cells, strict: bool) -> None:
     if not {"node", "kind", "input", "amount"} <= set(sheet.headers):
         return  # the header is wrong; that is reported, and rows cannot be compared
     for number, record in sheet.rows:
-        # Records of one sheet list their keys in the header's order: no sort needed. Text
-        # (most cells) is compared without the general blank test and str().
+        # Records of one sheet list their keys in the header's order: no sort needed. A cell
+        # whose trimmed text is empty is blank (is_blank), so one str() serves both tests.
         key = tuple(
             [
-                (k, v.strip().lower()) if v.__class__ is str else (k, str(v).strip().lower())
+                (k, text.lower())
                 for k, v in record.items()
-                if (v.__class__ is str and v.strip()) or (v.__class__ is not str and not is_blank(v))
+                if v is not None and ((text := str(v).strip()) or not isinstance(v, str))
             ]
         )
         if not key:
