@@ -589,11 +589,10 @@ def _build_flows(
         if reference_unit is not None and unit is not None:
             factor, found = remembered(
                 (kind, input_id, unit, reference_unit),
-                lambda probe: _flow_factor(
-                    kind, input_id, unit, reference_unit, catalogue, case_year, probe  # type: ignore[arg-type]
-                ),
                 cells,
                 number,
+                _flow_factor,
+                (kind, input_id, unit, reference_unit, catalogue, case_year),
             )
             notes.update(found)
         if None in (node_id, kind, input_id, amount, unit, factor) or node_id not in nodes:
@@ -672,13 +671,15 @@ class _Remembered:
     def __init__(self) -> None:
         self._seen: dict[tuple, tuple[Any, list[Problem]]] = {}
 
-    def __call__(self, key: tuple, compute: Any, cells: Cells, number: int) -> Any:
-        """``compute(probe)`` (a :class:`Cells` recording problems at row None) for ``key``;
-        its problems are added to ``cells`` at row ``number``."""
+    def __call__(
+        self, key: tuple, cells: Cells, number: int, compute: Any, args: tuple[Any, ...]
+    ) -> Any:
+        """``compute(*args, probe)`` for ``key``, ``probe`` a :class:`Cells` recording its
+        problems at row None; they are added to ``cells`` at row ``number``."""
         hit = self._seen.get(key)
         if hit is None:
             probe = Cells(cells.file, cells.sheet, cells.subject)
-            hit = self._seen[key] = (compute(probe), probe.problems)
+            hit = self._seen[key] = (compute(*args, probe), probe.problems)
         result, found = hit
         cells.problems.extend(replace(p, row=number) for p in found)
         return result
@@ -698,12 +699,13 @@ def _flow_factor(
     notes: dict[str, str] = {}
     if kind in BACKGROUND_KINDS and is_currency(reference_unit):
         # Money converts the same way whatever the kind: currency and price year.
-        factor, money = _money_factor(unit, input_id, catalogue, case_year, cells, cells.sheet,
-                                      None)  # type: ignore[arg-type]  # fmt: skip
+        factor, money = _money_factor(
+            unit, input_id, catalogue, case_year, cells, cells.sheet, None
+        )
         if money:
             notes["currency_conversion"] = money
         return factor, notes
-    factor = _unit_factor(kind, input_id, unit, reference_unit, catalogue, cells, None, notes)  # type: ignore[arg-type]
+    factor = _unit_factor(kind, input_id, unit, reference_unit, catalogue, cells, None, notes)
     return factor, notes
 
 
@@ -826,7 +828,7 @@ def _unit_factor(
     reference_unit: str,
     catalogue: Catalogue,
     check: Cells,
-    number: int,
+    number: int | None,
     notes: dict[str, str],
 ) -> float | None:
     """Factor from the flow's unit to its input's, labels included (None and a problem when
@@ -858,7 +860,7 @@ def _substance_fits(
     labels: UnitLabels,
     catalogue: Catalogue,
     check: Cells,
-    number: int,
+    number: int | None,
 ) -> bool:
     """A substance in the unit must be the input's own: ``kg CO2e`` of methane is not kg of it."""
     flow = catalogue.elementary.get(input_id) or catalogue.elementary_by_code().get(input_id)
@@ -905,7 +907,7 @@ def _calorific_factor(
     labels: UnitLabels,
     catalogue: Catalogue,
     check: Cells,
-    number: int,
+    number: int | None,
 ) -> tuple[float, str | None] | None:
     """Factor between the unit's calorific basis and the input's, from the fuel's published
     net/gross ratio; None (and a problem) where the input has no basis or no ratio."""
@@ -953,8 +955,8 @@ def _money_factor(
     catalogue: Catalogue,
     case_year: int | None,
     check: Cells,
-    sheet: str,
-    number: int,
+    sheet: str | None,
+    number: int | None,
 ) -> tuple[float | None, str | None]:
     """Factor from the flow's money (currency, case year) to the sector's (currency, year).
 
