@@ -63,6 +63,9 @@ from scenat.model.units import (
 LARGEST_AMOUNT = 1e18
 #: the smallest output_amount: every flow of a node is divided by it
 SMALLEST_OUTPUT = 1e-12
+#: the columns read as fields (the rest is metadata), as sets: tested for every cell
+_NODE_COLUMNS = frozenset(NODE_COLUMNS)
+_FLOW_COLUMNS = frozenset(FLOW_COLUMNS)
 
 
 def _missing_sheets(sheets: dict[str, RawSheet], check: Cells) -> None:
@@ -323,7 +326,7 @@ def _build_nodes(sheet: RawSheet, check: Cells) -> tuple[dict[str, Node], dict[s
         first_row[node_id] = number
         if None in (label, tier, output_amount, output_unit):
             continue
-        metadata = {k: v for k, v in record.items() if k not in NODE_COLUMNS and not is_blank(v)}
+        metadata = {k: v for k, v in record.items() if k not in _NODE_COLUMNS and not is_blank(v)}
         nodes[node_id] = Node(
             id=node_id,
             name=label,  # type: ignore[arg-type]
@@ -627,7 +630,7 @@ def _build_flows(
                     "a node's use of its own output must be less than its output_amount",
                 )
                 continue
-        metadata = {k: v for k, v in record.items() if k not in FLOW_COLUMNS and not is_blank(v)}
+        metadata = {k: v for k, v in record.items() if k not in _FLOW_COLUMNS and not is_blank(v)}
         circular = _circularity(record, kind, reference_unit, catalogue, cells, number)
         if circular is None:
             continue
@@ -709,6 +712,9 @@ def _flow_factor(
     return factor, notes
 
 
+_CIRCULARITY_CELLS = (*CIRCULARITY_COLUMNS, RECYCLING_PROCESS_COLUMN)
+
+
 def _circularity(
     record: dict,
     kind: str,
@@ -724,6 +730,8 @@ def _circularity(
     converts to kg), since the indicators weigh flows by mass. ``recycling_process``, when
     given, is a shipped process measured by mass: the recycling route of module D.
     """
+    if all(record.get(c) is None for c in _CIRCULARITY_CELLS):
+        return {}  # the usual flow: none of them given (what the general path finds too)
     given = [c for c in CIRCULARITY_COLUMNS if not is_blank(record.get(c))]
     route = cells.text(number, record, RECYCLING_PROCESS_COLUMN, False)
     if not given:
