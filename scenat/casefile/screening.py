@@ -684,6 +684,12 @@ _PLAIN_INTEGER = re.compile(r"\s*[-+]?[0-9]{1,15}\s*")
 _PLAIN_TYPES = frozenset({None, "n", "s", "str", "inlineStr", "b"})
 
 
+#: the worksheet elements screening reads (by name without namespace), as small codes
+_CELL, _VALUE, _INLINE, _ROW, _FORMULA, _MERGE, _COLUMN = range(1, 8)
+_ELEMENTS = {"c": _CELL, "v": _VALUE, "is": _INLINE, "row": _ROW, "f": _FORMULA,
+             "mergeCell": _MERGE, "col": _COLUMN}  # fmt: skip
+
+
 def _unplain(chunk: bytes, tail: bytes) -> bool:
     joined = tail + chunk[:8]  # a sequence split between two chunks
     return any(marker in chunk or marker in joined for marker in _UNPLAIN_TEXT)
@@ -731,8 +737,9 @@ def _scan_sheet(
     cell_type: str | None = None
     cell_style: str | None = None
     max_rows, max_columns = limits.max_rows, limits.max_columns
-    locals_: dict[str, str] = {}  # element name as written -> without its namespace
-    letters: dict[str, int] = {}  # column letters -> index
+    codes: dict[str, int] = {}  # element name as written -> its _ELEMENTS code (0: other)
+    letters: dict[str, int] = {}  # column letters (checked: 1-3 ASCII letters) -> index
+    row_digits = ""  # the current row number as text: "AB12" on row 12 is column AB
 
     def stop_rows(number: int) -> None:
         raise _Stop(
@@ -748,6 +755,10 @@ def _scan_sheet(
 
     def cell_ref(ref: str) -> tuple[int, int] | None:
         # The usual "AB12" without the regular expression; anything else goes through it.
+        if row_digits and ref.endswith(row_digits):
+            index = letters.get(ref[: len(ref) - len(row_digits)])
+            if index is not None:
+                return row, index
         if ref.isascii() and ref.isalnum():
             digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
             width = len(ref) - len(digits)
@@ -761,16 +772,17 @@ def _scan_sheet(
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal row, col, row_hidden, row_has_value, in_cell, inline, formula, value
-        nonlocal capture, cell_type, cell_style
-        local = locals_.get(name)
-        if local is None:
-            local = locals_[name] = _local(name)
-        if local == "c":
+        nonlocal capture, cell_type, cell_style, row_digits
+        code = codes.get(name)
+        if code is None:
+            code = codes[name] = _ELEMENTS.get(_local(name), 0)
+        if code == _CELL:
             ref = cell_ref(attrs.get("r", ""))
             if ref is not None:
                 number, column = ref
                 if number != row:  # a cell outside any <row>, or a writer's quirk
                     row = number
+                    row_digits = str(row)
                     if number > max_rows:
                         stop_rows(number)
                     if number > sheet.max_row:
@@ -794,14 +806,17 @@ def _scan_sheet(
                 sheet.max_column = column
             in_cell, formula, value, inline = True, None, None, False
             cell_type, cell_style = attrs.get("t"), attrs.get("s")
-        elif local == "v" and in_cell:
+        elif code == 0:
+            return  # <t>, <r>, <sheetView>, ...: nothing to screen
+        elif code == _VALUE and in_cell:
             value = ""
             capture = "value"
-        elif local == "is" and in_cell:
+        elif code == _INLINE and in_cell:
             inline = True
-        elif local == "row":
+        elif code == _ROW:
             number_text = attrs.get("r")
             row = int(number_text) if number_text and number_text.isdigit() else row + 1
+            row_digits = str(row)
             col = 0
             row_hidden = attrs.get("hidden") in ("1", "true")
             row_has_value = False
@@ -809,12 +824,12 @@ def _scan_sheet(
                 stop_rows(row)
             if row > sheet.max_row:
                 sheet.max_row = row
-        elif local == "f" and in_cell:
+        elif code == _FORMULA and in_cell:
             formula = ""
             capture = "formula"
-        elif local == "mergeCell" and "ref" in attrs:
+        elif code == _MERGE and "ref" in attrs:
             sheet.merged.append(attrs["ref"])
-        elif local == "col" and attrs.get("hidden") in ("1", "true"):
+        elif code == _COLUMN and attrs.get("hidden") in ("1", "true"):
             try:
                 low, high = int(attrs.get("min", "0")), int(attrs.get("max", "0"))
             except ValueError:
@@ -830,8 +845,10 @@ def _scan_sheet(
 
     def end(name: str) -> None:
         nonlocal row_has_value, in_cell, capture
-        local = locals_.get(name) or _local(name)
-        if local == "c":
+        code = codes.get(name)
+        if code is None:
+            code = codes[name] = _ELEMENTS.get(_local(name), 0)
+        if code == _CELL:
             has_value = inline or bool((value or "").strip())
             if formula is not None and not has_value:
                 sheet.formulas_without_value.append((row, col, "=" + formula[:120]))
@@ -840,9 +857,9 @@ def _scan_sheet(
                 if sheet.plain:
                     _note_plain(sheet, cell_type, cell_style, value)
             in_cell = False
-        elif local in ("v", "f"):
+        elif code == _VALUE or code == _FORMULA:
             capture = None
-        elif local == "row" and row_hidden and row_has_value:
+        elif code == _ROW and row_hidden and row_has_value:
             sheet.hidden_rows.append(row)
 
     def watched(chunks: Iterator[bytes]) -> Iterator[bytes]:
