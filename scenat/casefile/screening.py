@@ -466,8 +466,11 @@ def _screen_zip(archive: zipfile.ZipFile, screen: Screen, limits: Limits, workbo
             # in xl/strings.bin), and a part that starts as XML is XML to some reader.
             parts = itertools.chain([first], chunks)
             if "sharedstrings" in declared or "sharedstrings" in info.filename.lower():
-                parts = _watched(parts, screen)
-            _parse_xml(parts, info.filename, screen)
+                start, end, text = _screen_strings(screen)
+                _parse_xml(_watched(parts, screen), info.filename, screen, start, end, text,
+                           buffer_text=True)  # fmt: skip
+            else:
+                _parse_xml(parts, info.filename, screen)
         else:
             for _ in chunks:
                 pass
@@ -685,9 +688,58 @@ _PLAIN_TYPES = frozenset({None, "n", "s", "str", "inlineStr", "b"})
 
 
 #: the worksheet elements screening reads (by name without namespace), as small codes
-_CELL, _VALUE, _INLINE, _ROW, _FORMULA, _MERGE, _COLUMN = range(1, 8)
+_CELL, _VALUE, _INLINE, _ROW, _FORMULA, _MERGE, _COLUMN, _TEXT = range(1, 9)
 _ELEMENTS = {"c": _CELL, "v": _VALUE, "is": _INLINE, "row": _ROW, "f": _FORMULA,
-             "mergeCell": _MERGE, "col": _COLUMN}  # fmt: skip
+             "mergeCell": _MERGE, "col": _COLUMN, "t": _TEXT}  # fmt: skip
+
+
+class _TextEnds:
+    """Watches the ``<t>`` elements of strings: calamine trims the white space at the ends
+    of a text not marked ``xml:space="preserve"`` (and of each rich-text run), openpyxl
+    keeps it; ``found`` says such a text was seen."""
+
+    def __init__(self) -> None:
+        self.found = False
+        self.inside = False
+        self.preserve = False
+        self.first = self.last = ""
+
+    def start(self, attrs: dict[str, str]) -> None:
+        self.inside = True
+        self.preserve = attrs.get("xml:space") == "preserve"
+        self.first = self.last = ""
+
+    def text(self, data: str) -> None:
+        if not self.first:
+            self.first = data[:1]
+        self.last = data[-1:]
+
+    def end(self) -> None:
+        self.inside = False
+        if not self.preserve and (self.first.isspace() or self.last.isspace()):
+            self.found = True
+
+
+def _screen_strings(screen: Screen) -> tuple[Callable, Callable, Callable]:
+    """expat handlers for the shared strings that clear ``screen.plain_text`` when a string
+    has white space at an end that a bulk reader would trim."""
+    ends = _TextEnds()
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if _local(name) == "t":
+            ends.start(attrs)
+
+    def text(data: str) -> None:
+        if ends.inside:
+            ends.text(data)
+
+    def end(name: str) -> None:
+        if ends.inside and _local(name) == "t":
+            ends.end()
+            if ends.found:
+                screen.plain_text = False
+
+    return start, end, text
 
 
 def _unplain(chunk: bytes, tail: bytes) -> bool:
@@ -740,6 +792,7 @@ def _scan_sheet(
     codes: dict[str, int] = {}  # element name as written -> its _ELEMENTS code (0: other)
     letters: dict[str, int] = {}  # column letters (checked: 1-3 ASCII letters) -> index
     row_digits = ""  # the current row number as text: "AB12" on row 12 is column AB
+    ends = _TextEnds()  # inline strings' white space
 
     def stop_rows(number: int) -> None:
         raise _Stop(
@@ -807,7 +860,10 @@ def _scan_sheet(
             in_cell, formula, value, inline = True, None, None, False
             cell_type, cell_style = attrs.get("t"), attrs.get("s")
         elif code == 0:
-            return  # <t>, <r>, <sheetView>, ...: nothing to screen
+            return  # <r>, <sheetView>, ...: nothing to screen
+        elif code == _TEXT:
+            if sheet.plain:
+                ends.start(attrs)
         elif code == _VALUE and in_cell:
             value = ""
             capture = "value"
@@ -842,6 +898,8 @@ def _scan_sheet(
             value += data  # type: ignore[operator]
         elif capture == "formula" and len(formula) < 256:  # type: ignore[arg-type]
             formula += data  # type: ignore[operator]
+        elif ends.inside:
+            ends.text(data)
 
     def end(name: str) -> None:
         nonlocal row_has_value, in_cell, capture
@@ -859,6 +917,10 @@ def _scan_sheet(
             in_cell = False
         elif code == _VALUE or code == _FORMULA:
             capture = None
+        elif code == _TEXT and ends.inside:
+            ends.end()
+            if ends.found:
+                sheet.plain = False
         elif code == _ROW and row_hidden and row_has_value:
             sheet.hidden_rows.append(row)
 
@@ -890,3 +952,9 @@ def _note_plain(
             sheet.plain = False
     elif cell_type == "b" and (value or "").strip() not in ("0", "1"):
         sheet.plain = False
+    elif (
+        cell_type == "str"
+        and value
+        and (value[0].isspace() or value[-1].isspace() or len(value) >= 256)
+    ):
+        sheet.plain = False  # a formula's text: calamine trims it (and 256 is where we stop)

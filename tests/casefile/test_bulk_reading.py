@@ -261,3 +261,89 @@ def test_cells_the_readers_type_apart_send_the_sheet_to_openpyxl(
 )
 def test_plain_numbers_are_those_both_readers_type_alike(text: str, plain: bool) -> None:
     assert _plain_number(text) is plain
+
+
+SHARED_STRINGS_TYPE = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+)
+SHARED_STRINGS_REL = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+)
+
+
+def with_comment_xml(path: Path, cell: bytes, shared: bool) -> Path:
+    """The workbook at ``path`` with its one ``AAA`` comment written as ``cell`` (the XML
+    inside ``<is>`` or, with ``shared``, inside a shared string's ``<si>``)."""
+    import zipfile
+
+    out = path.with_name(path.stem + ("_shared" if shared else "_inline") + ".xlsx")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if b"<is><t>AAA</t></is>" in data:
+                replacement = b'"s"><v>0</v>' if shared else b'"inlineStr"><is>' + cell + b"</is>"
+                data = data.replace(b'"inlineStr"><is><t>AAA</t></is>', replacement)
+            if shared and info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="'
+                    + SHARED_STRINGS_TYPE.encode()
+                    + b'"/></Types>',
+                )
+            if shared and info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdStrings" Type="'
+                    + SHARED_STRINGS_REL.encode()
+                    + b'" Target="sharedStrings.xml"/></Relationships>',
+                )
+            target.writestr(info, data)
+        if shared:
+            target.writestr(
+                "xl/sharedStrings.xml",
+                b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                b'count="1" uniqueCount="1"><si>' + cell + b"</si></sst>",
+            )
+    return out
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["inline", "shared"])
+@pytest.mark.parametrize(
+    ("cell", "plain", "as_written"),
+    [
+        (b"<t>AAA</t>", True, "AAA"),
+        (b'<t xml:space="preserve"> A A </t>', True, " A A "),
+        (b"<t>a&amp;b &#x41;</t>", True, "a&b A"),
+        (b'<r><t>ab</t></r><r><t xml:space="preserve"> cd </t></r>', True, "ab cd "),
+        (b"<t>  AAA</t>", False, "  AAA"),  # calamine trims an unpreserved text
+        (b"<r><t>ab</t></r><r><t> cd</t></r>", False, "ab cd"),  # ... and each run
+        (b'<t>ab</t><rPh sb="0" eb="1"><t>XY</t></rPh>', False, "ab"),  # phonetic run
+        (b"<t>x_x000D_y</t>", False, None),  # an escape: openpyxl's reading, whichever
+    ],
+)
+def test_strings_read_alike_or_by_openpyxl(
+    cell: bytes,
+    plain: bool,
+    as_written: str | None,
+    shared: bool,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bulk_reads: list[str],
+) -> None:
+    """A string's text as openpyxl reads it, whether the sheet is read in bulk (when both
+    readers give the same text) or, when screening sees they would not, by openpyxl."""
+    from tests.conftest import VALID_SHEETS
+
+    sheets = copy.deepcopy(VALID_SHEETS)
+    sheets["flows"][0] = [*FLOW_HEADER, "comment"]
+    sheets["flows"][1] = [*sheets["flows"][1], "AAA"]
+    path = with_comment_xml(write_sheets(tmp_path / "case.xlsx", sheets, "xlsx"), cell, shared)
+    screen = screen_file(path)
+    flows_scan = next(s for s in screen.sheets if s.name == "flows")
+    assert (flows_scan.plain and screen.plain_text) is plain
+    bulk, cell_by_cell = both_ways(path, monkeypatch)
+    assert bulk == cell_by_cell
+    assert ("flows" in bulk_reads) is plain
+    leading = check_case(path).sheets["flows"].leading_cells
+    if as_written is not None:
+        assert leading[0] == (2, ["plant", "node", "supplier", 2, "kg", as_written])
