@@ -684,7 +684,8 @@ class _Remembered:
             probe = Cells(cells.file, cells.sheet, cells.subject)
             hit = self._seen[key] = (compute(*args, probe), probe.problems)
         result, found = hit
-        cells.problems.extend(replace(p, row=number) for p in found)
+        if found:
+            cells.problems.extend(replace(p, row=number) for p in found)
         return result
 
 
@@ -730,7 +731,8 @@ def _circularity(
     converts to kg), since the indicators weigh flows by mass. ``recycling_process``, when
     given, is a shipped process measured by mass: the recycling route of module D.
     """
-    if all(record.get(c) is None for c in _CIRCULARITY_CELLS):
+    recycled, rate, recycling = _CIRCULARITY_CELLS
+    if record.get(recycled) is None and record.get(rate) is None and record.get(recycling) is None:
         return {}  # the usual flow: none of them given (what the general path finds too)
     given = [c for c in CIRCULARITY_COLUMNS if not is_blank(record.get(c))]
     route = cells.text(number, record, RECYCLING_PROCESS_COLUMN, False)
