@@ -19,7 +19,7 @@ import difflib
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,9 @@ from scenat.model.units import (
 LARGEST_AMOUNT = 1e18
 #: the smallest output_amount: every flow of a node is divided by it
 SMALLEST_OUTPUT = 1e-12
+#: the columns read as fields (the rest is metadata), as sets: tested for every cell
+_NODE_COLUMNS = frozenset(NODE_COLUMNS)
+_FLOW_COLUMNS = frozenset(FLOW_COLUMNS)
 
 
 def _missing_sheets(sheets: dict[str, RawSheet], check: Cells) -> None:
@@ -323,7 +326,7 @@ def _build_nodes(sheet: RawSheet, check: Cells) -> tuple[dict[str, Node], dict[s
         first_row[node_id] = number
         if None in (label, tier, output_amount, output_unit):
             continue
-        metadata = {k: v for k, v in record.items() if k not in NODE_COLUMNS and not is_blank(v)}
+        metadata = {k: v for k, v in record.items() if k not in _NODE_COLUMNS and not is_blank(v)}
         nodes[node_id] = Node(
             id=node_id,
             name=label,  # type: ignore[arg-type]
@@ -443,16 +446,17 @@ def _reference_unit(
 
 
 def _read_uncertainty(
-    record: dict, amount: float | None, check: Cells, sheet: str, number: int
+    record: dict, amount: float | None, cells: Cells, number: int
 ) -> Uncertainty | None:
-    dist = check.on(sheet).text(number, record, "distribution", False)
+    """The flow's distribution (None when blank or unusable), problems located by ``cells``."""
+    dist = cells.text(number, record, "distribution", False)
     if dist is None:
         return None
     dist = dist.lower()
     if dist in ("none", "undefined", "no"):
         return None
     if dist not in DISTRIBUTIONS:
-        check.on(sheet).add(
+        cells.add(
             number,
             "distribution",
             dist,
@@ -461,7 +465,7 @@ def _read_uncertainty(
         )
         return None
     values = {
-        key: check.on(sheet).number(
+        key: cells.number(
             number,
             record,
             key,
@@ -482,7 +486,7 @@ def _read_uncertainty(
     elif dist in ("triangular", "uniform"):
         if unc.minimum is not None and unc.maximum is not None and unc.minimum > unc.maximum:
             # Both given but swapped: a typing mistake, not a missing spread.
-            check.on(sheet).add(
+            cells.add(
                 number,
                 "min",
                 unc.minimum,
@@ -493,7 +497,7 @@ def _read_uncertainty(
         if unc.minimum is None or unc.maximum is None:
             missing = ("min", "give min <= amount <= max")
         elif amount is not None and not (unc.minimum <= amount <= unc.maximum):
-            check.on(sheet).add(
+            cells.add(
                 number,
                 "amount",
                 amount,
@@ -503,7 +507,7 @@ def _read_uncertainty(
             return None
     if missing:
         # No usable spread means no uncertainty for this flow, which is allowed.
-        check.on(sheet).add(
+        cells.add(
             number,
             missing[0],
             record.get(missing[0]),
@@ -530,6 +534,7 @@ def _build_flows(
         return flows
     name = sheet.name
     cells = check.on(name)  # one locator for the sheet's every cell
+    remembered = _Remembered()
     for number, record in sheet.rows:
         node_id = cells.text(number, record, "node", True)
         if node_id is not None and node_id not in node_rows:
@@ -568,7 +573,7 @@ def _build_flows(
             "avoided burden",
         )
         unit = cells.text(number, record, "unit", True)
-        uncertainty = _read_uncertainty(record, amount, check, name, number)
+        uncertainty = _read_uncertainty(record, amount, cells, number)
         reference_unit = None
         if kind == "spend" and input_id is not None and input_id not in catalogue.processes:
             # A bare sector code (e.g. NAICS 331110) names the sector's default process.
@@ -585,17 +590,14 @@ def _build_flows(
         factor = None
         notes: dict[str, str] = {}
         if reference_unit is not None and unit is not None:
-            if kind in BACKGROUND_KINDS and is_currency(reference_unit):
-                # Money converts the same way whatever the kind: currency and price year.
-                factor, money = _money_factor(
-                    unit, input_id, catalogue, case_year, check, name, number
-                )
-                if money:
-                    notes["currency_conversion"] = money
-            else:
-                factor = _unit_factor(
-                    kind, input_id, unit, reference_unit, catalogue, cells, number, notes
-                )
+            factor, found = remembered(
+                (kind, input_id, unit, reference_unit),
+                cells,
+                number,
+                _flow_factor,
+                (kind, input_id, unit, reference_unit, catalogue, case_year),
+            )
+            notes.update(found)
         if None in (node_id, kind, input_id, amount, unit, factor) or node_id not in nodes:
             continue
         in_reference = amount * factor  # type: ignore[operator]
@@ -628,8 +630,8 @@ def _build_flows(
                     "a node's use of its own output must be less than its output_amount",
                 )
                 continue
-        metadata = {k: v for k, v in record.items() if k not in FLOW_COLUMNS and not is_blank(v)}
-        circular = _circularity(record, kind, reference_unit, catalogue, check.on(name), number)
+        metadata = {k: v for k, v in record.items() if k not in _FLOW_COLUMNS and not is_blank(v)}
+        circular = _circularity(record, kind, reference_unit, catalogue, cells, number)
         if circular is None:
             continue
         for column in (*CIRCULARITY_COLUMNS, RECYCLING_PROCESS_COLUMN):
@@ -660,6 +662,60 @@ def _build_flows(
     return flows
 
 
+class _Remembered:
+    """The outcome of a check that depends only on a few cells' values (a unit conversion,
+    a currency exchange), worked out once per distinct key and replayed at every row that
+    asks: the same result and the same problems, located at that row.
+
+    A case of 10^5 flows has a few dozen distinct (kind, input, unit) triples; converting
+    each row afresh (pint, the currency tables) was a third of reading it.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple, tuple[Any, list[Problem]]] = {}
+
+    def __call__(
+        self, key: tuple, cells: Cells, number: int, compute: Any, args: tuple[Any, ...]
+    ) -> Any:
+        """``compute(*args, probe)`` for ``key``, ``probe`` a :class:`Cells` recording its
+        problems at row None; they are added to ``cells`` at row ``number``."""
+        hit = self._seen.get(key)
+        if hit is None:
+            probe = Cells(cells.file, cells.sheet, cells.subject)
+            hit = self._seen[key] = (compute(*args, probe), probe.problems)
+        result, found = hit
+        if found:
+            cells.problems.extend(replace(p, row=number) for p in found)
+        return result
+
+
+def _flow_factor(
+    kind: str,
+    input_id: str,
+    unit: str,
+    reference_unit: str,
+    catalogue: Catalogue,
+    case_year: int | None,
+    cells: Cells,
+) -> tuple[float | None, dict[str, str]]:
+    """Factor from a flow's unit to its input's reference unit and the notes saying how
+    (currency, calorific basis); problems at row None of ``cells`` (see :class:`_Remembered`)."""
+    notes: dict[str, str] = {}
+    if kind in BACKGROUND_KINDS and is_currency(reference_unit):
+        # Money converts the same way whatever the kind: currency and price year.
+        factor, money = _money_factor(
+            unit, input_id, catalogue, case_year, cells, cells.sheet, None
+        )
+        if money:
+            notes["currency_conversion"] = money
+        return factor, notes
+    factor = _unit_factor(kind, input_id, unit, reference_unit, catalogue, cells, None, notes)
+    return factor, notes
+
+
+_CIRCULARITY_CELLS = (*CIRCULARITY_COLUMNS, RECYCLING_PROCESS_COLUMN)
+
+
 def _circularity(
     record: dict,
     kind: str,
@@ -675,6 +731,9 @@ def _circularity(
     converts to kg), since the indicators weigh flows by mass. ``recycling_process``, when
     given, is a shipped process measured by mass: the recycling route of module D.
     """
+    recycled, rate, recycling = _CIRCULARITY_CELLS
+    if record.get(recycled) is None and record.get(rate) is None and record.get(recycling) is None:
+        return {}  # the usual flow: none of them given (what the general path finds too)
     given = [c for c in CIRCULARITY_COLUMNS if not is_blank(record.get(c))]
     route = cells.text(number, record, RECYCLING_PROCESS_COLUMN, False)
     if not given:
@@ -779,7 +838,7 @@ def _unit_factor(
     reference_unit: str,
     catalogue: Catalogue,
     check: Cells,
-    number: int,
+    number: int | None,
     notes: dict[str, str],
 ) -> float | None:
     """Factor from the flow's unit to its input's, labels included (None and a problem when
@@ -811,7 +870,7 @@ def _substance_fits(
     labels: UnitLabels,
     catalogue: Catalogue,
     check: Cells,
-    number: int,
+    number: int | None,
 ) -> bool:
     """A substance in the unit must be the input's own: ``kg CO2e`` of methane is not kg of it."""
     flow = catalogue.elementary.get(input_id) or catalogue.elementary_by_code().get(input_id)
@@ -858,7 +917,7 @@ def _calorific_factor(
     labels: UnitLabels,
     catalogue: Catalogue,
     check: Cells,
-    number: int,
+    number: int | None,
 ) -> tuple[float, str | None] | None:
     """Factor between the unit's calorific basis and the input's, from the fuel's published
     net/gross ratio; None (and a problem) where the input has no basis or no ratio."""
@@ -906,8 +965,8 @@ def _money_factor(
     catalogue: Catalogue,
     case_year: int | None,
     check: Cells,
-    sheet: str,
-    number: int,
+    sheet: str | None,
+    number: int | None,
 ) -> tuple[float | None, str | None]:
     """Factor from the flow's money (currency, case year) to the sector's (currency, year).
 
@@ -1068,8 +1127,15 @@ def _duplicate_rows(sheet: RawSheet, check: Cells, strict: bool) -> None:
     if not {"node", "kind", "input", "amount"} <= set(sheet.headers):
         return  # the header is wrong; that is reported, and rows cannot be compared
     for number, record in sheet.rows:
-        # Records of one sheet list their keys in the header's order: no sort needed.
-        key = tuple((k, str(v).strip().lower()) for k, v in record.items() if not is_blank(v))
+        # Records of one sheet list their keys in the header's order: no sort needed. A cell
+        # whose trimmed text is empty is blank (is_blank), so one str() serves both tests.
+        key = tuple(
+            [
+                (k, text.lower())
+                for k, v in record.items()
+                if v is not None and ((text := str(v).strip()) or not isinstance(v, str))
+            ]
+        )
         if not key:
             continue
         if key in seen:

@@ -128,6 +128,12 @@ class SheetScan:
     merged: list[str] = field(default_factory=list)
     hidden_rows: list[int] = field(default_factory=list)
     hidden_columns: list[int] = field(default_factory=list)
+    #: every cell is one a bulk reader types as openpyxl does (text, booleans, numbers that
+    #: are whole exactly when written without a point or exponent, at most 15 digits); no
+    #: error cells, ISO-dated cells, ``_xHHHH_`` escapes or phonetic runs
+    plain: bool = True
+    #: the style ids of the cells holding numbers (a date format makes a number a date)
+    number_styles: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -140,6 +146,9 @@ class Screen:
     notices: list[tuple[str, str]] = field(default_factory=list)  # (message, hint)
     problems: list[Problem] = field(default_factory=list)
     unzipped_bytes: int = 0
+    #: the shared strings hold no ``_xHHHH_`` escapes or phonetic runs, which readers
+    #: unpack differently
+    plain_text: bool = True
 
     @property
     def ok(self) -> bool:
@@ -455,7 +464,13 @@ def _screen_zip(archive: zipfile.ZipFile, screen: Screen, limits: Limits, workbo
         if _looks_like_xml(first) or "xml" in declared:
             # Whatever its name: openpyxl parses a part by its content type (shared strings
             # in xl/strings.bin), and a part that starts as XML is XML to some reader.
-            _parse_xml(itertools.chain([first], chunks), info.filename, screen)
+            parts = itertools.chain([first], chunks)
+            if "sharedstrings" in declared or "sharedstrings" in info.filename.lower():
+                start, end, text = _screen_strings(screen)
+                _parse_xml(_watched(parts, screen), info.filename, screen, start, end, text,
+                           buffer_text=True)  # fmt: skip
+            else:
+                _parse_xml(parts, info.filename, screen)
         else:
             for _ in chunks:
                 pass
@@ -581,9 +596,13 @@ def _parse_xml(
     end: Callable[[str], None] | None = None,
     text: Callable[[str], None] | None = None,
     sheet: str | None = None,
+    buffer_text: bool = False,
 ) -> None:
-    """Stream ``chunks`` through expat; DOCTYPE / entity declarations stop the file."""
+    """Stream ``chunks`` through expat; DOCTYPE / entity declarations stop the file.
+
+    ``buffer_text`` hands ``text`` each run of character data at once (fewer calls)."""
     parser = expat.ParserCreate()
+    parser.buffer_text = buffer_text
 
     def refuse(*_: Any) -> None:
         raise _Stop(
@@ -657,6 +676,97 @@ def _workbook_sheets(
     return sheets
 
 
+#: byte sequences after which openpyxl and a bulk reader may read a string differently:
+#: ``_xHHHH_`` escapes (unpacked by one, kept by the other) and phonetic runs
+_UNPLAIN_TEXT = (b"_x", b"rPh")
+#: a number a bulk reader (64-bit floats) gives exactly as openpyxl does: an integer of at
+#: most 15 digits (openpyxl: int) or a number with a point or exponent (openpyxl: float)
+_PLAIN_INTEGER = re.compile(r"\s*[-+]?[0-9]{1,15}\s*")
+#: the cell types (``t``) a bulk reader gives as openpyxl does; errors (``e``) and ISO dates
+#: (``d``) are not among them
+_PLAIN_TYPES = frozenset({None, "n", "s", "str", "inlineStr", "b"})
+
+
+#: the worksheet elements screening reads (by name without namespace), as small codes
+_CELL, _VALUE, _INLINE, _ROW, _FORMULA, _MERGE, _COLUMN, _TEXT = range(1, 9)
+_ELEMENTS = {"c": _CELL, "v": _VALUE, "is": _INLINE, "row": _ROW, "f": _FORMULA,
+             "mergeCell": _MERGE, "col": _COLUMN, "t": _TEXT}  # fmt: skip
+
+
+class _TextEnds:
+    """Watches the ``<t>`` elements of strings: calamine trims the white space at the ends
+    of a text not marked ``xml:space="preserve"`` (and of each rich-text run), openpyxl
+    keeps it; ``found`` says such a text was seen."""
+
+    def __init__(self) -> None:
+        self.found = False
+        self.inside = False
+        self.preserve = False
+        self.first = self.last = ""
+
+    def start(self, attrs: dict[str, str]) -> None:
+        self.inside = True
+        self.preserve = attrs.get("xml:space") == "preserve"
+        self.first = self.last = ""
+
+    def text(self, data: str) -> None:
+        if not self.first:
+            self.first = data[:1]
+        self.last = data[-1:]
+
+    def end(self) -> None:
+        self.inside = False
+        if not self.preserve and (self.first.isspace() or self.last.isspace()):
+            self.found = True
+
+
+def _screen_strings(screen: Screen) -> tuple[Callable, Callable, Callable]:
+    """expat handlers for the shared strings that clear ``screen.plain_text`` when a string
+    has white space at an end that a bulk reader would trim."""
+    ends = _TextEnds()
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        if _local(name) == "t":
+            ends.start(attrs)
+
+    def text(data: str) -> None:
+        if ends.inside:
+            ends.text(data)
+
+    def end(name: str) -> None:
+        if ends.inside and _local(name) == "t":
+            ends.end()
+            if ends.found:
+                screen.plain_text = False
+
+    return start, end, text
+
+
+def _unplain(chunk: bytes, tail: bytes) -> bool:
+    joined = tail + chunk[:8]  # a sequence split between two chunks
+    return any(marker in chunk or marker in joined for marker in _UNPLAIN_TEXT)
+
+
+def _watched(chunks: Iterator[bytes], screen: Screen) -> Iterator[bytes]:
+    """``chunks`` as they are, clearing ``screen.plain_text`` if they hold escapes."""
+    tail = b""
+    for chunk in chunks:
+        if screen.plain_text and _unplain(chunk, tail):
+            screen.plain_text = False
+        tail = chunk[-8:]
+        yield chunk
+
+
+def _plain_number(text: str) -> bool:
+    """Whether a bulk reader's float of a number cell's text is what openpyxl reads."""
+    if "." in text or "e" in text or "E" in text:
+        try:
+            return not float(text).is_integer()  # a whole float ("2.0") would become an int
+        except ValueError:
+            return False
+    return _PLAIN_INTEGER.fullmatch(text) is not None
+
+
 def _scan_sheet(
     archive: zipfile.ZipFile,
     info: zipfile.ZipInfo,
@@ -665,19 +775,26 @@ def _scan_sheet(
     screen: Screen,
     limits: Limits,
 ) -> None:
-    state: dict[str, Any] = {
-        "row": 0,
-        "col": 0,
-        "row_hidden": False,
-        "row_has_value": False,
-        "in_cell": False,
-        "formula": None,
-        "value": None,
-        "inline": False,
-        "capture": None,
-    }
+    """Stream one worksheet's XML: its extent, formulas without values, merged cells, hidden
+    rows and columns, and whether a bulk reader may read it (:attr:`SheetScan.plain`).
 
-    def stop_rows(row: int) -> None:
+    The handlers run for each of the millions of elements of a large sheet, so the state
+    lives in closure variables and element names and cell references are decoded once per
+    distinct spelling, not per element."""
+    row = col = 0
+    row_hidden = row_has_value = in_cell = inline = False
+    formula: str | None = None
+    value: str | None = None
+    capture: str | None = None  # "formula" or "value" while inside <f> or <v>
+    cell_type: str | None = None
+    cell_style: str | None = None
+    max_rows, max_columns = limits.max_rows, limits.max_columns
+    codes: dict[str, int] = {}  # element name as written -> its _ELEMENTS code (0: other)
+    letters: dict[str, int] = {}  # column letters (checked: 1-3 ASCII letters) -> index
+    row_digits = ""  # the current row number as text: "AB12" on row 12 is column AB
+    ends = _TextEnds()  # inline strings' white space
+
+    def stop_rows(number: int) -> None:
         raise _Stop(
             _problem(
                 screen,
@@ -685,34 +802,48 @@ def _scan_sheet(
                 "keep the data in one block without formatting far below it (delete the unused "
                 "rows), or raise the limit (SCENAT_MAX_ROWS)",
                 sheet=sheet.name,
-                row=row,
+                row=number,
             )
         )
 
+    def cell_ref(ref: str) -> tuple[int, int] | None:
+        # The usual "AB12" without the regular expression; anything else goes through it.
+        if row_digits and ref.endswith(row_digits):
+            index = letters.get(ref[: len(ref) - len(row_digits)])
+            if index is not None:
+                return row, index
+        if ref.isascii() and ref.isalnum():
+            digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+            width = len(ref) - len(digits)
+            if 0 < width <= 3 and digits.isdigit():
+                name = ref[:width]
+                index = letters.get(name)
+                if index is None:
+                    index = letters[name] = column_index(name)
+                return int(digits), index
+        return split_ref(ref)
+
     def start(name: str, attrs: dict[str, str]) -> None:
-        local = _local(name)
-        if local == "row":
-            number = attrs.get("r")
-            state["row"] = int(number) if number and number.isdigit() else state["row"] + 1
-            state["col"] = 0
-            state["row_hidden"] = attrs.get("hidden") in ("1", "true")
-            state["row_has_value"] = False
-            if state["row"] > limits.max_rows:
-                stop_rows(state["row"])
-            sheet.max_row = max(sheet.max_row, state["row"])
-        elif local == "c":
-            ref = split_ref(attrs.get("r", ""))
+        nonlocal row, col, row_hidden, row_has_value, in_cell, inline, formula, value
+        nonlocal capture, cell_type, cell_style, row_digits
+        code = codes.get(name)
+        if code is None:
+            code = codes[name] = _ELEMENTS.get(_local(name), 0)
+        if code == _CELL:
+            ref = cell_ref(attrs.get("r", ""))
             if ref is not None:
-                row, column = ref
-                if row != state["row"]:  # a cell outside any <row>, or a writer's quirk
-                    state["row"] = row
-                    if row > limits.max_rows:
-                        stop_rows(row)
-                    sheet.max_row = max(sheet.max_row, row)
+                number, column = ref
+                if number != row:  # a cell outside any <row>, or a writer's quirk
+                    row = number
+                    row_digits = str(row)
+                    if number > max_rows:
+                        stop_rows(number)
+                    if number > sheet.max_row:
+                        sheet.max_row = number
             else:
-                column = state["col"] + 1
-            state["col"] = column
-            if column > limits.max_columns:
+                column = col + 1
+            col = column
+            if column > max_columns:
                 raise _Stop(
                     _problem(
                         screen,
@@ -720,23 +851,41 @@ def _scan_sheet(
                         "delete the unused columns to the right of the data, or raise the limit "
                         "(SCENAT_MAX_COLUMNS)",
                         sheet=sheet.name,
-                        row=state["row"],
+                        row=row,
                         column=column_letter(column),
                     )
                 )
-            sheet.max_column = max(sheet.max_column, column)
-            state.update(in_cell=True, formula=None, value=None, inline=False)
-        elif local == "f" and state["in_cell"]:
-            state["formula"] = ""
-            state["capture"] = "formula"
-        elif local == "v" and state["in_cell"]:
-            state["value"] = ""
-            state["capture"] = "value"
-        elif local == "is" and state["in_cell"]:
-            state["inline"] = True
-        elif local == "mergeCell" and "ref" in attrs:
+            if column > sheet.max_column:
+                sheet.max_column = column
+            in_cell, formula, value, inline = True, None, None, False
+            cell_type, cell_style = attrs.get("t"), attrs.get("s")
+        elif code == 0:
+            return  # <r>, <sheetView>, ...: nothing to screen
+        elif code == _TEXT:
+            if sheet.plain:
+                ends.start(attrs)
+        elif code == _VALUE and in_cell:
+            value = ""
+            capture = "value"
+        elif code == _INLINE and in_cell:
+            inline = True
+        elif code == _ROW:
+            number_text = attrs.get("r")
+            row = int(number_text) if number_text and number_text.isdigit() else row + 1
+            row_digits = str(row)
+            col = 0
+            row_hidden = attrs.get("hidden") in ("1", "true")
+            row_has_value = False
+            if row > max_rows:
+                stop_rows(row)
+            if row > sheet.max_row:
+                sheet.max_row = row
+        elif code == _FORMULA and in_cell:
+            formula = ""
+            capture = "formula"
+        elif code == _MERGE and "ref" in attrs:
             sheet.merged.append(attrs["ref"])
-        elif local == "col" and attrs.get("hidden") in ("1", "true"):
+        elif code == _COLUMN and attrs.get("hidden") in ("1", "true"):
             try:
                 low, high = int(attrs.get("min", "0")), int(attrs.get("max", "0"))
             except ValueError:
@@ -744,24 +893,68 @@ def _scan_sheet(
             sheet.hidden_columns.extend(range(max(low, 1), min(high, limits.max_columns) + 1))
 
     def text(data: str) -> None:
-        capture = state["capture"]
-        if capture is not None and len(state[capture]) < 256:
-            state[capture] += data
+        nonlocal formula, value
+        if capture == "value" and len(value) < 256:  # type: ignore[arg-type]
+            value += data  # type: ignore[operator]
+        elif capture == "formula" and len(formula) < 256:  # type: ignore[arg-type]
+            formula += data  # type: ignore[operator]
+        elif ends.inside:
+            ends.text(data)
 
     def end(name: str) -> None:
-        local = _local(name)
-        if local in ("f", "v"):
-            state["capture"] = None
-        elif local == "c":
-            has_value = state["inline"] or bool((state["value"] or "").strip())
-            if state["formula"] is not None and not has_value:
-                sheet.formulas_without_value.append(
-                    (state["row"], state["col"], "=" + state["formula"][:120])
-                )
+        nonlocal row_has_value, in_cell, capture
+        code = codes.get(name)
+        if code is None:
+            code = codes[name] = _ELEMENTS.get(_local(name), 0)
+        if code == _CELL:
+            has_value = inline or bool((value or "").strip())
+            if formula is not None and not has_value:
+                sheet.formulas_without_value.append((row, col, "=" + formula[:120]))
             if has_value:
-                state["row_has_value"] = True
-            state["in_cell"] = False
-        elif local == "row" and state["row_hidden"] and state["row_has_value"]:
-            sheet.hidden_rows.append(state["row"])
+                row_has_value = True
+                if sheet.plain:
+                    _note_plain(sheet, cell_type, cell_style, value)
+            in_cell = False
+        elif code == _VALUE or code == _FORMULA:
+            capture = None
+        elif code == _TEXT and ends.inside:
+            ends.end()
+            if ends.found:
+                sheet.plain = False
+        elif code == _ROW and row_hidden and row_has_value:
+            sheet.hidden_rows.append(row)
 
-    _parse_xml(budget.read(archive, info), info.filename, screen, start, end, text, sheet.name)
+    def watched(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        tail = b""
+        for chunk in chunks:
+            if sheet.plain and _unplain(chunk, tail):
+                sheet.plain = False
+            tail = chunk[-8:]
+            yield chunk
+
+    _parse_xml(watched(budget.read(archive, info)), info.filename, screen, start, end, text,
+               sheet.name, buffer_text=True)  # fmt: skip
+
+
+def _note_plain(
+    sheet: SheetScan, cell_type: str | None, cell_style: str | None, value: str | None
+) -> None:
+    """Clear ``sheet.plain`` for a cell a bulk reader would type differently from openpyxl;
+    note the style of a number (a date format turns it into a date)."""
+    if cell_type not in _PLAIN_TYPES:
+        sheet.plain = False
+    elif cell_type is None or cell_type == "n":
+        if value is None or not _plain_number(value):
+            sheet.plain = False  # an inline string typed as a number, "2.0", 20 digits
+        try:
+            sheet.number_styles.add(int(cell_style or 0))
+        except ValueError:
+            sheet.plain = False
+    elif cell_type == "b" and (value or "").strip() not in ("0", "1"):
+        sheet.plain = False
+    elif (
+        cell_type == "str"
+        and value
+        and (value[0].isspace() or value[-1].isspace() or len(value) >= 256)
+    ):
+        sheet.plain = False  # a formula's text: calamine trims it (and 256 is where we stop)

@@ -36,7 +36,7 @@ from scenat.casefile.screening import (
     split_ref,
 )
 from scenat.errors import Problem
-from scenat.model.cells import is_blank, normalise_header
+from scenat.model.cells import normalise_header
 from scenat.model.schema import SHEETS
 from scenat.paths import private_folder, write_private
 
@@ -72,24 +72,32 @@ def _sheet_from_rows(
     headers: list[str] = []
     sheet = RawSheet(name=name, headers=[])
     stray: dict[int, list[tuple[int, Any]]] = {}  # column index -> cells under no header
+    named: list[tuple[int, str]] = []  # (index, header) of the columns with a header
+    unnamed: list[int] = []  # indices of blank headers
     for number, cells in numbered_rows:
-        if all(is_blank(c) for c in cells):
+        # A blank cell is None whether it came from a CSV ("") or a workbook (None); text
+        # is trimmed. One pass per row, as a row is tens of cells and a case 10^5 rows.
+        values = [(c.strip() or None) if isinstance(c, str) else c for c in cells]
+        if values.count(None) == len(values):
             continue
         if header_row is None:
             header_row = number
             headers = [normalise_header(c) for c in cells]
             sheet.headers = headers
             sheet.header_row = number
+            named = [(i, h) for i, h in enumerate(headers) if h]
+            unnamed = [i for i, h in enumerate(headers) if not h]
             continue
-        record = {}
-        for i, value in enumerate(cells):
-            if i < len(headers) and headers[i]:
-                # A blank cell is None whether it came from a CSV ("") or a workbook (None).
-                if is_blank(value):
-                    value = None
-                record[headers[i]] = value.strip() if isinstance(value, str) else value
-            elif not is_blank(value):
-                stray.setdefault(i, []).append((number, value))
+        width = len(values)
+        if width >= len(headers):
+            record = {h: values[i] for i, h in named}
+            beyond = range(len(headers), width)
+        else:
+            record = {h: values[i] for i, h in named if i < width}
+            beyond = range(0)
+        for i in (*unnamed, *beyond):
+            if i < width and values[i] is not None:
+                stray.setdefault(i, []).append((number, cells[i]))
         sheet.rows.append((number, record))
         if len(sheet.leading_cells) < 20:
             sheet.leading_cells.append((number, list(cells)))
@@ -153,9 +161,10 @@ def _read_xlsx(
     if not screen.ok:
         problems.extend(screen.problems)
         return {}
+    data = path.read_bytes()
     try:
         # From memory (the size is screened): openpyxl refuses a path ending in .zip.
-        book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         problems.append(
             Problem(
@@ -167,6 +176,7 @@ def _read_xlsx(
         )
         return {}
     sheets: dict[str, RawSheet] = {}
+    bulk = _BulkReader(data, book, screen)
     try:
         for ws in book.worksheets:
             key = ws.title.strip().lower()
@@ -204,13 +214,15 @@ def _read_xlsx(
                 "max_row": max(scan.max_row, 1),
                 "max_col": max(scan.max_column, 1),
             }
+            rows = bulk.rows(ws.title, scan)
             try:
-                rows = [
-                    (number, list(values))
-                    for number, values in enumerate(
-                        ws.iter_rows(values_only=True, **extent), start=1
-                    )
-                ]
+                if rows is None:
+                    rows = [
+                        (number, list(values))
+                        for number, values in enumerate(
+                            ws.iter_rows(values_only=True, **extent), start=1
+                        )
+                    ]
             except Exception as exc:  # openpyxl parses sheets lazily: damage shows up here
                 problems.append(
                     Problem(
@@ -227,6 +239,69 @@ def _read_xlsx(
         book.close()
     problems.extend(_screen_problems(str(path), screen, sheets, strict))
     return sheets
+
+
+#: cells from which a sheet is read in bulk (calamine) rather than cell by cell (openpyxl)
+BULK_CELLS = 20_000
+
+
+class _BulkReader:
+    """A large sheet's cells read at once with calamine (Rust), typed as openpyxl types them.
+
+    openpyxl builds Python objects for every XML element of a sheet (a 10,000-node case's
+    flows sheet takes half a minute); calamine reads it in a second. The two readers agree
+    on text, booleans and numbers, except where screening saw a cell they type apart
+    (:attr:`~scenat.casefile.screening.SheetScan.plain`): an error cell, an ISO date, a
+    ``_xHHHH_`` escape, a whole number written ``2.0`` or of over 15 digits. Where they do,
+    or where a number cell's style is one openpyxl reads as a date (calamine gives
+    ``date`` where openpyxl gives ``datetime``), the sheet is read by openpyxl. The rows are
+    what openpyxl's ``iter_rows(values_only=True)`` over the screened extent gives: a
+    spreadsheet row number per row, ``None`` for a blank cell, whole numbers as ``int``.
+    """
+
+    def __init__(self, data: bytes, book: Any, screen: Screen):
+        self.data = data
+        self.screen = screen
+        # openpyxl's own choice of the styles that make a number a date (or a duration);
+        # without it, nothing is read in bulk.
+        dated = getattr(book, "_date_formats", None)
+        durations = getattr(book, "_timedelta_formats", set())
+        self.dated: set[int] | None = None if dated is None else set(dated) | set(durations)
+        self._book: Any = None
+
+    def usable(self, scan: Any) -> bool:
+        return (
+            self.dated is not None
+            and self.screen.plain_text
+            and scan.plain
+            and scan.max_row * scan.max_column >= BULK_CELLS
+            and not scan.number_styles & self.dated
+        )
+
+    def rows(self, title: str, scan: Any) -> list[tuple[int, list[Any]]] | None:
+        """The sheet's numbered rows, or None where openpyxl must read it."""
+        if not self.usable(scan):
+            return None
+        try:
+            import python_calamine
+
+            if self._book is None:
+                self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+            values = self._book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        except Exception:  # whatever calamine cannot read, openpyxl reads and reports
+            return None
+        width = max(scan.max_column, 1)
+        if len(values) > max(scan.max_row, 1) or any(len(v) > width for v in values):
+            return None  # not the extent screening measured: not the sheet it screened
+        rows = []
+        for number, cells in enumerate(values, 1):
+            row = [
+                None if v == "" else (int(v) if v.__class__ is float and v.is_integer() else v)
+                for v in cells
+            ]
+            row.extend([None] * (width - len(row)))
+            rows.append((number, row))
+        return rows
 
 
 def _screen_problems(

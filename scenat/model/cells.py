@@ -35,7 +35,12 @@ def normalise_header(value: Any) -> str:
 
 def is_blank(value: Any) -> bool:
     """An empty cell: nothing, or only white space."""
-    return value is None or (isinstance(value, str) and not value.strip())
+    # Called for most cells of a case: the exact-type test first, as it is the common case.
+    if value is None:
+        return True
+    if value.__class__ is str or isinstance(value, str):
+        return not value.strip()
+    return False
 
 
 def to_number(value: Any) -> float | None:
@@ -48,13 +53,16 @@ def to_number(value: Any) -> float | None:
     >>> to_number(" 2.5 "), to_number("1 000"), to_number("1_000")
     (2.5, None, None)
     """
+    if value.__class__ is float:  # most cells of a workbook's numeric column
+        return value
     if isinstance(value, bool) or isinstance(value, (datetime, date, time)):
         return None
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
     if isinstance(value, str):
         text = value.strip()
-        if not text or "_" in text or any(ch.isspace() for ch in text):
+        # split() and isspace() agree on what white space is: one piece means none inside.
+        if not text or "_" in text or len(text.split()) != 1:
             return None
         try:
             return float(text)
@@ -120,13 +128,17 @@ class Cells:
     ) -> str | None:
         """The cell as trimmed text (a whole float as an integer); None when blank."""
         value = record.get(column)
-        if is_blank(value):
-            if required:
-                self.add(row, column, value, f"{column} is required", f"fill in {column}")
-            return None
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value).strip()
+        if value.__class__ is str:  # the common case, answered without the general tests
+            text = value.strip()
+            if text:
+                return text
+        elif not is_blank(value):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            return str(value).strip()
+        if required:
+            self.add(row, column, value, f"{column} is required", f"fill in {column}")
+        return None
 
     def number(
         self,
