@@ -50,6 +50,7 @@ from scenat.calc.solver import EPS, FactorisedSystem, backward_error
 from scenat.model.case import Case
 from scenat.model.indicators import Indicator, resolve
 from scenat.model.schema import BACKGROUND_KINDS
+from scenat.uncertainty.batched import SampledPattern, solve_samples
 from scenat.uncertainty.draws import (
     LOGNORMAL,
     NORMAL,
@@ -298,6 +299,7 @@ class MonteCarloModel:
         self.ff_solver = FactorisedSystem.from_matrix(self.ff.matrix())
         self.x_det = self.ff_solver.solve(self.demand)
         self.ff_sampled = bool(self.params["varies"][node_flows].any())
+        self._prepare_foreground_pattern()
         self.ff_tolerance = self._calibrate_foreground() if self.ff_sampled else 4 * EPS
         # Background products bought (and credited) by the foreground.
         self.bg_cols = np.flatnonzero(~np.asarray(linked.is_foreground, dtype=bool))
@@ -355,20 +357,39 @@ class MonteCarloModel:
         amounts = sample_flows(
             self.flows, CALIBRATION_SEED, 0, CALIBRATION_SAMPLES, self.params, bases
         )
-        for matrix in self._ff_matrices(amounts):
-            x = splu(matrix.T.tocsc()).solve(self.demand, trans="T")
+        values = self._ff_values(amounts)
+        for k in range(len(values)):
+            matrix = self.ff_pattern.matrix(values[k])
+            # a direct solve in the order the project factorises with (block triangular:
+            # COLAMD fills a supply chain's matrix badly and takes seconds per sample)
+            x = FactorisedSystem.from_matrix(matrix).solve(self.demand)
             worst = max(worst, backward_error(matrix, x, self.demand))
         return max(4 * EPS, worst)
 
-    def _ff_matrices(self, amounts: np.ndarray) -> list[sparse.csr_matrix]:
+    def _prepare_foreground_pattern(self) -> None:
+        """The foreground matrix's cells a sample changes (those of uncertain purchases from
+        nodes) and how a sample's amounts give their values: the fixed entries of the cell
+        plus the signed sampled ones (``_ff_values``)."""
         n = len(self.nodes)
-        entries = np.empty(n + len(self.node_flows))
-        entries[:n] = self.ff.amount[:n]
-        out = []
-        for row in amounts:
-            entries[n:] = row[self.node_flows]
-            out.append(self.ff.matrix(self.ff.values(entries)))
-        return out
+        vary = np.flatnonzero(self.params["varies"][self.node_flows])
+        entry = n + vary  # entries of the foreground matrix that vary
+        where, inverse = np.unique(self.ff.position[entry], return_inverse=True)
+        fixed = np.ones(len(self.ff.amount), dtype=bool)
+        fixed[entry] = False
+        self.ff_fixed = np.bincount(
+            self.ff.position[fixed],
+            weights=(self.ff.amount * self.ff.sign)[fixed],
+            minlength=len(self.ff.indices),
+        )[where]
+        self.ff_vary_flows = self.node_flows[vary]
+        self.ff_gather = sparse.csr_matrix(
+            (self.ff.sign[entry], (np.arange(len(entry)), inverse)), shape=(len(entry), len(where))
+        )
+        self.ff_pattern = SampledPattern(self.ff.matrix(), where)
+
+    def _ff_values(self, amounts: np.ndarray) -> np.ndarray:
+        """Values of the changed foreground cells per sample (samples x cells)."""
+        return self.ff_fixed + np.asarray(amounts[:, self.ff_vary_flows] @ self.ff_gather)
 
     def _prepare_background(self, linked: LinkedSystem) -> None:
         bg = self.background
@@ -404,6 +425,13 @@ class MonteCarloModel:
         self.m_structure = (m0.indices.copy(), m0.indptr.copy(), m0.data.copy())
         self.tech_pos = np.searchsorted(linear, tr * (nb + 1) + tc)
         self.g_pos = np.searchsorted(linear, np.arange(nb) * (nb + 1) + nb)
+        # the cells a sample changes: the sampled exchanges' (summed per cell), then -g
+        cells, inverse = np.unique(self.tech_pos, return_inverse=True)
+        self.tech_cells = cells
+        self.tech_gather = sparse.csr_matrix(
+            (tech.sign, (np.arange(len(tech)), inverse)), shape=(len(tech), len(cells))
+        )
+        self.aug_pattern = SampledPattern(m0, np.concatenate([cells, self.g_pos]))
         # The preconditioner is the deterministic [[A_bb^T, 0], [0, 1]] without the
         # structural zeros of the g column (a dense column would fill the LU).
         pre = m0.copy()
@@ -424,6 +452,13 @@ class MonteCarloModel:
                 x = splu(matrix.T.tocsc()).solve(self.aug_rhs, trans="T")
                 worst = max(worst, backward_error(matrix, x, self.aug_rhs))
         self.aug_tolerance = max(4 * EPS, worst)
+
+    def _tech_values(self, tech_draws: np.ndarray) -> np.ndarray:
+        """Values of the changed technosphere cells of ``[[A_bb^kT, 0], [0, 1]]`` per draw
+        (draws x cells): the deterministic cell plus the signed changes of its exchanges."""
+        _indices, _indptr, data0 = self.m_structure
+        tech = self.background.technosphere
+        return data0[self.tech_cells] + np.asarray((tech_draws - tech.amount) @ self.tech_gather)
 
     def _augmented_data(self, tech_draw: np.ndarray) -> np.ndarray:
         """CSR data of ``[[A_bb^kT, 0], [0, 1]]`` for one technosphere draw (summed per cell:
@@ -588,8 +623,13 @@ class MonteCarloModel:
         amounts = sample_flows(self.flows, seed, start, stop, self.params, bases["flows"])
         records = _records()
         if self.ff_sampled:
-            solved = self.ff_solver.solve_perturbed_many(
-                self._ff_matrices(amounts), self.demand, x0=self.x_det, tolerance=self.ff_tolerance
+            solved = solve_samples(
+                self.ff_solver,
+                self.ff_pattern,
+                self._ff_values(amounts),
+                self.demand,
+                x0=self.x_det,
+                tolerance=self.ff_tolerance,
             )
             supply = np.array([s.x for s in solved])
             _record(records, solved, "foreground_solves")
@@ -600,9 +640,7 @@ class MonteCarloModel:
         bio = bg.biosphere.draw(bases["biosphere"], start, stop)
         scores: dict[str, np.ndarray] = {}
         # the sampled technosphere of each iteration, shared by every indicator's adjoint
-        tech_data = (
-            [self._augmented_data(tech[k]) for k in range(count)] if self.tech_sampled else []
-        )
+        tech_values = self._tech_values(tech) if self.tech_sampled else None
         for ind in self.indicators:
             if not self.bg_sampled:
                 scores[ind.id] = np.broadcast_to(
@@ -618,9 +656,12 @@ class MonteCarloModel:
                 scores[ind.id] = y[self.products].T
                 records["background_solves"] += count
             else:
-                matrices = [self._augmented(None, g[k], tech_data[k]) for k in range(count)]
-                solved = self.aug_solver.solve_perturbed_many(
-                    matrices, self.aug_rhs, tolerance=self.aug_tolerance
+                solved = solve_samples(
+                    self.aug_solver,
+                    self.aug_pattern,
+                    np.concatenate([tech_values, -g], axis=1),
+                    self.aug_rhs,
+                    tolerance=self.aug_tolerance,
                 )
                 _record(records, solved, "background_solves")
                 scores[ind.id] = np.array([s.x[self.products] for s in solved])
