@@ -105,58 +105,61 @@ def solve_samples(
     abs_delta = (np.abs(values) - np.abs(pattern.base_values)).T.copy()
     abs_rhs = np.abs(rhs)[:, None]
 
-    def errors(cols: list[int], xc: np.ndarray, rc: np.ndarray) -> np.ndarray:
+    def errors(cols: np.ndarray, xc: np.ndarray, rc: np.ndarray) -> np.ndarray:
         scale = pattern.abs_product(np.abs(xc), abs_delta[:, cols]) + abs_rhs
         return _errors(rc, scale)
 
     x = np.repeat(start[:, None], count, axis=1)
     residual = rhs[:, None] - pattern.product(x, delta)
-    every = list(range(count))
-    history = [[float(e)] for e in errors(every, x, residual)]
+    history = [[float(e)] for e in errors(np.arange(count), x, residual)]
     changes: list[list[float]] = [[] for _ in range(count)]
     checked = np.full(count, -10)
     steps = np.zeros(count, dtype=int)
-    active = [k for k in range(count) if history[k][-1] > tolerance]
     stalled: list[int] = []
-    while active:
-        correction = system.solve(residual[:, active])
-        x[:, active] += correction
+    # the columns still iterating, kept compact (x, residual and changes of those only)
+    active = np.array([k for k in range(count) if history[k][-1] > tolerance], dtype=np.int64)
+    xa, ra, da = x[:, active], residual[:, active], delta[:, active]
+    while len(active):
+        correction = system.solve(ra)
+        xa += correction
         steps[active] += 1
-        xa = x[:, active]
-        residual[:, active] = rhs[:, None] - pattern.product(xa, delta[:, active])
+        ra = rhs[:, None] - pattern.product(xa, da)
         size = np.abs(xa).max(axis=0)
         step_size = np.abs(correction).max(axis=0)
         # the same decisions as solve_perturbed_many, column by column: first which columns
         # need their backward error, then (all of them in one product) what it says
-        stuck_of, check = {}, []
-        for j, k in enumerate(active):
+        stuck_of, check = [], []
+        for j, k in enumerate(active.tolist()):
             moves = changes[k]
             moves.append(float(step_size[j] / size[j]) if size[j] else 0.0)
             stuck = not np.isfinite(moves[-1]) or (
                 moves[-1] > 1e-13 and len(moves) > 4 and not min(moves[-4:]) < 0.5 * min(moves[:-4])
             )
-            stuck_of[k] = stuck
+            stuck_of.append(stuck)
             far = history[k][-1] > 1e3 * tolerance and checked[k] == steps[k] - 1
             if (moves[-1] < 1e-9 and not far) or stuck or steps[k] >= max_iterations:
-                check.append(k)
+                check.append(j)
         if check:
-            found = errors(check, x[:, check], residual[:, check])
-            for k, e in zip(check, found):
-                checked[k] = steps[k]
-                history[k].append(float(e))
-        still = []
-        for k in active:
-            stuck = stuck_of[k]
+            found = errors(active[check], xa[:, check], ra[:, check])
+            for j, e in zip(check, found.tolist()):
+                checked[active[j]] = steps[active[j]]
+                history[active[j]].append(e)
+        keep = np.ones(len(active), dtype=bool)
+        for j, k in enumerate(active.tolist()):
+            stuck = stuck_of[j]
             if checked[k] == steps[k]:
                 errs = history[k]
                 if errs[-1] <= tolerance:
+                    keep[j] = False
                     continue
                 stuck = stuck or (len(errs) > 3 and not min(errs[-3:]) < 0.5 * min(errs[:-3]))
             if stuck or steps[k] >= max_iterations:
                 stalled.append(k)
-            else:
-                still.append(k)
-        active = still
+                keep[j] = False
+        if not keep.all():
+            done = ~keep
+            x[:, active[done]] = xa[:, done]
+            active, xa, ra, da = active[keep], xa[:, keep], ra[:, keep], da[:, keep]
     out = [
         PerturbedSolve(x[:, k].copy(), "refinement", int(steps[k]), history[k][-1], tolerance)
         for k in range(count)

@@ -562,55 +562,47 @@ class MonteCarloModel:
         )
 
     def _grouping(self) -> None:
-        """Flows that carry impact sorted by node, in two groups: direct exchanges (a
-        characterisation factor for some indicator) and purchases (a background score), so
-        node values are sums over contiguous columns (``np.add.reduceat``, no owner matrix)."""
-        direct = np.zeros(len(self.flows), dtype=bool)
-        for w in self.direct_weight.values():
-            direct |= w != 0
+        """Sparse sums of flows into node values (``n x flows``): per indicator the direct
+        exchanges weighted by their characterisation factors, and the purchases (bought and
+        credited background products) with their sign, to be weighted per iteration by the
+        product's sampled score."""
+        n = len(self.nodes)
+        direct = np.ones(len(self.flows), dtype=bool)
         direct[self.bought] = False
-        product = np.full(len(self.flows), -1, dtype=np.int64)
-        product[self.bought] = self.product_of
-        sign = np.ones(len(self.flows))
-        sign[self.bought] = self.credit_sign
-        self.groups = []
-        for where in (np.flatnonzero(direct), self.bought):
-            order = where[np.argsort(self.node_of_flow[where], kind="stable")]
-            nodes, starts = np.unique(self.node_of_flow[order], return_index=True)
-            self.groups.append(
-                {
-                    "flows": order,
-                    "node_of": self.node_of_flow[order],
-                    "nodes": nodes,
-                    "starts": starts,
-                    "direct": {k: v[order] for k, v in self.direct_weight.items()},
-                    "product": product[order],
-                    "sign": sign[order],
-                }
+        where = np.flatnonzero(direct)
+        self.direct_sum = {}
+        for ind in self.indicators:
+            w = self.direct_weight[ind.id][where]
+            keep = w != 0
+            self.direct_sum[ind.id] = sparse.csr_matrix(
+                (w[keep], (self.node_of_flow[where][keep], where[keep])),
+                shape=(n, len(self.flows)),
             )
+        self.bought_sum = sparse.csr_matrix(
+            (self.credit_sign, (self.node_of_flow[self.bought], np.arange(len(self.bought)))),
+            shape=(n, len(self.bought)),
+        )
 
     def _node_values(
         self, amounts: np.ndarray, supply: np.ndarray, scores: dict[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
-        """``h_j = x_j sum_{f of j} a_f w_f`` per iteration and node (module docstring)."""
-        if not hasattr(self, "groups"):
+        """``h_j = x_j sum_{f of j} a_f w_f`` per iteration and node (module docstring): the
+        sums over each node's flows as sparse products on the transposed samples (flows x
+        iterations), so every sum runs over contiguous memory."""
+        if not hasattr(self, "direct_sum"):
             self._grouping()
-        count = len(amounts)
-        out = {ind.id: np.zeros((count, len(self.nodes))) for ind in self.indicators}
-        for kind, group in enumerate(self.groups):
-            if not len(group["flows"]):
-                continue
-            ax = amounts[:, group["flows"]]
-            ax *= supply[:, group["node_of"]]
-            if kind == 1:
-                ax *= group["sign"]
-            for ind in self.indicators:
-                if kind == 0:
-                    w = ax * group["direct"][ind.id]
-                else:
-                    w = scores[ind.id][:, group["product"]]
-                    w *= ax
-                out[ind.id][:, group["nodes"]] += np.add.reduceat(w, group["starts"], axis=1)
+        a_t = np.ascontiguousarray(amounts.T)
+        bought_t = a_t[self.bought]
+        supply_t = np.ascontiguousarray(supply.T)
+        out = {}
+        for ind in self.indicators:
+            h = self.direct_sum[ind.id] @ a_t
+            if len(self.bought):
+                weighted = np.ascontiguousarray(scores[ind.id].T)[self.product_of]
+                weighted *= bought_t
+                h += self.bought_sum @ weighted
+            h *= supply_t
+            out[ind.id] = h.T
         return out
 
     def run_chunk(
