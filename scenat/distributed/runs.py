@@ -175,11 +175,18 @@ def assess_many(
     if not cases:
         return []
     run = _digest("assess", [c.name for c in cases], time.time_ns())
-    tasks = [
-        (start, len(cases[start : start + chunk]), (cases[start : start + chunk], indicators))
-        for start in range(0, len(cases), chunk)
-    ]
     with client_for(scheduler, client, workers) as dask_client:
+        # the cases go to the cluster as data, one future each, not inside the task graph
+        # (a 10,000-node case pickles to megabytes)
+        shipped = dask_client.scatter(cases, hash=False)
+        tasks = [
+            (
+                start,
+                len(shipped[start : start + chunk]),
+                (shipped[start : start + chunk], indicators),
+            )
+            for start in range(0, len(cases), chunk)
+        ]
         results = _gather(
             dask_client,
             _assess_chunk,
