@@ -633,15 +633,18 @@ class MonteCarloModel:
         scores: dict[str, np.ndarray] = {}
         # the sampled technosphere of each iteration, shared by every indicator's adjoint
         tech_values = self._tech_values(tech) if self.tech_sampled else None
+        # changes of the background draws, exchanges x iterations (C order), made once for
+        # every sparse map of a chunk (a transposed view would be copied by each product)
+        d_tech = np.ascontiguousarray((tech - bg.technosphere.amount).T)
+        d_bio = np.ascontiguousarray((bio - bg.biosphere.amount).T)
+        maps = self._transposed_maps()
         for ind in self.indicators:
             if not self.bg_sampled:
                 scores[ind.id] = np.broadcast_to(
                     self.scores_det[ind.id], (count, len(self.scores_det[ind.id]))
                 )
                 continue
-            g = self.intensity_det[ind.id][None, :] + np.asarray(
-                (self.bio_map[ind.id].T @ (bio - bg.biosphere.amount).T).T
-            )
+            g = self.intensity_det[ind.id][None, :] + (maps["bio", ind.id] @ d_bio).T
             if not self.tech_sampled:
                 y = self.bg_solver.solve_transposed(np.ascontiguousarray(g.T))
                 y = y.reshape(len(self.bg_cols), count)
@@ -670,10 +673,21 @@ class MonteCarloModel:
             out["kept"][ind.id] = h[:, self.kept[ind.id]]
             screened = self.screened[ind.id]
             parts = [amounts[:, screened["flows"]]]
-            groups = np.asarray((screened["tech_map"].T @ (tech - bg.technosphere.amount).T).T)
-            groups = groups + np.asarray((screened["bio_map"].T @ (bio - bg.biosphere.amount).T).T)
+            groups = (maps["tech_map", ind.id] @ d_tech + maps["bio_map", ind.id] @ d_bio).T
             out["drivers"][ind.id] = np.column_stack([*parts, groups])
         return out
+
+    def _transposed_maps(self) -> dict[tuple[str, str], sparse.csr_matrix]:
+        """The sparse maps from background exchanges (biosphere to ``g``, screened groups),
+        transposed into CSR once: products with exchanges x iterations arrays."""
+        if not hasattr(self, "_maps"):
+            maps = {}
+            for ind in self.indicators:
+                maps["bio", ind.id] = sparse.csr_matrix(self.bio_map[ind.id].T)
+                for name in ("tech_map", "bio_map"):
+                    maps[name, ind.id] = sparse.csr_matrix(self.screened[ind.id][name].T)
+            self._maps = maps
+        return self._maps
 
     def metadata(self) -> dict[str, Any]:
         """What :func:`combine_chunks` needs besides the chunks: small, picklable (a Dask
