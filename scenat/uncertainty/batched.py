@@ -14,8 +14,8 @@ The iteration is the one of :meth:`scenat.calc.solver.FactorisedSystem.solve_per
 step for step (stationary refinement ``x += A^-1 (b - A_k x)`` with the kept factorisation of
 ``A``, every column accepted only once its backward error is at most the tolerance, the
 same rules for when to check it and when a column is stuck); a column that does not get
-there is handed to that method (GMRES, then a direct solve of its matrix), so no answer is
-less accurate than there. Only the sums are grouped differently, which moves residuals by
+there gets that method's fall-backs (GMRES, then a direct solve of its matrix), so no answer
+is less accurate than there. Only the sums are grouped differently, which moves residuals by
 round-off.
 """
 
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from scenat.calc.solver import EPS, FactorisedSystem, PerturbedSolve
+from scenat.calc.solver import EPS, FactorisedSystem, PerturbedSolve, backward_error
 
 __all__ = ["SampledPattern", "solve_samples"]
 
@@ -112,63 +112,75 @@ def solve_samples(
     x = np.repeat(start[:, None], count, axis=1)
     residual = rhs[:, None] - pattern.product(x, delta)
     history = [[float(e)] for e in errors(np.arange(count), x, residual)]
-    changes: list[list[float]] = [[] for _ in range(count)]
+    last = np.array([h[-1] for h in history])
     checked = np.full(count, -10)
     steps = np.zeros(count, dtype=int)
     stalled: list[int] = []
-    # the columns still iterating, kept compact (x, residual and changes of those only)
-    active = np.array([k for k in range(count) if history[k][-1] > tolerance], dtype=np.int64)
+    # The columns still iterating, kept compact (x, residual, changes of those only). All
+    # of them have taken the same number of steps (they start together and only leave), so
+    # the rules of solve_perturbed_many are applied to all at once; only the columns whose
+    # backward error is computed are looked at one by one.
+    active = np.flatnonzero(last > tolerance)
     xa, ra, da = x[:, active], residual[:, active], delta[:, active]
+    moves = np.empty((max_iterations + 1, len(active)))
+    step = 0
     while len(active):
         correction = system.solve(ra)
         xa += correction
-        steps[active] += 1
+        step += 1
+        steps[active] = step
         ra = rhs[:, None] - pattern.product(xa, da)
         size = np.abs(xa).max(axis=0)
         step_size = np.abs(correction).max(axis=0)
-        # the same decisions as solve_perturbed_many, column by column: first which columns
-        # need their backward error, then (all of them in one product) what it says
-        stuck_of, check = [], []
-        for j, k in enumerate(active.tolist()):
-            moves = changes[k]
-            moves.append(float(step_size[j] / size[j]) if size[j] else 0.0)
-            stuck = not np.isfinite(moves[-1]) or (
-                moves[-1] > 1e-13 and len(moves) > 4 and not min(moves[-4:]) < 0.5 * min(moves[:-4])
-            )
-            stuck_of.append(stuck)
-            far = history[k][-1] > 1e3 * tolerance and checked[k] == steps[k] - 1
-            if (moves[-1] < 1e-9 and not far) or stuck or steps[k] >= max_iterations:
-                check.append(j)
-        if check:
-            found = errors(active[check], xa[:, check], ra[:, check])
-            for j, e in zip(check, found.tolist()):
-                checked[active[j]] = steps[active[j]]
-                history[active[j]].append(e)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            move = np.where(size != 0, step_size / np.where(size != 0, size, 1.0), 0.0)
+        moves[step - 1] = move
+        # diverging, or stagnating while far from converged: the correction not halved
+        # over four steps
+        stuck = ~np.isfinite(move)
+        if step > 4:
+            recent = moves[step - 4 : step].min(axis=0)
+            stuck |= (move > 1e-13) & ~(recent < 0.5 * moves[: step - 4].min(axis=0))
+        # far above the tolerance the error falls about tenfold a step: check every other
+        far = (last[active] > 1e3 * tolerance) & (checked[active] == step - 1)
+        at_most = step >= max_iterations
+        check = np.flatnonzero(((move < 1e-9) & ~far) | stuck | at_most)
+        if not len(check):
+            continue
+        found = errors(active[check], xa[:, check], ra[:, check])
+        checked[active[check]] = step
+        last[active[check]] = found
         keep = np.ones(len(active), dtype=bool)
-        for j, k in enumerate(active.tolist()):
-            stuck = stuck_of[j]
-            if checked[k] == steps[k]:
-                errs = history[k]
-                if errs[-1] <= tolerance:
-                    keep[j] = False
-                    continue
-                stuck = stuck or (len(errs) > 3 and not min(errs[-3:]) < 0.5 * min(errs[:-3]))
-            if stuck or steps[k] >= max_iterations:
+        for j, e in zip(check.tolist(), found.tolist()):
+            k = int(active[j])
+            errs = history[k]
+            errs.append(e)
+            if e <= tolerance:
+                keep[j] = False
+                continue
+            if stuck[j] or (len(errs) > 3 and not min(errs[-3:]) < 0.5 * min(errs[:-3])) or at_most:
                 stalled.append(k)
                 keep[j] = False
         if not keep.all():
             done = ~keep
             x[:, active[done]] = xa[:, done]
             active, xa, ra, da = active[keep], xa[:, keep], ra[:, keep], da[:, keep]
+            moves = moves[:, keep]
     out = [
         PerturbedSolve(x[:, k].copy(), "refinement", int(steps[k]), history[k][-1], tolerance)
         for k in range(count)
     ]
     for k in stalled:
-        # GMRES and the direct solve of the sample itself, from where refinement got to
-        again = system.solve_perturbed(
-            pattern.matrix(values[k]), rhs, x[:, k], tolerance, max_iterations
+        # GMRES preconditioned by the kept LU, then a direct solve of the sample itself,
+        # from where refinement got to: the fall-backs of solve_perturbed_many
+        matrix = pattern.matrix(values[k])
+        out[k] = system._fallback(
+            matrix,
+            rhs,
+            x[:, k],
+            out[k],
+            max_iterations,
+            lambda _k, y, r, m=matrix: backward_error(m, y, rhs, r),
+            k,
         )
-        again.iterations += int(steps[k])
-        out[k] = again
     return out
