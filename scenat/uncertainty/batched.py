@@ -105,13 +105,14 @@ def solve_samples(
     abs_delta = (np.abs(values) - np.abs(pattern.base_values)).T.copy()
     abs_rhs = np.abs(rhs)[:, None]
 
-    def errors(cols: np.ndarray, xc: np.ndarray, rc: np.ndarray) -> np.ndarray:
-        scale = pattern.abs_product(np.abs(xc), abs_delta[:, cols]) + abs_rhs
+    def errors(xc: np.ndarray, rc: np.ndarray, abs_dc: np.ndarray) -> np.ndarray:
+        scale = pattern.abs_product(np.abs(xc), abs_dc)
+        scale += abs_rhs
         return _errors(rc, scale)
 
     x = np.repeat(start[:, None], count, axis=1)
     residual = rhs[:, None] - pattern.product(x, delta)
-    history = [[float(e)] for e in errors(np.arange(count), x, residual)]
+    history = [[float(e)] for e in errors(x, residual, abs_delta)]
     last = np.array([h[-1] for h in history])
     checked = np.full(count, -10)
     steps = np.zeros(count, dtype=int)
@@ -121,7 +122,7 @@ def solve_samples(
     # the rules of solve_perturbed_many are applied to all at once; only the columns whose
     # backward error is computed are looked at one by one.
     active = np.flatnonzero(last > tolerance)
-    xa, ra, da = x[:, active], residual[:, active], delta[:, active]
+    xa, ra, da, aa = x[:, active], residual[:, active], delta[:, active], abs_delta[:, active]
     moves = np.empty((max_iterations + 1, len(active)))
     step = 0
     while len(active):
@@ -147,7 +148,10 @@ def solve_samples(
         check = np.flatnonzero(((move < 1e-9) & ~far) | stuck | at_most)
         if not len(check):
             continue
-        found = errors(active[check], xa[:, check], ra[:, check])
+        if len(check) == len(active):  # all of them (the usual case): no copies
+            found = errors(xa, ra, aa)
+        else:
+            found = errors(xa[:, check], ra[:, check], aa[:, check])
         checked[active[check]] = step
         last[active[check]] = found
         keep = np.ones(len(active), dtype=bool)
@@ -164,7 +168,8 @@ def solve_samples(
         if not keep.all():
             done = ~keep
             x[:, active[done]] = xa[:, done]
-            active, xa, ra, da = active[keep], xa[:, keep], ra[:, keep], da[:, keep]
+            active, xa, ra = active[keep], xa[:, keep], ra[:, keep]
+            da, aa = da[:, keep], aa[:, keep]
             moves = moves[:, keep]
     out = [
         PerturbedSolve(x[:, k].copy(), "refinement", int(steps[k]), history[k][-1], tolerance)
