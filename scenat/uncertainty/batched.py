@@ -2,13 +2,14 @@
 
 A Monte Carlo chunk solves ``A_k x_k = b`` for ``k = 1..K`` samples ``A_k`` of one matrix:
 the same sparsity pattern, and values that differ from the deterministic ``A`` only at the
-positions of the uncertain entries ``v``. With ``D_k = A_k - A`` (non-zero only on ``v``):
+positions of the uncertain entries ``v``. With ``F`` the entries of ``A`` no sample changes
+and ``a_k`` the values of sample ``k`` on ``v``:
 
-* ``A_k x_k = A x_k + S (d_k * x_k[c_v])``, with ``S`` the 0/1 matrix that scatters the
-  entries of ``v`` to their rows and ``c_v`` their columns: one sparse product with ``A`` and
+* ``A_k x_k = F x_k + S (a_k * x_k[c_v])``, with ``S`` the 0/1 matrix that scatters the
+  entries of ``v`` to their rows and ``c_v`` their columns: one sparse product with ``F`` and
   one with ``S`` for the ``K`` columns together, not ``K`` products with ``K`` matrices;
-* likewise ``|A_k| |x_k| = |A| |x_k| + S ((|a_k| - |a|) * |x_k[c_v]|)`` for the
-  componentwise backward error.
+* likewise ``|A_k| |x_k| = |F| |x_k| + S (|a_k| * |x_k[c_v]|)`` for the componentwise
+  backward error.
 
 The iteration is the one of :meth:`scenat.calc.solver.FactorisedSystem.solve_perturbed_many`
 step for step (stationary refinement ``x += A^-1 (b - A_k x)`` with the kept factorisation of
@@ -47,9 +48,12 @@ class SampledPattern:
         self.rows = rows[self.positions]
         self.cols = base.indices[self.positions].astype(np.int64)
         self.base_values = base.data[self.positions].copy()
-        self.abs_base = sparse.csr_matrix(
-            (np.abs(base.data), base.indices, base.indptr), shape=base.shape
-        )
+        # the entries no sample changes (the changed cells come from the samples' values)
+        # (a copy: eliminating zeros rewrites the index arrays, which base shares)
+        self.fixed = base.copy()
+        self.fixed.data[self.positions] = 0.0
+        self.fixed.eliminate_zeros()
+        self.abs_fixed = abs(self.fixed)
         # scatter of the changed entries to their rows
         self.scatter = sparse.csr_matrix(
             (np.ones(len(self.positions)), (self.rows, np.arange(len(self.positions)))),
@@ -62,14 +66,14 @@ class SampledPattern:
         data[self.positions] = values
         return sparse.csr_matrix((data, self.base.indices, self.base.indptr), shape=self.base.shape)
 
-    def product(self, x: np.ndarray, delta: np.ndarray) -> np.ndarray:
-        """``A_k x_k`` for the columns of ``x`` (n x K); ``delta`` (changed entries x K) is
-        ``a_k - a`` on the changed positions."""
-        return self.base @ x + self.scatter @ (delta * x[self.cols])
+    def product(self, x: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """``A_k x_k`` for the columns of ``x`` (n x K); ``values`` (changed entries x K) are
+        the samples' values on the changed positions."""
+        return self.fixed @ x + self.scatter @ (values * x[self.cols])
 
-    def abs_product(self, x_abs: np.ndarray, abs_delta: np.ndarray) -> np.ndarray:
-        """``|A_k| |x_k|`` for ``x_abs = |x|``; ``abs_delta`` is ``|a_k| - |a|``."""
-        return self.abs_base @ x_abs + self.scatter @ (abs_delta * x_abs[self.cols])
+    def abs_product(self, x_abs: np.ndarray, abs_values: np.ndarray) -> np.ndarray:
+        """``|A_k| |x_k|`` for ``x_abs = |x|``; ``abs_values`` is ``|a_k|``."""
+        return self.abs_fixed @ x_abs + self.scatter @ (abs_values * x_abs[self.cols])
 
 
 def _errors(residual: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -101,8 +105,8 @@ def solve_samples(
         tolerance = max(4 * EPS, system.direct_backward_error(rhs))
     start = system.solve(rhs) if x0 is None else np.asarray(x0, dtype=float)
     count = len(values)
-    delta = (values - pattern.base_values).T.copy()
-    abs_delta = (np.abs(values) - np.abs(pattern.base_values)).T.copy()
+    delta = values.T.copy()  # changed entries x samples
+    abs_delta = np.abs(delta)
     abs_rhs = np.abs(rhs)[:, None]
 
     def errors(xc: np.ndarray, rc: np.ndarray, abs_dc: np.ndarray) -> np.ndarray:

@@ -30,7 +30,10 @@ def _system(n: int = 40, seed: int = 3):
 def test_each_sample_equals_a_dense_solve_of_its_matrix_and_the_steps_of_the_one_by_one_solver():
     matrix, rhs, rng = _system()
     positions = np.sort(rng.choice(matrix.nnz, 25, replace=False))
+    kept = matrix.copy()
     pattern = SampledPattern(matrix, positions)
+    # the pattern leaves the matrix it is given as it was
+    assert np.array_equal(matrix.indices, kept.indices) and np.array_equal(matrix.data, kept.data)
     base = matrix.data[positions]
     values = base * np.exp(0.1 * rng.standard_normal((30, len(positions))))
     system = FactorisedSystem.from_matrix(matrix)
