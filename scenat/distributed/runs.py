@@ -109,32 +109,52 @@ def _cached(key: str, build: Callable[[], Any]) -> Any:
 def _gather(
     client: Any,
     function: Callable[..., Any],
-    tasks: Sequence[tuple[int, int, tuple[Any, ...]]],
+    tasks: Sequence[tuple[int, int, tuple[Any, ...] | Callable[[], tuple[Any, ...]]]],
     name: str,
     progress: Progress | None,
     total: int,
     retries: int,
+    window: int | None = None,
 ) -> dict[int, Any]:
-    """Submit one task per (start, size, args); results by start, progress as they finish."""
+    """Submit one task per (start, size, args); results by start, progress as they finish.
+
+    ``args`` may be a function that makes them (called when the task is submitted: data
+    scattered then, not all up front). With ``window``, at most that many tasks are out at
+    a time, the next submitted as one finishes, and each finished task is released once its
+    result is here: the cluster then holds the data and results of ``window`` tasks, not of
+    the whole run.
+    """
     from dask.distributed import as_completed
 
-    futures = {}
-    for start, size, args in tasks:
+    pending = list(tasks)
+    sizes: dict[str, tuple[int, int]] = {}
+    running = as_completed()
+
+    def submit_next() -> None:
+        start, size, args = pending.pop(0)
+        made = args() if callable(args) else args
         future = client.submit(
-            function, *args, key=f"{name}-{start:09d}", retries=retries, pure=False
+            function, *made, key=f"{name}-{start:09d}", retries=retries, pure=False
         )
-        futures[future.key] = (future, start, size)
+        sizes[future.key] = (start, size)
+        running.add(future)
+
+    for _ in range(len(pending) if window is None else min(max(1, window), len(pending))):
+        submit_next()
     results: dict[int, Any] = {}
     done = 0
-    for future in as_completed([f for f, _, _ in futures.values()]):
-        _, start, size = futures[future.key]
-        if start in results:  # never count a chunk twice
-            continue
-        results[start] = future.result()
-        done += size
-        if progress:
-            progress(done, total)
-    missing = [start for _, start, _ in futures.values() if start not in results]
+    for future in running:
+        start, size = sizes[future.key]
+        if start not in results:  # never count a chunk twice
+            results[start] = future.result()
+            done += size
+            if progress:
+                progress(done, total)
+        future.release()
+        del future
+        if pending:
+            submit_next()
+    missing = [start for start, _ in sizes.values() if start not in results]
     if missing:
         raise RuntimeError(f"chunks starting at {missing} returned no result")
     return results
@@ -150,6 +170,8 @@ def _assess_chunk(cases: list[Any], indicators: list[str] | None) -> list[Any]:
     for case in cases:
         result = assess(case, indicators=indicators)
         result.linked = None  # the factorisation stays on the worker
+        # the driver has the case: sending it back would cost more than the assessment
+        result.case = None
         out.append(result)
     return out
 
@@ -169,17 +191,29 @@ def assess_many(
 
     The assessments carry totals and every breakdown, but not the linked system
     (``linked`` is None: a factorisation does not travel between processes); re-assess one
-    case locally for paths or graph edges.
+    case locally for paths or graph edges. ``case`` is the case given (it is not sent
+    back). At most two tasks of ``chunk`` cases per worker thread are out at a time, so a
+    worker holds a few cases and their assessments, however many cases there are.
     """
     cases = list(cases)
     if not cases:
         return []
     run = _digest("assess", [c.name for c in cases], time.time_ns())
-    tasks = [
-        (start, len(cases[start : start + chunk]), (cases[start : start + chunk], indicators))
-        for start in range(0, len(cases), chunk)
-    ]
     with client_for(scheduler, client, workers) as dask_client:
+
+        def shipped(start: int) -> Callable[[], tuple[Any, ...]]:
+            # the cases go to the cluster as data when their task is submitted, not in the
+            # task graph (a 10,000-node case pickles to megabytes) and not all at once
+            return lambda: (
+                dask_client.scatter(cases[start : start + chunk], hash=False),
+                indicators,
+            )
+
+        tasks = [
+            (start, len(cases[start : start + chunk]), shipped(start))
+            for start in range(0, len(cases), chunk)
+        ]
+        threads = sum(dask_client.nthreads().values()) or 1
         results = _gather(
             dask_client,
             _assess_chunk,
@@ -188,8 +222,12 @@ def assess_many(
             progress,
             len(cases),
             retries,
+            window=2 * threads,
         )
-    return [item for start in sorted(results) for item in results[start]]
+    out = [item for start in sorted(results) for item in results[start]]
+    for case, item in zip(cases, out):
+        item.case = case
+    return out
 
 
 # --- the Monte Carlo for users (foreground and background) -----------------------------------
@@ -252,16 +290,26 @@ def monte_carlo(
     key = _digest("montecarlo", case, indicators, background)
     with client_for(scheduler, client, workers) as dask_client:
         shipped = dask_client.scatter(case, hash=False)
-        meta = dask_client.submit(
-            _model_metadata,
-            shipped,
-            indicators,
-            background,
-            key,
-            key=f"scenat-mc-meta-{key}-{time.time_ns()}",
-            retries=retries,
-            pure=False,
-        ).result()
+        # every worker that will get a chunk links the case and prepares its model at the
+        # same time (seconds at 10,000 nodes), rather than the first while the others wait
+        addresses = sorted(dask_client.nthreads())[: max(1, -(-iterations // max(1, chunk)))]
+        stamp = time.time_ns()
+        warming = [
+            dask_client.submit(
+                _model_metadata,
+                shipped,
+                indicators,
+                background,
+                key,
+                key=f"scenat-mc-meta-{key}-{stamp}-{i}",
+                workers=[address] if address else None,
+                allow_other_workers=True,
+                retries=retries,
+                pure=False,
+            )
+            for i, address in enumerate(addresses or [None])
+        ]
+        meta = warming[0].result()
         step = chunk_size(chunk, meta["width"])
         tasks = [
             (
@@ -280,6 +328,7 @@ def monte_carlo(
             iterations,
             retries,
         )
+        del warming  # kept until here: a released warm-up would be cancelled
     return combine_chunks(meta, list(parts.values()), seed)
 
 

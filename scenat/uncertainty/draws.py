@@ -99,8 +99,10 @@ def keyed_normals(bases: np.ndarray, start: int, stop: int) -> np.ndarray:
     angle = u[1::2]
     angle *= 2 * np.pi
     z = np.empty((2 * (last - first), len(bases)))
-    z[0::2] = radius * np.cos(angle)
-    z[1::2] = radius * np.sin(angle)
+    np.cos(angle, out=z[0::2])
+    z[0::2] *= radius
+    np.sin(angle, out=z[1::2])
+    z[1::2] *= radius
     return z[start - 2 * first : stop - 2 * first]
 
 
@@ -127,14 +129,20 @@ def keyed_samples(
     out = np.empty((stop - start, len(bases)))
     gaussian = np.isin(kind, (LOGNORMAL, NORMAL))
     for begin in range(0, len(bases), BLOCK):
-        cols = np.arange(begin, min(begin + BLOCK, len(bases)))
+        end = min(begin + BLOCK, len(bases))
+        cols = np.arange(begin, end)
         g = cols[gaussian[cols]]
         if len(g):
+            # a block of only normal-type inputs (the usual case) is a slice: no copies
+            g = slice(begin, end) if len(g) == end - begin else g
             z = keyed_normals(bases[g], start, stop)
             z *= scale[g]
             z += loc[g]
             ln = kind[g] == LOGNORMAL
-            if ln.any():
+            if ln.all():
+                np.exp(z, out=z)
+                z *= sign[g]
+            elif ln.any():
                 z[:, ln] = np.exp(z[:, ln]) * sign[g][ln]
             out[:, g] = z
         rest = cols[~gaussian[cols]]

@@ -50,6 +50,7 @@ from scenat.calc.solver import EPS, FactorisedSystem, backward_error
 from scenat.model.case import Case
 from scenat.model.indicators import Indicator, resolve
 from scenat.model.schema import BACKGROUND_KINDS
+from scenat.uncertainty.batched import SampledPattern, solve_samples
 from scenat.uncertainty.draws import (
     LOGNORMAL,
     NORMAL,
@@ -298,6 +299,7 @@ class MonteCarloModel:
         self.ff_solver = FactorisedSystem.from_matrix(self.ff.matrix())
         self.x_det = self.ff_solver.solve(self.demand)
         self.ff_sampled = bool(self.params["varies"][node_flows].any())
+        self._prepare_foreground_pattern()
         self.ff_tolerance = self._calibrate_foreground() if self.ff_sampled else 4 * EPS
         # Background products bought (and credited) by the foreground.
         self.bg_cols = np.flatnonzero(~np.asarray(linked.is_foreground, dtype=bool))
@@ -355,20 +357,39 @@ class MonteCarloModel:
         amounts = sample_flows(
             self.flows, CALIBRATION_SEED, 0, CALIBRATION_SAMPLES, self.params, bases
         )
-        for matrix in self._ff_matrices(amounts):
-            x = splu(matrix.T.tocsc()).solve(self.demand, trans="T")
+        values = self._ff_values(amounts)
+        for k in range(len(values)):
+            matrix = self.ff_pattern.matrix(values[k])
+            # a direct solve in the order the project factorises with (block triangular:
+            # COLAMD fills a supply chain's matrix badly and takes seconds per sample)
+            x = FactorisedSystem.from_matrix(matrix).solve(self.demand)
             worst = max(worst, backward_error(matrix, x, self.demand))
         return max(4 * EPS, worst)
 
-    def _ff_matrices(self, amounts: np.ndarray) -> list[sparse.csr_matrix]:
+    def _prepare_foreground_pattern(self) -> None:
+        """The foreground matrix's cells a sample changes (those of uncertain purchases from
+        nodes) and how a sample's amounts give their values: the fixed entries of the cell
+        plus the signed sampled ones (``_ff_values``)."""
         n = len(self.nodes)
-        entries = np.empty(n + len(self.node_flows))
-        entries[:n] = self.ff.amount[:n]
-        out = []
-        for row in amounts:
-            entries[n:] = row[self.node_flows]
-            out.append(self.ff.matrix(self.ff.values(entries)))
-        return out
+        vary = np.flatnonzero(self.params["varies"][self.node_flows])
+        entry = n + vary  # entries of the foreground matrix that vary
+        where, inverse = np.unique(self.ff.position[entry], return_inverse=True)
+        fixed = np.ones(len(self.ff.amount), dtype=bool)
+        fixed[entry] = False
+        self.ff_fixed = np.bincount(
+            self.ff.position[fixed],
+            weights=(self.ff.amount * self.ff.sign)[fixed],
+            minlength=len(self.ff.indices),
+        )[where]
+        self.ff_vary_flows = self.node_flows[vary]
+        self.ff_gather = sparse.csr_matrix(
+            (self.ff.sign[entry], (np.arange(len(entry)), inverse)), shape=(len(entry), len(where))
+        )
+        self.ff_pattern = SampledPattern(self.ff.matrix(), where)
+
+    def _ff_values(self, amounts: np.ndarray) -> np.ndarray:
+        """Values of the changed foreground cells per sample (samples x cells)."""
+        return self.ff_fixed + np.asarray(amounts[:, self.ff_vary_flows] @ self.ff_gather)
 
     def _prepare_background(self, linked: LinkedSystem) -> None:
         bg = self.background
@@ -404,6 +425,13 @@ class MonteCarloModel:
         self.m_structure = (m0.indices.copy(), m0.indptr.copy(), m0.data.copy())
         self.tech_pos = np.searchsorted(linear, tr * (nb + 1) + tc)
         self.g_pos = np.searchsorted(linear, np.arange(nb) * (nb + 1) + nb)
+        # the cells a sample changes: the sampled exchanges' (summed per cell), then -g
+        cells, inverse = np.unique(self.tech_pos, return_inverse=True)
+        self.tech_cells = cells
+        self.tech_gather = sparse.csr_matrix(
+            (tech.sign, (np.arange(len(tech)), inverse)), shape=(len(tech), len(cells))
+        )
+        self.aug_pattern = SampledPattern(m0, np.concatenate([cells, self.g_pos]))
         # The preconditioner is the deterministic [[A_bb^T, 0], [0, 1]] without the
         # structural zeros of the g column (a dense column would fill the LU).
         pre = m0.copy()
@@ -424,6 +452,13 @@ class MonteCarloModel:
                 x = splu(matrix.T.tocsc()).solve(self.aug_rhs, trans="T")
                 worst = max(worst, backward_error(matrix, x, self.aug_rhs))
         self.aug_tolerance = max(4 * EPS, worst)
+
+    def _tech_values(self, tech_draws: np.ndarray) -> np.ndarray:
+        """Values of the changed technosphere cells of ``[[A_bb^kT, 0], [0, 1]]`` per draw
+        (draws x cells): the deterministic cell plus the signed changes of its exchanges."""
+        _indices, _indptr, data0 = self.m_structure
+        tech = self.background.technosphere
+        return data0[self.tech_cells] + np.asarray((tech_draws - tech.amount) @ self.tech_gather)
 
     def _augmented_data(self, tech_draw: np.ndarray) -> np.ndarray:
         """CSR data of ``[[A_bb^kT, 0], [0, 1]]`` for one technosphere draw (summed per cell:
@@ -527,55 +562,47 @@ class MonteCarloModel:
         )
 
     def _grouping(self) -> None:
-        """Flows that carry impact sorted by node, in two groups: direct exchanges (a
-        characterisation factor for some indicator) and purchases (a background score), so
-        node values are sums over contiguous columns (``np.add.reduceat``, no owner matrix)."""
-        direct = np.zeros(len(self.flows), dtype=bool)
-        for w in self.direct_weight.values():
-            direct |= w != 0
+        """Sparse sums of flows into node values (``n x flows``): per indicator the direct
+        exchanges weighted by their characterisation factors, and the purchases (bought and
+        credited background products) with their sign, to be weighted per iteration by the
+        product's sampled score."""
+        n = len(self.nodes)
+        direct = np.ones(len(self.flows), dtype=bool)
         direct[self.bought] = False
-        product = np.full(len(self.flows), -1, dtype=np.int64)
-        product[self.bought] = self.product_of
-        sign = np.ones(len(self.flows))
-        sign[self.bought] = self.credit_sign
-        self.groups = []
-        for where in (np.flatnonzero(direct), self.bought):
-            order = where[np.argsort(self.node_of_flow[where], kind="stable")]
-            nodes, starts = np.unique(self.node_of_flow[order], return_index=True)
-            self.groups.append(
-                {
-                    "flows": order,
-                    "node_of": self.node_of_flow[order],
-                    "nodes": nodes,
-                    "starts": starts,
-                    "direct": {k: v[order] for k, v in self.direct_weight.items()},
-                    "product": product[order],
-                    "sign": sign[order],
-                }
+        where = np.flatnonzero(direct)
+        self.direct_sum = {}
+        for ind in self.indicators:
+            w = self.direct_weight[ind.id][where]
+            keep = w != 0
+            self.direct_sum[ind.id] = sparse.csr_matrix(
+                (w[keep], (self.node_of_flow[where][keep], where[keep])),
+                shape=(n, len(self.flows)),
             )
+        self.bought_sum = sparse.csr_matrix(
+            (self.credit_sign, (self.node_of_flow[self.bought], np.arange(len(self.bought)))),
+            shape=(n, len(self.bought)),
+        )
 
     def _node_values(
         self, amounts: np.ndarray, supply: np.ndarray, scores: dict[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
-        """``h_j = x_j sum_{f of j} a_f w_f`` per iteration and node (module docstring)."""
-        if not hasattr(self, "groups"):
+        """``h_j = x_j sum_{f of j} a_f w_f`` per iteration and node (module docstring): the
+        sums over each node's flows as sparse products on the transposed samples (flows x
+        iterations), so every sum runs over contiguous memory."""
+        if not hasattr(self, "direct_sum"):
             self._grouping()
-        count = len(amounts)
-        out = {ind.id: np.zeros((count, len(self.nodes))) for ind in self.indicators}
-        for kind, group in enumerate(self.groups):
-            if not len(group["flows"]):
-                continue
-            ax = amounts[:, group["flows"]]
-            ax *= supply[:, group["node_of"]]
-            if kind == 1:
-                ax *= group["sign"]
-            for ind in self.indicators:
-                if kind == 0:
-                    w = ax * group["direct"][ind.id]
-                else:
-                    w = scores[ind.id][:, group["product"]]
-                    w *= ax
-                out[ind.id][:, group["nodes"]] += np.add.reduceat(w, group["starts"], axis=1)
+        a_t = np.ascontiguousarray(amounts.T)
+        bought_t = a_t[self.bought]
+        supply_t = np.ascontiguousarray(supply.T)
+        out = {}
+        for ind in self.indicators:
+            h = self.direct_sum[ind.id] @ a_t
+            if len(self.bought):
+                weighted = np.ascontiguousarray(scores[ind.id].T)[self.product_of]
+                weighted *= bought_t
+                h += self.bought_sum @ weighted
+            h *= supply_t
+            out[ind.id] = h.T
         return out
 
     def run_chunk(
@@ -588,8 +615,13 @@ class MonteCarloModel:
         amounts = sample_flows(self.flows, seed, start, stop, self.params, bases["flows"])
         records = _records()
         if self.ff_sampled:
-            solved = self.ff_solver.solve_perturbed_many(
-                self._ff_matrices(amounts), self.demand, x0=self.x_det, tolerance=self.ff_tolerance
+            solved = solve_samples(
+                self.ff_solver,
+                self.ff_pattern,
+                self._ff_values(amounts),
+                self.demand,
+                x0=self.x_det,
+                tolerance=self.ff_tolerance,
             )
             supply = np.array([s.x for s in solved])
             _record(records, solved, "foreground_solves")
@@ -600,27 +632,31 @@ class MonteCarloModel:
         bio = bg.biosphere.draw(bases["biosphere"], start, stop)
         scores: dict[str, np.ndarray] = {}
         # the sampled technosphere of each iteration, shared by every indicator's adjoint
-        tech_data = (
-            [self._augmented_data(tech[k]) for k in range(count)] if self.tech_sampled else []
-        )
+        tech_values = self._tech_values(tech) if self.tech_sampled else None
+        # changes of the background draws, exchanges x iterations (C order), made once for
+        # every sparse map of a chunk (a transposed view would be copied by each product)
+        d_tech = np.ascontiguousarray((tech - bg.technosphere.amount).T)
+        d_bio = np.ascontiguousarray((bio - bg.biosphere.amount).T)
+        maps = self._transposed_maps()
         for ind in self.indicators:
             if not self.bg_sampled:
                 scores[ind.id] = np.broadcast_to(
                     self.scores_det[ind.id], (count, len(self.scores_det[ind.id]))
                 )
                 continue
-            g = self.intensity_det[ind.id][None, :] + np.asarray(
-                (self.bio_map[ind.id].T @ (bio - bg.biosphere.amount).T).T
-            )
+            g = self.intensity_det[ind.id][None, :] + (maps["bio", ind.id] @ d_bio).T
             if not self.tech_sampled:
                 y = self.bg_solver.solve_transposed(np.ascontiguousarray(g.T))
                 y = y.reshape(len(self.bg_cols), count)
                 scores[ind.id] = y[self.products].T
                 records["background_solves"] += count
             else:
-                matrices = [self._augmented(None, g[k], tech_data[k]) for k in range(count)]
-                solved = self.aug_solver.solve_perturbed_many(
-                    matrices, self.aug_rhs, tolerance=self.aug_tolerance
+                solved = solve_samples(
+                    self.aug_solver,
+                    self.aug_pattern,
+                    np.concatenate([tech_values, -g], axis=1),
+                    self.aug_rhs,
+                    tolerance=self.aug_tolerance,
                 )
                 _record(records, solved, "background_solves")
                 scores[ind.id] = np.array([s.x[self.products] for s in solved])
@@ -637,10 +673,21 @@ class MonteCarloModel:
             out["kept"][ind.id] = h[:, self.kept[ind.id]]
             screened = self.screened[ind.id]
             parts = [amounts[:, screened["flows"]]]
-            groups = np.asarray((screened["tech_map"].T @ (tech - bg.technosphere.amount).T).T)
-            groups = groups + np.asarray((screened["bio_map"].T @ (bio - bg.biosphere.amount).T).T)
+            groups = (maps["tech_map", ind.id] @ d_tech + maps["bio_map", ind.id] @ d_bio).T
             out["drivers"][ind.id] = np.column_stack([*parts, groups])
         return out
+
+    def _transposed_maps(self) -> dict[tuple[str, str], sparse.csr_matrix]:
+        """The sparse maps from background exchanges (biosphere to ``g``, screened groups),
+        transposed into CSR once: products with exchanges x iterations arrays."""
+        if not hasattr(self, "_maps"):
+            maps = {}
+            for ind in self.indicators:
+                maps["bio", ind.id] = sparse.csr_matrix(self.bio_map[ind.id].T)
+                for name in ("tech_map", "bio_map"):
+                    maps[name, ind.id] = sparse.csr_matrix(self.screened[ind.id][name].T)
+            self._maps = maps
+        return self._maps
 
     def metadata(self) -> dict[str, Any]:
         """What :func:`combine_chunks` needs besides the chunks: small, picklable (a Dask

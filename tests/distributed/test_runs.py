@@ -141,3 +141,22 @@ def test_assess_many_equals_assess(client, case, write_case):
         assert result.totals == expected.totals
         assert result.linked is None
         assert result.hotspots("gwp100", "node").equals(expected.hotspots("gwp100", "node"))
+
+
+def test_assess_many_keeps_few_tasks_out_and_returns_the_cases_given(client, case, write_case):
+    # seven cases one per task on a window of 2 x 2 worker threads: every one is assessed
+    # once, in order, and carries the case object it was given (not a copy sent back)
+    other = scenat.read_case(write_case())
+    cases = [case, other] * 3 + [case]
+    seen = []
+    results = distributed.assess_many(
+        cases, chunk=1, client=client, progress=lambda done, total: seen.append((done, total))
+    )
+    assert [r.case for r in results] == cases
+    assert all(r.case is c for r, c in zip(results, cases))
+    assert [d for d, _ in seen] == list(range(1, 8)) and {t for _, t in seen} == {7}
+    expected = {c.name: scenat.assess(c).totals for c in (case, other)}
+    for result, source in zip(results, cases):
+        assert result.totals == expected[source.name]
+    # nothing of the run is left on the cluster
+    assert not [k for k in client.who_has() if str(k).startswith("scenat-assess")]
