@@ -390,10 +390,10 @@ class FactorisedSystem:
             for k in range(count)
         ]
         for k in stalled:
-            out[k] = self._fallback(matrices[k], rhs, x[:, k], out[k], max_iterations, error, k)
+            out[k] = self.stalled_solve(matrices[k], rhs, x[:, k], out[k], max_iterations, error, k)
         return out
 
-    def _fallback(
+    def stalled_solve(
         self,
         matrix: sparse.csr_matrix,
         rhs: np.ndarray,
@@ -403,7 +403,10 @@ class FactorisedSystem:
         error: Callable[[int, np.ndarray, np.ndarray], float],
         k: int,
     ) -> PerturbedSolve:
-        """GMRES preconditioned by the kept LU, then a direct solve of the sampled matrix."""
+        """A sample refinement did not converge for: GMRES preconditioned by the kept LU from
+        where refinement got to (``x``, ``found``), then a direct solve of the sampled matrix.
+        ``error(k, y, residual)`` is the backward error the answer must reach
+        (``found.tolerance``); public so that batched refinements fall back the same way."""
         steps = found.iterations
         if np.all(np.isfinite(x)) and found.backward_error < 1.0:
             preconditioner = LinearOperator(matrix.shape, matvec=self.solve, dtype=float)

@@ -183,7 +183,7 @@ def solve_samples(
         # GMRES preconditioned by the kept LU, then a direct solve of the sample itself,
         # from where refinement got to: the fall-backs of solve_perturbed_many
         matrix = pattern.matrix(values[k])
-        out[k] = system._fallback(
+        out[k] = system.stalled_solve(
             matrix,
             rhs,
             x[:, k],
