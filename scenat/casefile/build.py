@@ -535,6 +535,11 @@ def _build_flows(
     name = sheet.name
     cells = check.on(name)  # one locator for the sheet's every cell
     remembered = _Remembered()
+    # One object per distinct value: a case of 10^5 flows names a few thousand nodes and a
+    # few dozen inputs, units and distributions; shared, they take a fraction of the memory
+    # and a case pickles (to Dask workers) each once.
+    shared: dict[Any, Any] = {}
+    one = shared.setdefault
     for number, record in sheet.rows:
         node_id = cells.text(number, record, "node", True)
         if node_id is not None and node_id not in node_rows:
@@ -642,17 +647,18 @@ def _build_flows(
         metadata.update(notes)
         same = (node_id, kind, input_id)
         repeats[same] = repeats.get(same, -1) + 1
+        source = cells.text(number, record, "source", False)
         flows.append(
             Flow(
-                node=node_id,  # type: ignore[arg-type]
-                kind=kind,  # type: ignore[arg-type]
-                input=input_id,  # type: ignore[arg-type]
+                node=one(node_id, node_id),  # type: ignore[arg-type]
+                kind=one(kind, kind),  # type: ignore[arg-type]
+                input=one(input_id, input_id),  # type: ignore[arg-type]
                 amount=amount,  # type: ignore[arg-type]
-                unit=unit,  # type: ignore[arg-type]
+                unit=one(unit, unit),  # type: ignore[arg-type]
                 amount_in_reference=in_reference,
-                reference_unit=reference_unit,  # type: ignore[arg-type]
-                uncertainty=uncertainty,
-                source=cells.text(number, record, "source", False),
+                reference_unit=one(reference_unit, reference_unit),  # type: ignore[arg-type]
+                uncertainty=one(uncertainty, uncertainty),
+                source=one(source, source),
                 comment=cells.text(number, record, "comment", False),
                 row=number,
                 metadata=metadata,

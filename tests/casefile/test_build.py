@@ -1175,3 +1175,18 @@ def test_only_the_loop_that_consumes_too_much_is_named(write_case):
     assert (p.severity, p.sheet, p.row, p.column) == ("error", "flows", 2, "amount")
     assert "1.095" in p.message and "'other'" not in p.message
     assert p.hint.endswith("rows 2, 4")  # the other loop's rows 6, 7 are fine
+
+
+def test_flows_share_one_object_per_distinct_value_and_pickle_back_equal() -> None:
+    """Repeated node ids, inputs, units and distributions are one object each (memory, and
+    a case pickled to Dask workers carries each once); a pickled case reads back equal."""
+    import pickle
+
+    case = read_case(BICYCLE)
+    for field in ("node", "kind", "input", "unit", "reference_unit", "uncertainty", "source"):
+        values = [getattr(f, field) for f in case.flows]
+        distinct = {v for v in values}
+        assert len({id(v) for v in values}) == len(distinct), field
+    copy = pickle.loads(pickle.dumps(case))
+    assert copy.flows == case.flows
+    assert copy.nodes == case.nodes
