@@ -594,10 +594,12 @@ class MonteCarloModel:
         )
 
     def _grouping(self) -> None:
-        """Sparse sums of flows into node values (``n x flows``): per indicator the direct
-        exchanges weighted by their characterisation factors, and the purchases (bought and
-        credited background products) with their sign, to be weighted per iteration by the
-        product's sampled score."""
+        """Sparse sums of flows into node values: per indicator the direct exchanges
+        weighted by their characterisation factors (``n x`` the weighed flows), and the
+        purchases (bought and credited background products) with their sign, to be weighted
+        per iteration by the product's sampled score: ``sum_f sign_f a_f s_p(f)`` is
+        ``(C s)_j`` over the purchases of certain amount (``C`` sums their signed amounts per
+        node and product) plus the uncertain ones one by one."""
         n = len(self.nodes)
         direct = np.ones(len(self.flows), dtype=bool)
         direct[self.bought] = False
@@ -618,9 +620,24 @@ class MonteCarloModel:
                 (w[keep], (self.node_of_flow[where][keep], column[where[keep]])),
                 shape=(n, len(self.direct_flows)),
             )
+        # purchases of certain amount: their signed amounts summed per node and product
+        # once (n x products, applied to the products' scores); uncertain ones are weighted
+        # per iteration by their sampled amounts
+        certain = self.draw_of_flow[self.bought] < 0
+        node = self.node_of_flow[self.bought]
+        self.bought_fixed = sparse.csr_matrix(
+            (
+                (self.credit_sign * self.params["base"][self.bought])[certain],
+                (node[certain], self.product_of[certain]),
+            ),
+            shape=(n, len(self.products)),
+        )
+        varying = np.flatnonzero(~certain)
+        self.bought_varying = self.bought[varying]
+        self.product_of_varying = self.product_of[varying]
         self.bought_sum = sparse.csr_matrix(
-            (self.credit_sign, (self.node_of_flow[self.bought], np.arange(len(self.bought)))),
-            shape=(n, len(self.bought)),
+            (self.credit_sign[varying], (node[varying], np.arange(len(varying)))),
+            shape=(n, len(varying)),
         )
 
     def _node_values(
@@ -633,13 +650,16 @@ class MonteCarloModel:
         if not hasattr(self, "direct_sum"):
             self._grouping()
         direct_t = rows(self.direct_flows)
-        bought_t = rows(self.bought)
+        bought_t = rows(self.bought_varying)
         supply_t = np.ascontiguousarray(supply.T)
         out = {}
+        weighted = np.empty_like(bought_t)
         for ind in self.indicators:
             h = self.direct_sum[ind.id] @ direct_t
             if len(self.bought):
-                weighted = np.ascontiguousarray(scores[ind.id].T)[self.product_of]
+                scores_t = np.ascontiguousarray(scores[ind.id].T)
+                h += self.bought_fixed @ scores_t
+                np.take(scores_t, self.product_of_varying, axis=0, out=weighted)
                 weighted *= bought_t
                 h += self.bought_sum @ weighted
             h *= supply_t
