@@ -224,6 +224,9 @@ def solve_samples(
             if stuck[j] or (len(errs) > 3 and not min(errs[-3:]) < 0.5 * min(errs[:-3])) or at_most:
                 stalled.append(k)
                 keep[j] = False
+        if not keep.any() and len(active) == count:
+            x = xa  # every column left at this step (the usual case): no copies
+            break
         if not keep.all():
             done = ~keep
             x[:, active[done]] = xa[:, done]
