@@ -434,6 +434,20 @@ class FactorisedSystem:
         y = splu(matrix.T.tocsc()).solve(rhs, trans="T")
         return PerturbedSolve(y, "direct", steps, error(k, y, rhs - matrix @ y), found.tolerance)
 
+    def permuted_solve(self) -> tuple[np.ndarray | None, Callable[[np.ndarray], np.ndarray]]:
+        """``(p, solve)`` with ``solve(b[p]) == (A^-1 b)[p]``: solves in the order the kept
+        factorisation was made in, without permuting every right-hand side in and every
+        answer out (``p`` None: no permutation, ``solve`` is :meth:`solve`). For iterations
+        that keep their vectors in that order (:mod:`scenat.uncertainty.batched`)."""
+        if self._factor is None or self._permutation is None:
+            return None, self.solve
+        factor = self._factor
+
+        def solve(rhs: np.ndarray) -> np.ndarray:
+            return np.asarray(factor.solve(np.asarray(rhs, dtype=float)))
+
+        return self._permutation, solve
+
     def direct_backward_error(self, rhs: np.ndarray) -> float:
         """Backward error of the direct solve of ``A x = rhs`` (the accuracy to match)."""
         rhs = np.asarray(rhs, dtype=float)

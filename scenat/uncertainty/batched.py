@@ -60,6 +60,30 @@ class SampledPattern:
             shape=(base.shape[0], len(self.positions)),
         )
 
+    def permuted(self, p: np.ndarray) -> SampledPattern:
+        """The same pattern with rows and columns in the order ``p`` (``P A P^T``, row ``i``
+        of it row ``p[i]`` of ``A``), the values of the changed positions in the same order.
+        Each row keeps its entries in their order, so every product sums the same terms in
+        the same order as this pattern's (the answers are the same numbers, permuted)."""
+        cached = getattr(self, "_permuted", None)
+        if cached is not None and cached[0] is p:
+            return cached[1]
+        base = self.base
+        q = np.empty_like(p)
+        q[p] = np.arange(len(p))
+        lengths = np.diff(base.indptr)[p]
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        # data index of every entry of the permuted matrix, row after row
+        take = np.repeat(base.indptr[:-1][p] - indptr[:-1], lengths) + np.arange(base.nnz)
+        inverse = np.empty_like(take)
+        inverse[take] = np.arange(len(take))
+        matrix = sparse.csr_matrix(
+            (base.data[take], q[base.indices[take]], indptr), shape=base.shape
+        )
+        out = SampledPattern(matrix, inverse[self.positions])
+        self._permuted = (p, out)
+        return out
+
     def matrix(self, values: np.ndarray) -> sparse.csr_matrix:
         """The sample with ``values`` (one row of ``solve_samples``' values) as a CSR matrix."""
         data = self.base.data.copy()
@@ -69,21 +93,33 @@ class SampledPattern:
     def product(self, x: np.ndarray, values: np.ndarray) -> np.ndarray:
         """``A_k x_k`` for the columns of ``x`` (n x K); ``values`` (changed entries x K) are
         the samples' values on the changed positions."""
-        return self.fixed @ x + self.scatter @ (values * x[self.cols])
+        changed = x[self.cols]
+        changed *= values
+        out = self.fixed @ x
+        out += self.scatter @ changed
+        return out
 
     def abs_product(self, x_abs: np.ndarray, abs_values: np.ndarray) -> np.ndarray:
         """``|A_k| |x_k|`` for ``x_abs = |x|``; ``abs_values`` is ``|a_k|``."""
-        return self.abs_fixed @ x_abs + self.scatter @ (abs_values * x_abs[self.cols])
+        changed = x_abs[self.cols]
+        changed *= abs_values
+        out = self.abs_fixed @ x_abs
+        out += self.scatter @ changed
+        return out
 
 
 def _errors(residual: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Per column ``max_i |r_i| / scale_i`` over ``scale_i > 0``; inf where a row with zero
     scale has a residual (:func:`scenat.calc.solver.backward_error`)."""
     nonzero = scale > 0
-    ratio = np.divide(np.abs(residual), scale, out=np.zeros_like(scale), where=nonzero)
+    # |r| divided in place where the scale is positive; a row of zero scale keeps |r|,
+    # which is 0 (no effect on the maximum) or makes its column inf below
+    ratio = np.abs(residual)
+    np.divide(ratio, scale, out=ratio, where=nonzero)
     out = ratio.max(axis=0, initial=0.0)
-    bad = (~nonzero & (residual != 0)).any(axis=0)
-    out[bad] = np.inf
+    if not nonzero.all():
+        bad = (~nonzero & (residual != 0)).any(axis=0)
+        out[bad] = np.inf
     return out
 
 
@@ -105,6 +141,13 @@ def solve_samples(
         tolerance = max(4 * EPS, system.direct_backward_error(rhs))
     start = system.solve(rhs) if x0 is None else np.asarray(x0, dtype=float)
     count = len(values)
+    original, original_rhs = pattern, rhs
+    # iterate in the order of the kept factorisation (the backward errors do not depend on
+    # the order of the rows); answers are put back in the matrix's order at the end
+    order, solve = system.permuted_solve()
+    if order is not None:
+        pattern = pattern.permuted(order)
+        rhs, start = rhs[order], start[order]
     delta = values.T.copy()  # changed entries x samples
     abs_delta = np.abs(delta)
     abs_rhs = np.abs(rhs)[:, None]
@@ -115,8 +158,17 @@ def solve_samples(
         return _errors(rc, scale)
 
     x = np.repeat(start[:, None], count, axis=1)
-    residual = rhs[:, None] - pattern.product(x, delta)
-    history = [[float(e)] for e in errors(x, residual, abs_delta)]
+    # every column starts at the same x0: the entries no sample changes enter its residual
+    # and scale as one vector each (F x0, |F| |x0|), only the changed cells per column
+    changed = delta * start[pattern.cols, None]
+    residual = pattern.scatter @ changed
+    np.subtract((rhs - pattern.fixed @ start)[:, None], residual, out=residual)
+    np.abs(changed, out=changed)
+    scale = pattern.scatter @ changed
+    scale += (pattern.abs_fixed @ np.abs(start) + np.abs(rhs))[:, None]
+    del changed
+    history = [[float(e)] for e in _errors(residual, scale)]
+    del scale
     last = np.array([h[-1] for h in history])
     checked = np.full(count, -10)
     steps = np.zeros(count, dtype=int)
@@ -130,13 +182,16 @@ def solve_samples(
     moves = np.empty((max_iterations + 1, len(active)))
     step = 0
     while len(active):
-        correction = system.solve(ra)
+        correction = solve(ra)
         xa += correction
         step += 1
         steps[active] = step
-        ra = rhs[:, None] - pattern.product(xa, da)
-        size = np.abs(xa).max(axis=0)
-        step_size = np.abs(correction).max(axis=0)
+        ra = pattern.product(xa, da)
+        np.subtract(rhs[:, None], ra, out=ra)
+        size = np.maximum(xa.max(axis=0), -xa.min(axis=0))
+        np.abs(correction, out=correction)  # not needed any more: its size, in place
+        step_size = correction.max(axis=0)
+        del correction
         with np.errstate(divide="ignore", invalid="ignore"):
             move = np.where(size != 0, step_size / np.where(size != 0, size, 1.0), 0.0)
         moves[step - 1] = move
@@ -169,12 +224,20 @@ def solve_samples(
             if stuck[j] or (len(errs) > 3 and not min(errs[-3:]) < 0.5 * min(errs[:-3])) or at_most:
                 stalled.append(k)
                 keep[j] = False
+        if not keep.any() and len(active) == count:
+            x = xa  # every column left at this step (the usual case): no copies
+            break
         if not keep.all():
             done = ~keep
             x[:, active[done]] = xa[:, done]
             active, xa, ra = active[keep], xa[:, keep], ra[:, keep]
             da, aa = da[:, keep], aa[:, keep]
             moves = moves[:, keep]
+    if order is not None:
+        permuted = x
+        x = np.empty_like(permuted)
+        x[order] = permuted
+        pattern, rhs = original, original_rhs
     out = [
         PerturbedSolve(x[:, k].copy(), "refinement", int(steps[k]), history[k][-1], tolerance)
         for k in range(count)

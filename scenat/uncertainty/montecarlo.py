@@ -60,7 +60,7 @@ from scenat.uncertainty.draws import (
     variance,
     varying,
 )
-from scenat.uncertainty.flows import flow_key, flow_parameters, sample_flows
+from scenat.uncertainty.flows import flow_key, flow_parameters
 from scenat.uncertainty.result import (
     DRIVER_INPUTS,
     KEPT_NODES,
@@ -283,6 +283,9 @@ class MonteCarloModel:
         self.uncertain_flows = int(self.params["varies"].sum())
         self.flow_where = np.flatnonzero(self.params["varies"])
         self.flow_keys = [flow_key(self.flows[i]) for i in self.flow_where]
+        # column of each uncertain flow in a chunk's draws (-1: the flow keeps its amount)
+        self.draw_of_flow = np.full(len(self.flows), -1, dtype=np.int64)
+        self.draw_of_flow[self.flow_where] = np.arange(len(self.flow_where))
         # Foreground technosphere: production on the diagonal, node purchases below it.
         from scenat.uncertainty.background import UncertainMatrix
 
@@ -334,8 +337,9 @@ class MonteCarloModel:
         self.deterministic = {ind.id: linked.total(ind.id) for ind in indicators}
         self._prepare_background(linked)
         self._screen(linked, fm, input_of_flow)
+        base = self.params["base"]
         det = self._node_values(
-            self.params["base"][None, :],
+            lambda flows: base[flows][:, None],
             self.x_det[None, :],
             {k: v[None, :] for k, v in self.scores_det.items()},
         )
@@ -354,10 +358,7 @@ class MonteCarloModel:
         deterministic foreground and of CALIBRATION_SAMPLES sampled ones (own seed)."""
         worst = backward_error(self.ff.matrix(), self.x_det, self.demand)
         bases = key_bases(self.flow_keys, CALIBRATION_SEED)
-        amounts = sample_flows(
-            self.flows, CALIBRATION_SEED, 0, CALIBRATION_SAMPLES, self.params, bases
-        )
-        values = self._ff_values(amounts)
+        values = self._ff_values(self._flow_draws(bases, 0, CALIBRATION_SAMPLES))
         for k in range(len(values)):
             matrix = self.ff_pattern.matrix(values[k])
             # a direct solve in the order the project factorises with (block triangular:
@@ -387,9 +388,40 @@ class MonteCarloModel:
         )
         self.ff_pattern = SampledPattern(self.ff.matrix(), where)
 
-    def _ff_values(self, amounts: np.ndarray) -> np.ndarray:
-        """Values of the changed foreground cells per sample (samples x cells)."""
-        return self.ff_fixed + np.asarray(amounts[:, self.ff_vary_flows] @ self.ff_gather)
+    def _flow_draws(self, bases: np.ndarray, start: int, stop: int) -> np.ndarray:
+        """Sampled amounts of the uncertain flows (iterations ``start..stop-1`` x
+        ``flow_where``): the numbers :func:`~scenat.uncertainty.flows.sample_flows` puts in
+        their columns, without the (mostly certain) full iterations x flows array."""
+        p, where = self.params, self.flow_where
+        if not len(where):
+            return np.zeros((stop - start, 0))
+        return keyed_samples(
+            bases,
+            start,
+            stop,
+            p["kind"][where],
+            p["loc"][where],
+            p["scale"][where],
+            p["low"][where],
+            p["high"][where],
+            p["sign"][where],
+        )
+
+    def _flow_rows(self, draws: np.ndarray, flows: np.ndarray) -> np.ndarray:
+        """Amounts of ``flows`` (rows) per iteration (columns): the flow's amount, or its
+        sampled amounts from ``draws`` (:meth:`_flow_draws`) when it is uncertain."""
+        out = np.repeat(self.params["base"][flows][:, None], len(draws), axis=1)
+        column = self.draw_of_flow[flows]
+        drawn = np.flatnonzero(column >= 0)
+        if len(drawn):
+            out[drawn] = draws[:, column[drawn]].T
+        return out
+
+    def _ff_values(self, draws: np.ndarray) -> np.ndarray:
+        """Values of the changed foreground cells per sample (samples x cells), from the
+        uncertain flows' draws (:meth:`_flow_draws`)."""
+        amounts = draws[:, self.draw_of_flow[self.ff_vary_flows]]
+        return self.ff_fixed + np.asarray(amounts @ self.ff_gather)
 
     def _prepare_background(self, linked: LinkedSystem) -> None:
         bg = self.background
@@ -562,43 +594,72 @@ class MonteCarloModel:
         )
 
     def _grouping(self) -> None:
-        """Sparse sums of flows into node values (``n x flows``): per indicator the direct
-        exchanges weighted by their characterisation factors, and the purchases (bought and
-        credited background products) with their sign, to be weighted per iteration by the
-        product's sampled score."""
+        """Sparse sums of flows into node values: per indicator the direct exchanges
+        weighted by their characterisation factors (``n x`` the weighed flows), and the
+        purchases (bought and credited background products) with their sign, to be weighted
+        per iteration by the product's sampled score: ``sum_f sign_f a_f s_p(f)`` is
+        ``(C s)_j`` over the purchases of certain amount (``C`` sums their signed amounts per
+        node and product) plus the uncertain ones one by one."""
         n = len(self.nodes)
         direct = np.ones(len(self.flows), dtype=bool)
         direct[self.bought] = False
         where = np.flatnonzero(direct)
+        # only the flows some indicator weighs are summed: their amounts are gathered once
+        # per chunk, and each matrix has its columns in their (increasing) order, so every
+        # sum adds the same terms in the same order as over all flows
+        used = np.zeros(len(self.flows), dtype=bool)
+        for ind in self.indicators:
+            used[where[self.direct_weight[ind.id][where] != 0]] = True
+        self.direct_flows = np.flatnonzero(used)
+        column = np.cumsum(used) - 1
         self.direct_sum = {}
         for ind in self.indicators:
             w = self.direct_weight[ind.id][where]
             keep = w != 0
             self.direct_sum[ind.id] = sparse.csr_matrix(
-                (w[keep], (self.node_of_flow[where][keep], where[keep])),
-                shape=(n, len(self.flows)),
+                (w[keep], (self.node_of_flow[where][keep], column[where[keep]])),
+                shape=(n, len(self.direct_flows)),
             )
+        # purchases of certain amount: their signed amounts summed per node and product
+        # once (n x products, applied to the products' scores); uncertain ones are weighted
+        # per iteration by their sampled amounts
+        certain = self.draw_of_flow[self.bought] < 0
+        node = self.node_of_flow[self.bought]
+        self.bought_fixed = sparse.csr_matrix(
+            (
+                (self.credit_sign * self.params["base"][self.bought])[certain],
+                (node[certain], self.product_of[certain]),
+            ),
+            shape=(n, len(self.products)),
+        )
+        varying = np.flatnonzero(~certain)
+        self.bought_varying = self.bought[varying]
+        self.product_of_varying = self.product_of[varying]
         self.bought_sum = sparse.csr_matrix(
-            (self.credit_sign, (self.node_of_flow[self.bought], np.arange(len(self.bought)))),
-            shape=(n, len(self.bought)),
+            (self.credit_sign[varying], (node[varying], np.arange(len(varying)))),
+            shape=(n, len(varying)),
         )
 
     def _node_values(
-        self, amounts: np.ndarray, supply: np.ndarray, scores: dict[str, np.ndarray]
+        self, rows: Any, supply: np.ndarray, scores: dict[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
         """``h_j = x_j sum_{f of j} a_f w_f`` per iteration and node (module docstring): the
         sums over each node's flows as sparse products on the transposed samples (flows x
-        iterations), so every sum runs over contiguous memory."""
+        iterations), so every sum runs over contiguous memory. ``rows(flows)`` gives the
+        amounts of ``flows`` x iterations (:meth:`_flow_rows`)."""
         if not hasattr(self, "direct_sum"):
             self._grouping()
-        a_t = np.ascontiguousarray(amounts.T)
-        bought_t = a_t[self.bought]
+        direct_t = rows(self.direct_flows)
+        bought_t = rows(self.bought_varying)
         supply_t = np.ascontiguousarray(supply.T)
         out = {}
+        weighted = np.empty_like(bought_t)
         for ind in self.indicators:
-            h = self.direct_sum[ind.id] @ a_t
+            h = self.direct_sum[ind.id] @ direct_t
             if len(self.bought):
-                weighted = np.ascontiguousarray(scores[ind.id].T)[self.product_of]
+                scores_t = np.ascontiguousarray(scores[ind.id].T)
+                h += self.bought_fixed @ scores_t
+                np.take(scores_t, self.product_of_varying, axis=0, out=weighted)
                 weighted *= bought_t
                 h += self.bought_sum @ weighted
             h *= supply_t
@@ -612,13 +673,13 @@ class MonteCarloModel:
         inputs and how the solves went. Depends only on the seed and the iterations."""
         bases = bases or self.bases(seed)
         count = stop - start
-        amounts = sample_flows(self.flows, seed, start, stop, self.params, bases["flows"])
+        draws = self._flow_draws(bases["flows"], start, stop)
         records = _records()
         if self.ff_sampled:
             solved = solve_samples(
                 self.ff_solver,
                 self.ff_pattern,
-                self._ff_values(amounts),
+                self._ff_values(draws),
                 self.demand,
                 x0=self.x_det,
                 tolerance=self.ff_tolerance,
@@ -660,7 +721,7 @@ class MonteCarloModel:
                 )
                 _record(records, solved, "background_solves")
                 scores[ind.id] = np.array([s.x[self.products] for s in solved])
-        values = self._node_values(amounts, supply, scores)
+        values = self._node_values(lambda flows: self._flow_rows(draws, flows), supply, scores)
         out: dict[str, Any] = {"start": start, "stop": stop, "records": records}
         out["totals"] = {k: v.sum(axis=1) for k, v in values.items()}
         out["node_moments"], out["share_moments"], out["kept"], out["drivers"] = {}, {}, {}, {}
@@ -672,7 +733,7 @@ class MonteCarloModel:
             out["share_moments"][ind.id] = RunningMoments.of(share)
             out["kept"][ind.id] = h[:, self.kept[ind.id]]
             screened = self.screened[ind.id]
-            parts = [amounts[:, screened["flows"]]]
+            parts = [draws[:, self.draw_of_flow[screened["flows"]]]]
             groups = (maps["tech_map", ind.id] @ d_tech + maps["bio_map", ind.id] @ d_bio).T
             out["drivers"][ind.id] = np.column_stack([*parts, groups])
         return out

@@ -59,7 +59,9 @@ class RunningMoments:
     @classmethod
     def of(cls, values: np.ndarray) -> RunningMoments:
         mean = values.mean(axis=0)
-        return cls(len(values), mean, ((values - mean) ** 2).sum(axis=0))
+        deviation = values - mean
+        np.square(deviation, out=deviation)  # one temporary, not three
+        return cls(len(values), mean, deviation.sum(axis=0))
 
     def merge(self, other: RunningMoments) -> RunningMoments:
         n = self.count + other.count
