@@ -161,6 +161,17 @@ def main() -> None:
     )
     print(f"driver peak RSS (before the in-process runs) {driver_peak:.0f} MB")
     print(f"results equal to the in-process ones: {'yes' if equal else 'NO'}")
+    # the table bench/run_all.py gathers: figure, value, unit, in one process, ratio, peaks
+    print()
+    print(f"{'figure':<34}  {'value':>8}  unit  {'1 process':>9}  {'ratio':>6}  worker MB")
+    for name, took, alone, peaks in (
+        (f"assess_many, {args.variants} cases", many_s, local_s, many_peaks),
+        (f"Monte Carlo, {args.iterations} iterations", mc_s, local_mc_s, mc_peaks),
+    ):
+        print(
+            f"{name:<34}  {took:>8.2f}  s     {alone:>9.2f}  {took / alone:>6.2f}  "
+            + "/".join(f"{p:.0f}" for p in peaks)
+        )
     if not equal:
         raise SystemExit(1)
 

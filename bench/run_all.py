@@ -23,9 +23,22 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 QUICK = {
     "bench_foreground_scale": ["--sizes", "100,1000"],
+    "bench_distributed_scale": [
+        "--case",
+        "",
+        "--nodes",
+        "300",
+        "--variants",
+        "4",
+        "--iterations",
+        "100",
+        "--chunk",
+        "50",
+    ],
     "bench_foundation": ["--repeat", "1"],
     "bench_hotspots": ["--processes", "3000", "--repeat", "1", "--iterations", "200"],
     "bench_interventions": ["--processes", "3000", "--interventions", "20"],
+    "bench_monte_carlo": ["--nodes", "1000", "--background", "500", "--iterations", "100"],
     "bench_scale": [
         "--processes",
         "3000",
