@@ -102,18 +102,27 @@ def sample_flows(
     if len(where):
         if bases is None:
             bases = key_bases([flow_key(flows[i]) for i in where], seed)
-        out[:, where] = keyed_samples(
-            bases,
-            start,
-            stop,
-            p["kind"][where],
-            p["loc"][where],
-            p["scale"][where],
-            p["low"][where],
-            p["high"][where],
-            p["sign"][where],
-        )
+        out[:, where] = uncertain_draws(p, where, bases, start, stop)
     return out
+
+
+def uncertain_draws(
+    parameters: dict[str, np.ndarray], where: np.ndarray, bases: np.ndarray, start: int, stop: int
+) -> np.ndarray:
+    """Amounts of iterations ``start..stop-1`` (rows) of the flows ``where`` (columns, indices
+    into :func:`flow_parameters`' arrays), each from its keyed stream ``bases``."""
+    p = parameters
+    return keyed_samples(
+        bases,
+        start,
+        stop,
+        p["kind"][where],
+        p["loc"][where],
+        p["scale"][where],
+        p["low"][where],
+        p["high"][where],
+        p["sign"][where],
+    )
 
 
 def sample_flow(flow: Flow, iterations: int, seed: int) -> np.ndarray:

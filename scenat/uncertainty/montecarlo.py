@@ -60,7 +60,7 @@ from scenat.uncertainty.draws import (
     variance,
     varying,
 )
-from scenat.uncertainty.flows import flow_key, flow_parameters
+from scenat.uncertainty.flows import flow_key, flow_parameters, uncertain_draws
 from scenat.uncertainty.result import (
     DRIVER_INPUTS,
     KEPT_NODES,
@@ -392,20 +392,9 @@ class MonteCarloModel:
         """Sampled amounts of the uncertain flows (iterations ``start..stop-1`` x
         ``flow_where``): the numbers :func:`~scenat.uncertainty.flows.sample_flows` puts in
         their columns, without the (mostly certain) full iterations x flows array."""
-        p, where = self.params, self.flow_where
-        if not len(where):
+        if not len(self.flow_where):
             return np.zeros((stop - start, 0))
-        return keyed_samples(
-            bases,
-            start,
-            stop,
-            p["kind"][where],
-            p["loc"][where],
-            p["scale"][where],
-            p["low"][where],
-            p["high"][where],
-            p["sign"][where],
-        )
+        return uncertain_draws(self.params, self.flow_where, bases, start, stop)
 
     def _flow_rows(self, draws: np.ndarray, flows: np.ndarray) -> np.ndarray:
         """Amounts of ``flows`` (rows) per iteration (columns): the flow's amount, or its
