@@ -467,7 +467,8 @@ def _screen_zip(archive: zipfile.ZipFile, screen: Screen, limits: Limits, workbo
             parts = itertools.chain([first], chunks)
             if "sharedstrings" in declared or "sharedstrings" in info.filename.lower():
                 start, end, text = _screen_strings(screen)
-                _parse_xml(_watched(parts, screen), info.filename, screen, start, end, text,
+                watched = _watched(parts, screen, "plain_text")
+                _parse_xml(watched, info.filename, screen, start, end, text,
                            buffer_text=True)  # fmt: skip
             else:
                 _parse_xml(parts, info.filename, screen)
@@ -747,12 +748,13 @@ def _unplain(chunk: bytes, tail: bytes) -> bool:
     return any(marker in chunk or marker in joined for marker in _UNPLAIN_TEXT)
 
 
-def _watched(chunks: Iterator[bytes], screen: Screen) -> Iterator[bytes]:
-    """``chunks`` as they are, clearing ``screen.plain_text`` if they hold escapes."""
+def _watched(chunks: Iterator[bytes], flags: Any, flag: str) -> Iterator[bytes]:
+    """``chunks`` as they are, clearing ``flags.<flag>`` (a screen's ``plain_text``, a
+    sheet's ``plain``) if they hold escapes."""
     tail = b""
     for chunk in chunks:
-        if screen.plain_text and _unplain(chunk, tail):
-            screen.plain_text = False
+        if getattr(flags, flag) and _unplain(chunk, tail):
+            setattr(flags, flag, False)
         tail = chunk[-8:]
         yield chunk
 
@@ -924,15 +926,8 @@ def _scan_sheet(
         elif code == _ROW and row_hidden and row_has_value:
             sheet.hidden_rows.append(row)
 
-    def watched(chunks: Iterator[bytes]) -> Iterator[bytes]:
-        tail = b""
-        for chunk in chunks:
-            if sheet.plain and _unplain(chunk, tail):
-                sheet.plain = False
-            tail = chunk[-8:]
-            yield chunk
-
-    _parse_xml(watched(budget.read(archive, info)), info.filename, screen, start, end, text,
+    watched = _watched(budget.read(archive, info), sheet, "plain")
+    _parse_xml(watched, info.filename, screen, start, end, text,
                sheet.name, buffer_text=True)  # fmt: skip
 
 
