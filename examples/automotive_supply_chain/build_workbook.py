@@ -25,6 +25,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # run from a checkout without installing
+sys.path.insert(0, str(HERE.parent))  # the examples' own shipped_sources
+
+from shipped_sources import shipped, shipped_amount  # noqa: E402
 
 from scenat.casefile.writer import write_sheets  # noqa: E402
 
@@ -55,33 +58,7 @@ CELL = (
 LIBRARY = "as the shipped intervention library entry {id} (inventories/interventions)"
 AR5_CH4, AR5_N2O = 28.0, 265.0  # DESNZ publishes CO2e of CH4 and N2O with IPCC AR5 GWP100
 ESTIMATE = "engineering estimate"
-INVENTORIES = HERE.parents[1] / "inventories"
 FLAT_GLASS_KG_PER_M2 = 10.0  # ÖKOBAUDAT's flat glass is per m2 of 4 mm pane, 10 kg/m2
-
-
-def shipped(process_id: str) -> str:
-    """Source of a shipped background process: its folder, id, name and, for ÖKOBAUDAT, the
-    dataset UUID (read from the shipped catalogue, so it cannot drift from the data)."""
-    import re
-
-    from scenat.model.catalogue import shipped_catalogue
-
-    info = shipped_catalogue().processes[process_id]
-    uuid = re.search(r"\[([0-9a-f-]{36})\]", info.source or "")
-    extra = f", dataset {uuid.group(1)}" if uuid else ""
-    return f"shipped inventory inventories/{info.database}: {process_id} ({info.name}{extra})"
-
-
-def shipped_amount(process_id: str, flow: str) -> float:
-    """The amount of one elementary flow per unit of a shipped aggregated process."""
-    import csv
-
-    for table in sorted(INVENTORIES.glob("*/exchanges.csv")):
-        with table.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                if row["process"] == process_id and row["input"] == flow:
-                    return float(row["amount"])
-    raise KeyError((process_id, flow))
 
 
 def desnz(desnz_id: str, label: str) -> str:

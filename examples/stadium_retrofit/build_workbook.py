@@ -32,6 +32,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # run from a checkout without installing
+sys.path.insert(0, str(HERE.parent))  # the examples' own shipped_sources
+
+from shipped_sources import shipped, shipped_amount  # noqa: E402
 
 from scenat.casefile.writer import write_sheets  # noqa: E402
 
@@ -58,31 +61,6 @@ IPCC_WIND = (
 LIBRARY = "as the shipped intervention library entry {id} (inventories/interventions)"
 AR5_CH4, AR5_N2O = 28.0, 265.0  # DESNZ publishes CO2e of CH4 and N2O with IPCC AR5 GWP100
 ESTIMATE = "engineering estimate"
-
-
-def shipped(process_id: str) -> str:
-    """Source of a shipped background process: its folder, id, name and, for ÖKOBAUDAT, the
-    dataset UUID (read from the shipped catalogue, so it cannot drift from the data)."""
-    import re
-
-    from scenat.model.catalogue import shipped_catalogue
-
-    info = shipped_catalogue().processes[process_id]
-    uuid = re.search(r"\[([0-9a-f-]{36})\]", info.source or "")
-    extra = f", dataset {uuid.group(1)}" if uuid else ""
-    return f"shipped inventory inventories/{info.database}: {process_id} ({info.name}{extra})"
-
-
-def shipped_amount(process_id: str, flow: str) -> float:
-    """The amount of one elementary flow per unit of a shipped aggregated process."""
-    import csv
-
-    for table in sorted((HERE.parents[1] / "inventories").glob("*/exchanges.csv")):
-        with table.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                if row["process"] == process_id and row["input"] == flow:
-                    return float(row["amount"])
-    raise KeyError((process_id, flow))
 
 
 # ÖKOBAUDAT 2020-II wind electricity (B6), GWP per kWh: kg per MJ x 3.6, from the inventory
